@@ -1,0 +1,287 @@
+//! Reads a dataset folder (`dataset.toml` and the CSVs of DESIGN.md) into a [`RawDataset`].
+//! Number and boolean cells are parsed here, with every unparsable cell reported by file,
+//! line and column; semantic checks (ranges, ids) are left to [`super::validate`].
+//! Extra columns are ignored so planners can keep notes beside the data.
+
+use super::raw::*;
+use crate::error::{Error, FieldErrors, Location};
+use csv::StringRecord;
+use std::collections::HashMap;
+use std::path::Path;
+
+pub const CONFIG_FILE: &str = "dataset.toml";
+pub const MATERIALS_FILE: &str = "materials.csv";
+pub const SITES_FILE: &str = "sites.csv";
+pub const SUPPLIES_FILE: &str = "supplies.csv";
+pub const DEMANDS_FILE: &str = "demands.csv";
+pub const SUBSTITUTIONS_FILE: &str = "substitutions.csv";
+pub const PROCESSES_FILE: &str = "processes.csv";
+pub const PROCESS_FLOWS_FILE: &str = "process_flows.csv";
+
+/// Reads every file of a dataset folder; all problems found are returned together.
+pub fn read_folder(dir: &Path) -> Result<RawDataset, Error> {
+    if !dir.is_dir() {
+        return Err(Error::Io {
+            path: dir.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a dataset folder"),
+        });
+    }
+    let mut errors = FieldErrors::default();
+    let config = read_config(dir, &mut errors);
+    let mut read = |file: &'static str, required: &[&str], must_exist: bool| {
+        Table::read(dir, file, required, must_exist, &mut errors)
+    };
+    let materials = read(MATERIALS_FILE, &["id"], true);
+    let sites = read(SITES_FILE, &["id", "lon", "lat"], true);
+    let supplies = read(SUPPLIES_FILE, &["site", "material", "quantity_t"], true);
+    let demands = read(DEMANDS_FILE, &["site", "material", "quantity_t"], true);
+    let substitutions = read(SUBSTITUTIONS_FILE, &["from", "to", "ratio"], false);
+    let processes = read(PROCESSES_FILE, &["id", "site", "capacity"], false);
+    let flows = read(
+        PROCESS_FLOWS_FILE,
+        &["process", "material", "direction", "coefficient"],
+        false,
+    );
+
+    let raw = RawDataset {
+        config,
+        materials: materials.rows(&mut errors, |r| RawMaterial {
+            id: r.text("id"),
+            name: r.opt_text("name"),
+            ewc: r.opt_text("ewc"),
+            hazardous: r.boolean("hazardous"),
+            import_cost: r.number("import_cost"),
+            import_co2: r.number("import_co2"),
+            disposal_cost: r.number("disposal_cost"),
+            disposal_co2: r.number("disposal_co2"),
+            max_haul_km: r.number("max_haul_km"),
+            transport_cost_per_tkm: r.number("transport_cost_per_tkm"),
+            transport_co2_kg_per_tkm: r.number("transport_co2_kg_per_tkm"),
+        }),
+        sites: sites.rows(&mut errors, |r| RawSite {
+            id: r.text("id"),
+            name: r.opt_text("name"),
+            lon: r.number("lon"),
+            lat: r.number("lat"),
+            nace: r.opt_text("nace"),
+            region: r.opt_text("region"),
+        }),
+        supplies: supplies.rows(&mut errors, stream_row),
+        demands: demands.rows(&mut errors, stream_row),
+        substitutions: substitutions.rows(&mut errors, |r| RawSubstitution {
+            from: r.text("from"),
+            to: r.text("to"),
+            ratio: r.number("ratio"),
+        }),
+        processes: processes.rows(&mut errors, |r| RawProcess {
+            id: r.text("id"),
+            site: r.text("site"),
+            capacity: r.number("capacity"),
+            cost_per_unit: r.number("cost_per_unit"),
+            candidate_capex: r.number("candidate_capex"),
+            co2_kg_per_unit: r.number("co2_kg_per_unit"),
+        }),
+        process_flows: flows.rows(&mut errors, |r| RawProcessFlow {
+            process: r.text("process"),
+            material: r.text("material"),
+            direction: r.text("direction"),
+            coefficient: r.number("coefficient"),
+        }),
+    };
+    if errors.is_empty() {
+        Ok(raw)
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+fn stream_row(r: &mut Cells<'_>) -> RawStream {
+    RawStream {
+        site: r.text("site"),
+        material: r.text("material"),
+        quantity_t: r.number("quantity_t"),
+    }
+}
+
+fn read_config(dir: &Path, errors: &mut FieldErrors) -> RawConfig {
+    let path = dir.join(CONFIG_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(Location::table(CONFIG_FILE), format!("cannot read: {e}"));
+            return RawConfig::default();
+        }
+    };
+    match toml::from_str::<RawConfig>(&text) {
+        Ok(mut c) => {
+            c.origin = Some(CONFIG_FILE.to_owned());
+            c
+        }
+        Err(e) => {
+            errors.push(
+                Location::table(CONFIG_FILE),
+                e.to_string().trim().replace('\n', " "),
+            );
+            RawConfig::default()
+        }
+    }
+}
+
+/// One CSV file held in memory with its header positions.
+struct Table {
+    file: &'static str,
+    columns: HashMap<String, usize>,
+    records: Vec<(u64, StringRecord)>,
+}
+
+impl Table {
+    fn read(
+        dir: &Path,
+        file: &'static str,
+        required: &[&str],
+        must_exist: bool,
+        errors: &mut FieldErrors,
+    ) -> Table {
+        let mut table = Table {
+            file,
+            columns: HashMap::new(),
+            records: Vec::new(),
+        };
+        let path = dir.join(file);
+        if !path.exists() {
+            if must_exist {
+                errors.push(Location::table(file), "file is missing");
+            }
+            return table;
+        }
+        let mut reader = match csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_path(&path)
+        {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(Location::table(file), format!("cannot read: {e}"));
+                return table;
+            }
+        };
+        match reader.headers() {
+            Ok(h) => {
+                for (i, name) in h.iter().enumerate() {
+                    table.columns.entry(name.to_owned()).or_insert(i);
+                }
+            }
+            Err(e) => {
+                errors.push(Location::table(file), format!("bad header: {e}"));
+                return table;
+            }
+        }
+        let header_at = Location {
+            line: Some(1),
+            ..Location::table(file)
+        };
+        let mut missing = false;
+        for col in required {
+            if !table.columns.contains_key(*col) {
+                errors.push(header_at.column(col), "required column is missing");
+                missing = true;
+            }
+        }
+        if missing {
+            return table;
+        }
+        for record in reader.records() {
+            match record {
+                Ok(r) => {
+                    let line = r.position().map_or(0, |p| p.line());
+                    if r.iter().all(str::is_empty) {
+                        continue; // spreadsheets leave blank trailing rows
+                    }
+                    table.records.push((line, r));
+                }
+                Err(e) => {
+                    let line = e.position().map(|p| p.line());
+                    errors.push(
+                        Location {
+                            line,
+                            ..Location::table(file)
+                        },
+                        e.to_string(),
+                    );
+                }
+            }
+        }
+        table
+    }
+
+    fn rows<T>(
+        &self,
+        errors: &mut FieldErrors,
+        mut parse: impl FnMut(&mut Cells<'_>) -> T,
+    ) -> Vec<Located<T>> {
+        self.records
+            .iter()
+            .map(|(line, record)| {
+                let at = Location {
+                    line: Some(*line),
+                    ..Location::table(self.file)
+                };
+                let mut cells = Cells {
+                    table: self,
+                    record,
+                    at: &at,
+                    errors,
+                };
+                let row = parse(&mut cells);
+                Located { at, row }
+            })
+            .collect()
+    }
+}
+
+/// The cells of one record, parsed by column name.
+struct Cells<'a> {
+    table: &'a Table,
+    record: &'a StringRecord,
+    at: &'a Location,
+    errors: &'a mut FieldErrors,
+}
+
+impl Cells<'_> {
+    fn raw(&self, column: &str) -> Option<&str> {
+        let i = *self.table.columns.get(column)?;
+        self.record.get(i).filter(|s| !s.is_empty())
+    }
+
+    fn text(&self, column: &str) -> String {
+        self.raw(column).unwrap_or_default().to_owned()
+    }
+
+    fn opt_text(&self, column: &str) -> Option<String> {
+        self.raw(column).map(str::to_owned)
+    }
+
+    fn number(&mut self, column: &str) -> Option<f64> {
+        let s = self.raw(column)?;
+        match s.parse::<f64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                let msg = format!("not a number: {s:?}");
+                self.errors.push(self.at.column(column), msg);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, column: &str) -> Option<bool> {
+        let s = self.raw(column)?;
+        match s.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" | "y" => Some(true),
+            "false" | "no" | "0" | "n" => Some(false),
+            _ => {
+                let msg = format!("not a boolean (true/false): {s:?}");
+                self.errors.push(self.at.column(column), msg);
+                None
+            }
+        }
+    }
+}

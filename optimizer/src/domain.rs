@@ -1,0 +1,184 @@
+//! The validated domain model: what the LP is built from. Every value here has passed the
+//! checks in [`crate::dataset::validate`]; nothing downstream re-checks it.
+//!
+//! Units: t/yr for quantities, km for distances, the dataset's currency for costs,
+//! kg CO2e for emissions, WGS84 lon/lat for coordinates.
+
+use crate::ids::{Km, MaterialId, MaterialIdx, ProcessId, SiteId, SiteIdx, Tonnes};
+
+/// A region's enterprises, their streams and processes, with the economic parameters.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    pub meta: DatasetMeta,
+    /// Price of one tonne of CO2e in the objective (currency/t); 0 reports emissions only.
+    pub co2_price: f64,
+    pub transport: Transport,
+    pub materials: Vec<Material>,
+    pub sites: Vec<Site>,
+    pub supplies: Vec<Stream>,
+    pub demands: Vec<Stream>,
+    /// Explicit substitutions; every material also substitutes itself at ratio 1.
+    pub substitutions: Vec<Substitution>,
+    pub processes: Vec<Process>,
+}
+
+/// Descriptive fields from `dataset.toml`.
+#[derive(Clone, Debug, Default)]
+pub struct DatasetMeta {
+    pub name: String,
+    pub description: String,
+    pub source: String,
+    pub currency: String,
+}
+
+/// Dataset-wide transport defaults (a material may override cost and CO2).
+#[derive(Clone, Debug)]
+pub struct Transport {
+    /// Currency per tonne-km.
+    pub cost_per_tkm: f64,
+    /// kg CO2e per tonne-km (well-to-wheel, ISO 14083 / GLEC).
+    pub co2_kg_per_tkm: f64,
+    /// Road distance over great-circle distance, >= 1.
+    pub detour_factor: f64,
+    /// Longest haul for any material without its own limit; `None` is unlimited.
+    pub max_haul: Option<Km>,
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        Self {
+            cost_per_tkm: 0.10,
+            co2_kg_per_tkm: 0.10,
+            detour_factor: 1.3,
+            max_haul: None,
+        }
+    }
+}
+
+/// A material with what a tonne of it costs to import or dispose of.
+#[derive(Clone, Debug)]
+pub struct Material {
+    pub id: MaterialId,
+    pub name: String,
+    /// EWC six-digit code, when it is a waste.
+    pub ewc: Option<String>,
+    pub hazardous: bool,
+    /// Currency per tonne delivered from outside the region.
+    pub import_cost: f64,
+    /// kg CO2e per tonne imported.
+    pub import_co2_kg: f64,
+    /// Currency per tonne landfilled/incinerated/exported (gate fee and taxes); negative = revenue.
+    pub disposal_cost: f64,
+    /// kg CO2e per tonne disposed of.
+    pub disposal_co2_kg: f64,
+    pub max_haul: Option<Km>,
+    /// Overrides [`Transport::cost_per_tkm`] for this material.
+    pub transport_cost_per_tkm: Option<f64>,
+    /// Overrides [`Transport::co2_kg_per_tkm`] for this material.
+    pub transport_co2_kg_per_tkm: Option<f64>,
+}
+
+/// An enterprise or facility.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub id: SiteId,
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub nace: Option<String>,
+    pub region: Option<String>,
+}
+
+/// A supply (output/waste stream) or a demand (input need) of one material at one site.
+#[derive(Clone, Copy, Debug)]
+pub struct Stream {
+    pub site: SiteIdx,
+    pub material: MaterialIdx,
+    pub quantity: Tonnes,
+}
+
+/// One tonne of `from` serves `ratio` tonnes of demand for `to`.
+#[derive(Clone, Copy, Debug)]
+pub struct Substitution {
+    pub from: MaterialIdx,
+    pub to: MaterialIdx,
+    pub ratio: f64,
+}
+
+/// A process (recycler, sorter, maker) turning inputs into outputs per unit of activity.
+#[derive(Clone, Debug)]
+pub struct Process {
+    pub id: ProcessId,
+    pub site: SiteIdx,
+    /// Existing capacity in units of activity per year.
+    pub capacity: f64,
+    /// Currency per unit of activity (negative = net revenue not captured by the outputs).
+    pub cost_per_unit: f64,
+    /// kg CO2e per unit of activity (energy, process emissions).
+    pub co2_kg_per_unit: f64,
+    /// Annualised currency per unit/yr of new capacity; `Some` makes the process a candidate
+    /// whose extra capacity the LP sizes.
+    pub candidate_capex: Option<f64>,
+    /// Tonnes of each material consumed per unit of activity.
+    pub inputs: Vec<(MaterialIdx, f64)>,
+    /// Tonnes of each material produced per unit of activity.
+    pub outputs: Vec<(MaterialIdx, f64)>,
+}
+
+impl Dataset {
+    pub fn material(&self, m: MaterialIdx) -> &Material {
+        &self.materials[m.get()]
+    }
+
+    pub fn site(&self, s: SiteIdx) -> &Site {
+        &self.sites[s.get()]
+    }
+
+    /// Transport cost per tonne-km of material `m` (its own or the dataset default).
+    pub fn transport_cost_per_tkm(&self, m: MaterialIdx) -> f64 {
+        self.material(m)
+            .transport_cost_per_tkm
+            .unwrap_or(self.transport.cost_per_tkm)
+    }
+
+    /// Transport kg CO2e per tonne-km of material `m`.
+    pub fn transport_co2_kg_per_tkm(&self, m: MaterialIdx) -> f64 {
+        self.material(m)
+            .transport_co2_kg_per_tkm
+            .unwrap_or(self.transport.co2_kg_per_tkm)
+    }
+
+    /// The longest haul allowed for material `m`, `None` for unlimited.
+    pub fn max_haul(&self, m: MaterialIdx) -> Option<Km> {
+        self.material(m).max_haul.or(self.transport.max_haul)
+    }
+
+    /// Currency per kg CO2e in the objective.
+    pub fn co2_price_per_kg(&self) -> f64 {
+        self.co2_price / 1000.0
+    }
+
+    /// Import cost per tonne including priced CO2.
+    pub fn import_cost_with_co2(&self, m: MaterialIdx) -> f64 {
+        let mat = self.material(m);
+        mat.import_cost + self.co2_price_per_kg() * mat.import_co2_kg
+    }
+
+    /// Disposal cost per tonne including priced CO2.
+    pub fn disposal_cost_with_co2(&self, m: MaterialIdx) -> f64 {
+        let mat = self.material(m);
+        mat.disposal_cost + self.co2_price_per_kg() * mat.disposal_co2_kg
+    }
+
+    /// `(to, ratio)` for every material `from` can serve, itself first at ratio 1.
+    pub fn substitutes_of(&self, from: MaterialIdx) -> Vec<(MaterialIdx, f64)> {
+        let mut out = vec![(from, 1.0)];
+        out.extend(
+            self.substitutions
+                .iter()
+                .filter(|s| s.from == from)
+                .map(|s| (s.to, s.ratio)),
+        );
+        out
+    }
+}

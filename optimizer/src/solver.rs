@@ -1,0 +1,118 @@
+//! Solves a [`LinearProgram`] with HiGHS and reports the outcome as a status, never as a
+//! panic: infeasible, unbounded and time-limited solves are ordinary results.
+
+use crate::error::Error;
+use crate::lp::LinearProgram;
+use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Sense};
+use serde::Serialize;
+
+/// How a solve ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SolveStatus {
+    /// A proven optimum.
+    Optimal,
+    /// No solution satisfies the constraints.
+    Infeasible,
+    /// The cost can be lowered without limit (e.g. a process earning money with unbounded
+    /// candidate capacity).
+    Unbounded,
+    /// Infeasible or unbounded; the solver could not tell which.
+    InfeasibleOrUnbounded,
+    /// Stopped at the time limit; the flows, if any, are the best found so far.
+    TimeLimit,
+    /// Stopped at the iteration limit.
+    IterationLimit,
+    /// The solver gave up (numerical trouble); details in the log.
+    SolverError,
+}
+
+impl SolveStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SolveStatus::Optimal => "optimal",
+            SolveStatus::Infeasible => "infeasible",
+            SolveStatus::Unbounded => "unbounded",
+            SolveStatus::InfeasibleOrUnbounded => "infeasible_or_unbounded",
+            SolveStatus::TimeLimit => "time_limit",
+            SolveStatus::IterationLimit => "iteration_limit",
+            SolveStatus::SolverError => "solver_error",
+        }
+    }
+}
+
+/// Solver settings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SolverOptions {
+    /// Wall-clock limit in seconds for the solve itself.
+    pub time_limit: Option<f64>,
+}
+
+/// What the solver returned.
+#[derive(Clone, Debug)]
+pub struct LpSolution {
+    pub status: SolveStatus,
+    /// Column values, present when the solver has a feasible point (optimal, or a time-limited
+    /// solve that found one).
+    pub primal: Option<Vec<f64>>,
+    /// Row duals (d objective / d right-hand side), present when optimal.
+    pub row_dual: Option<Vec<f64>>,
+}
+
+/// Solves the LP with HiGHS.
+pub fn solve_lp(lp: &LinearProgram, options: SolverOptions) -> Result<LpSolution, Error> {
+    if lp.num_cols() == 0 {
+        // Nothing to decide: the empty plan is optimal.
+        return Ok(LpSolution {
+            status: SolveStatus::Optimal,
+            primal: Some(Vec::new()),
+            row_dual: Some(vec![0.0; lp.num_rows()]),
+        });
+    }
+    let mut problem = ColProblem::default();
+    let rows: Vec<_> = lp
+        .row_lower
+        .iter()
+        .zip(&lp.row_upper)
+        .map(|(&lo, &hi)| problem.add_row(lo..=hi))
+        .collect();
+    for j in 0..lp.num_cols() {
+        problem.add_column(
+            lp.col_cost[j],
+            lp.col_lower[j]..=lp.col_upper[j],
+            lp.column_entries(j).map(|(r, v)| (rows[r], v)),
+        );
+    }
+    let mut model = Model::try_new(problem)
+        .map_err(|s| Error::Solver(format!("HiGHS rejected the model: {s:?}")))?;
+    model.set_sense(Sense::Minimise);
+    if let Some(limit) = options.time_limit {
+        model
+            .try_set_option("time_limit", limit.max(0.0))
+            .map_err(|e| Error::Solver(format!("time_limit: {e:?}")))?;
+    }
+    let solved = model
+        .try_solve()
+        .map_err(|s| Error::Solver(format!("HiGHS failed: {s:?}")))?;
+    let status = match solved.status() {
+        HighsModelStatus::Optimal | HighsModelStatus::ModelEmpty => SolveStatus::Optimal,
+        HighsModelStatus::Infeasible => SolveStatus::Infeasible,
+        HighsModelStatus::Unbounded => SolveStatus::Unbounded,
+        HighsModelStatus::UnboundedOrInfeasible => SolveStatus::InfeasibleOrUnbounded,
+        HighsModelStatus::ReachedTimeLimit => SolveStatus::TimeLimit,
+        HighsModelStatus::ReachedIterationLimit => SolveStatus::IterationLimit,
+        _ => SolveStatus::SolverError,
+    };
+    let has_point = status == SolveStatus::Optimal
+        || (matches!(status, SolveStatus::TimeLimit | SolveStatus::IterationLimit)
+            && solved.primal_solution_status() == HighsSolutionStatus::Feasible);
+    let solution = has_point.then(|| solved.get_solution());
+    Ok(LpSolution {
+        status,
+        row_dual: solution
+            .as_ref()
+            .filter(|_| status == SolveStatus::Optimal)
+            .map(|s| s.dual_rows().to_vec()),
+        primal: solution.map(|s| s.columns().to_vec()),
+    })
+}

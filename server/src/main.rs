@@ -1,0 +1,48 @@
+//! The `circulate` binary: batch CLI subcommands over the optimizer library.
+
+mod output;
+mod solve_cmd;
+mod summary;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// circulate: plans circular material flows for regional clusters of enterprises.
+#[derive(Debug, Parser)]
+#[command(name = "circulate", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Solve a dataset folder: optimal flows, imports, disposals, KPIs, shadow prices and
+    /// import-substitution targets.
+    Solve(solve_cmd::SolveArgs),
+    /// Measure the pruning gap: the optimum with k nearest candidates for several k against
+    /// the exact optimum over every compatible pair in range.
+    PruningGap(solve_cmd::GapArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CIRCULATE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Solve(args) => solve_cmd::run(&args),
+        Command::PruningGap(args) => solve_cmd::run_gap(&args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Result files: `result.json` (everything), `flows.csv` (edge list), `flows.geojson`
+//! (RFC 7946 LineStrings, [lon, lat]) and `targets.csv`.
+
+use anyhow::Context;
+use optimizer::SolveResult;
+use serde_json::json;
+use std::path::Path;
+
+pub fn write_all(result: &SolveResult, dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join("result.json");
+    std::fs::write(&path, serde_json::to_string_pretty(result)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    write_flows_csv(result, &dir.join("flows.csv"))?;
+    write_geojson(result, &dir.join("flows.geojson"))?;
+    write_targets_csv(result, &dir.join("targets.csv"))?;
+    Ok(())
+}
+
+fn write_flows_csv(result: &SolveResult, path: &Path) -> anyhow::Result<()> {
+    let mut w =
+        csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+    w.write_record([
+        "from_site",
+        "from_process",
+        "to_site",
+        "to_process",
+        "material_sent",
+        "material_served",
+        "tonnes_sent",
+        "tonnes_served",
+        "km",
+        "cost",
+        "co2_kg",
+    ])?;
+    for f in &result.flows {
+        w.write_record([
+            f.from_site.0.as_str(),
+            f.from_process.as_ref().map_or("", |p| p.0.as_str()),
+            f.to_site.0.as_str(),
+            f.to_process.as_ref().map_or("", |p| p.0.as_str()),
+            f.material_sent.0.as_str(),
+            f.material_served.0.as_str(),
+            &f.tonnes_sent.to_string(),
+            &f.tonnes_served.to_string(),
+            &f.km.to_string(),
+            &f.cost.to_string(),
+            &f.co2_kg.to_string(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn write_geojson(result: &SolveResult, path: &Path) -> anyhow::Result<()> {
+    let features: Vec<_> = result
+        .flows
+        .iter()
+        .map(|f| {
+            json!({
+                "type": "Feature",
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[f.from_lon, f.from_lat], [f.to_lon, f.to_lat]],
+                },
+                "properties": {
+                    "from_site": f.from_site, "from_name": f.from_name, "from_process": f.from_process,
+                    "to_site": f.to_site, "to_name": f.to_name, "to_process": f.to_process,
+                    "material_sent": f.material_sent, "material_served": f.material_served,
+                    "tonnes_sent": f.tonnes_sent, "tonnes_served": f.tonnes_served,
+                    "km": f.km, "cost": f.cost, "co2_kg": f.co2_kg,
+                },
+            })
+        })
+        .collect();
+    let doc = json!({ "type": "FeatureCollection", "features": features });
+    std::fs::write(path, serde_json::to_string(&doc)?)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn write_targets_csv(result: &SolveResult, path: &Path) -> anyhow::Result<()> {
+    let mut w =
+        csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
+    w.write_record([
+        "rank",
+        "material",
+        "demand_t",
+        "imported_t",
+        "substituted_t",
+        "import_cost_avoided",
+        "delivery_cost",
+        "process_cost",
+        "net_savings",
+        "new_capacity",
+    ])?;
+    for t in &result.targets {
+        let capacity: Vec<String> = t
+            .new_capacity
+            .iter()
+            .map(|c| format!("{}@{}:{:.1}", c.process, c.site, c.new_capacity))
+            .collect();
+        w.write_record([
+            t.rank.to_string(),
+            t.material.0.clone(),
+            t.demand_t.to_string(),
+            t.imported_t.to_string(),
+            t.substituted_t.to_string(),
+            t.import_cost_avoided.to_string(),
+            t.delivery_cost.to_string(),
+            t.process_cost.to_string(),
+            t.net_savings.to_string(),
+            capacity.join(";"),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
