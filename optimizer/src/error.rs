@@ -5,7 +5,7 @@
 use std::fmt;
 
 /// Where a value came from: a table row and a column.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Location {
     /// The table, as its file name (`supplies.csv`) for folder datasets or a field name
     /// (`supplies`) for API requests.

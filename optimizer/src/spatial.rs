@@ -12,7 +12,7 @@ use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
 /// geo's haversine radius (GRS80 mean), so chord bounds and haversine agree.
-const EARTH_RADIUS_KM: f64 = 6_371.0088;
+const EARTH_RADIUS_KM: f64 = 6_371.008_8;
 
 /// Great-circle distance in km between two lon/lat points (WGS84 degrees).
 pub fn great_circle_km(lon1: f64, lat1: f64, lon2: f64, lat2: f64) -> f64 {

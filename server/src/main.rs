@@ -1,5 +1,6 @@
 //! The `circulate` binary: batch CLI subcommands over the optimizer library.
 
+mod generate_cmd;
 mod output;
 mod solve_cmd;
 mod summary;
@@ -23,6 +24,8 @@ enum Command {
     /// Measure the pruning gap: the optimum with k nearest candidates for several k against
     /// the exact optimum over every compatible pair in range.
     PruningGap(solve_cmd::GapArgs),
+    /// Write a seeded synthetic region (for scale tests and benches) as a dataset folder.
+    Generate(generate_cmd::GenerateArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Solve(args) => solve_cmd::run(&args),
         Command::PruningGap(args) => solve_cmd::run_gap(&args),
+        Command::Generate(args) => generate_cmd::run(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -18,8 +18,10 @@ pub const SUBSTITUTIONS_FILE: &str = "substitutions.csv";
 pub const PROCESSES_FILE: &str = "processes.csv";
 pub const PROCESS_FLOWS_FILE: &str = "process_flows.csv";
 
-/// Reads every file of a dataset folder; all problems found are returned together.
-pub fn read_folder(dir: &Path) -> Result<RawDataset, Error> {
+/// Reads every file of a dataset folder. Cells that cannot be parsed are left empty in the
+/// raw dataset and reported in the returned list, so validation can still check the rest;
+/// `Err` only when the folder itself cannot be read.
+pub fn read_folder(dir: &Path) -> Result<(RawDataset, FieldErrors), Error> {
     if !dir.is_dir() {
         return Err(Error::Io {
             path: dir.display().to_string(),
@@ -88,11 +90,7 @@ pub fn read_folder(dir: &Path) -> Result<RawDataset, Error> {
             coefficient: r.number("coefficient"),
         }),
     };
-    if errors.is_empty() {
-        Ok(raw)
-    } else {
-        Err(Error::Invalid(errors))
-    }
+    Ok((raw, errors))
 }
 
 fn stream_row(r: &mut Cells<'_>) -> RawStream {
@@ -118,10 +116,14 @@ fn read_config(dir: &Path, errors: &mut FieldErrors) -> RawConfig {
             c
         }
         Err(e) => {
-            errors.push(
-                Location::table(CONFIG_FILE),
-                e.to_string().trim().replace('\n', " "),
-            );
+            let line = e
+                .span()
+                .map(|span| 1 + text[..span.start.min(text.len())].matches('\n').count() as u64);
+            let at = Location {
+                line,
+                ..Location::table(CONFIG_FILE)
+            };
+            errors.push(at, e.message().to_owned());
             RawConfig::default()
         }
     }

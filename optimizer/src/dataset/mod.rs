@@ -12,10 +12,25 @@ pub use validate::validate;
 pub use write::write_folder;
 
 use crate::{Dataset, Error};
+use std::collections::HashSet;
 use std::path::Path;
 
-/// Reads and validates a dataset folder in one go.
+/// Reads and validates a dataset folder in one go, reporting parse and validation problems
+/// together.
 pub fn load(dir: &Path) -> Result<Dataset, Error> {
-    let raw = read_folder(dir)?;
-    validate(&raw).map_err(Error::Invalid)
+    let (raw, mut errors) = read_folder(dir)?;
+    match validate(&raw) {
+        Ok(ds) if errors.is_empty() => Ok(ds),
+        Ok(_) => Err(Error::Invalid(errors)),
+        Err(more) => {
+            // A cell that did not parse reads as empty; its "is required" would repeat it.
+            let unparsed: HashSet<_> = errors.iter().map(|e| e.location.clone()).collect();
+            errors.0.extend(
+                more.0
+                    .into_iter()
+                    .filter(|e| !unparsed.contains(&e.location)),
+            );
+            Err(Error::Invalid(errors))
+        }
+    }
 }

@@ -1,0 +1,20 @@
+# The README's two commands. Both install missing build prerequisites first.
+.PHONY: run test prereqs lint bench
+
+DATASET ?= datasets/example
+
+run: prereqs
+	cargo run --release -p circulate -- solve $(DATASET) --out out/$(notdir $(DATASET))
+
+test: prereqs
+	cargo test --workspace
+
+prereqs:
+	@bash scripts/prereqs.sh
+
+lint: prereqs
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+bench: prereqs
+	cargo run --release -p circulate-benches --bin scale -- --sites 10000

@@ -1,0 +1,260 @@
+//! Shared helpers for the scenario tests: a small builder of validated datasets and the
+//! mass-balance checks every solved plan must pass.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use optimizer::domain::*;
+use optimizer::ids::*;
+use optimizer::{SolveOptions, SolveResult};
+
+/// Kilometres per degree of longitude on the equator with geo's radius 6371.0088 km:
+/// 2 * pi * 6371.0088 / 360.
+pub const KM_PER_DEGREE: f64 = 111.195_079_734_632_3;
+
+/// Builds a [`Dataset`] by ids; sites on the equator make distances easy to compute by hand.
+pub struct Builder {
+    pub ds: Dataset,
+}
+
+impl Builder {
+    /// Transport 0.1 per tkm, no CO2 anywhere, detour factor 1, no haul limit.
+    pub fn new() -> Self {
+        Builder {
+            ds: Dataset {
+                meta: DatasetMeta {
+                    name: "test".into(),
+                    currency: "EUR".into(),
+                    ..Default::default()
+                },
+                co2_price: 0.0,
+                transport: Transport {
+                    cost_per_tkm: 0.1,
+                    co2_kg_per_tkm: 0.0,
+                    detour_factor: 1.0,
+                    max_haul: None,
+                },
+                ..Default::default()
+            },
+        }
+    }
+
+    fn m(&self, id: &str) -> MaterialIdx {
+        MaterialIdx(self.ds.materials.iter().position(|m| m.id.0 == id).unwrap() as u32)
+    }
+
+    fn s(&self, id: &str) -> SiteIdx {
+        SiteIdx(self.ds.sites.iter().position(|s| s.id.0 == id).unwrap() as u32)
+    }
+
+    pub fn material(mut self, id: &str, import_cost: f64, disposal_cost: f64) -> Self {
+        self.ds.materials.push(Material {
+            id: id.into(),
+            name: id.into(),
+            ewc: None,
+            hazardous: false,
+            import_cost,
+            import_co2_kg: 0.0,
+            disposal_cost,
+            disposal_co2_kg: 0.0,
+            max_haul: None,
+            transport_cost_per_tkm: None,
+            transport_co2_kg_per_tkm: None,
+        });
+        self
+    }
+
+    /// A site on the equator at `lon` degrees.
+    pub fn site(mut self, id: &str, lon: f64) -> Self {
+        self.ds.sites.push(Site {
+            id: id.into(),
+            name: id.into(),
+            lon,
+            lat: 0.0,
+            nace: None,
+            region: None,
+        });
+        self
+    }
+
+    pub fn supply(mut self, site: &str, material: &str, t: f64) -> Self {
+        let stream = Stream {
+            site: self.s(site),
+            material: self.m(material),
+            quantity: Tonnes(t),
+        };
+        self.ds.supplies.push(stream);
+        self
+    }
+
+    pub fn demand(mut self, site: &str, material: &str, t: f64) -> Self {
+        let stream = Stream {
+            site: self.s(site),
+            material: self.m(material),
+            quantity: Tonnes(t),
+        };
+        self.ds.demands.push(stream);
+        self
+    }
+
+    pub fn substitution(mut self, from: &str, to: &str, ratio: f64) -> Self {
+        let sub = Substitution {
+            from: self.m(from),
+            to: self.m(to),
+            ratio,
+        };
+        self.ds.substitutions.push(sub);
+        self
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn process(
+        mut self,
+        id: &str,
+        site: &str,
+        capacity: f64,
+        cost_per_unit: f64,
+        candidate_capex: Option<f64>,
+        inputs: &[(&str, f64)],
+        outputs: &[(&str, f64)],
+    ) -> Self {
+        let p = Process {
+            id: id.into(),
+            site: self.s(site),
+            capacity,
+            cost_per_unit,
+            co2_kg_per_unit: 0.0,
+            candidate_capex,
+            inputs: inputs.iter().map(|&(m, c)| (self.m(m), c)).collect(),
+            outputs: outputs.iter().map(|&(m, c)| (self.m(m), c)).collect(),
+        };
+        self.ds.processes.push(p);
+        self
+    }
+
+    pub fn build(self) -> Dataset {
+        self.ds
+    }
+}
+
+pub fn solve(ds: &Dataset) -> SolveResult {
+    optimizer::solve(ds, &SolveOptions::default()).unwrap()
+}
+
+pub fn assert_close(actual: f64, expected: f64, what: &str) {
+    let tol = 1e-6 * expected.abs().max(1.0);
+    assert!(
+        (actual - expected).abs() <= tol,
+        "{what}: got {actual}, expected {expected}"
+    );
+}
+
+/// Checks the plan's mass balances from the reported flows, imports and disposals:
+/// every supply is routed or disposed, every demand is met locally or imported, every
+/// process receives and releases what its activity implies.
+pub fn assert_mass_balance(ds: &Dataset, r: &SolveResult) {
+    use std::collections::HashMap;
+    let tol = 1e-5;
+    let key = |site: &SiteId, m: &MaterialId| (site.0.clone(), m.0.clone());
+    let mut supplied: HashMap<_, f64> = HashMap::new();
+    for s in &ds.supplies {
+        *supplied
+            .entry(key(&ds.site(s.site).id, &ds.material(s.material).id))
+            .or_default() += s.quantity.0;
+    }
+    let mut demanded: HashMap<_, f64> = HashMap::new();
+    for d in &ds.demands {
+        *demanded
+            .entry(key(&ds.site(d.site).id, &ds.material(d.material).id))
+            .or_default() += d.quantity.0;
+    }
+    let mut out_of_supplies: HashMap<_, f64> = HashMap::new();
+    let mut into_demands: HashMap<_, f64> = HashMap::new();
+    let mut process_in: HashMap<(String, String), f64> = HashMap::new();
+    let mut process_out: HashMap<(String, String), f64> = HashMap::new();
+    for f in &r.flows {
+        assert!(f.tonnes_sent > 0.0);
+        match &f.from_process {
+            None => {
+                *out_of_supplies
+                    .entry(key(&f.from_site, &f.material_sent))
+                    .or_default() += f.tonnes_sent
+            }
+            Some(p) => {
+                *process_out
+                    .entry((p.0.clone(), f.material_sent.0.clone()))
+                    .or_default() += f.tonnes_sent
+            }
+        }
+        match &f.to_process {
+            None => {
+                *into_demands
+                    .entry(key(&f.to_site, &f.material_served))
+                    .or_default() += f.tonnes_served
+            }
+            Some(p) => {
+                *process_in
+                    .entry((p.0.clone(), f.material_served.0.clone()))
+                    .or_default() += f.tonnes_served
+            }
+        }
+    }
+    for d in &r.disposals {
+        match &d.process {
+            None => {
+                *out_of_supplies
+                    .entry(key(&d.site, &d.material))
+                    .or_default() += d.disposed_t
+            }
+            Some(p) => {
+                *process_out
+                    .entry((p.0.clone(), d.material.0.clone()))
+                    .or_default() += d.disposed_t
+            }
+        }
+    }
+    for i in &r.imports {
+        *into_demands.entry(key(&i.site, &i.material)).or_default() += i.imported_t;
+    }
+    for (k, q) in &supplied {
+        let got = out_of_supplies.get(k).copied().unwrap_or(0.0);
+        assert!(
+            (got - q).abs() <= tol * q.max(1.0),
+            "supply {k:?}: routed+disposed {got} != {q}"
+        );
+    }
+    for k in out_of_supplies.keys() {
+        assert!(supplied.contains_key(k), "flow from a non-supply {k:?}");
+    }
+    for (k, q) in &demanded {
+        let got = into_demands.get(k).copied().unwrap_or(0.0);
+        assert!(
+            (got - q).abs() <= tol * q.max(1.0),
+            "demand {k:?}: served+imported {got} != {q}"
+        );
+    }
+    for (p, process) in ds.processes.iter().enumerate() {
+        let activity = r.processes[p].activity;
+        assert!(activity <= process.capacity + r.processes[p].new_capacity + tol);
+        for &(m, c) in &process.inputs {
+            let got = process_in
+                .get(&(process.id.0.clone(), ds.material(m).id.0.clone()))
+                .copied()
+                .unwrap_or(0.0);
+            assert!(
+                (got - c * activity).abs() <= tol * (c * activity).max(1.0),
+                "process {} input",
+                process.id
+            );
+        }
+        for &(m, c) in &process.outputs {
+            let got = process_out
+                .get(&(process.id.0.clone(), ds.material(m).id.0.clone()))
+                .copied()
+                .unwrap_or(0.0);
+            assert!(
+                (got - c * activity).abs() <= tol * (c * activity).max(1.0),
+                "process {} output",
+                process.id
+            );
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Bad input: every validation rule gets a test asserting that the error names the file,
+//! the line and the column, and that all problems are reported together, never a panic.
+#![allow(clippy::unwrap_used)]
+
+use optimizer::Error;
+use std::path::Path;
+
+const CONFIG: &str = "name = \"v\"\n[transport]\ncost_per_tkm = 0.1\n";
+const MATERIALS: &str = "id,name,import_cost,disposal_cost\nA,a,10,5\nB,b,20,5\n";
+const SITES: &str = "id,name,lon,lat\ns1,one,24.9,60.2\ns2,two,25.0,60.3\n";
+const SUPPLIES: &str = "site,material,quantity_t\ns1,A,100\n";
+const DEMANDS: &str = "site,material,quantity_t\ns2,B,50\n";
+const PROCESSES: &str = "id,site,capacity,cost_per_unit\np1,s1,10,1\n";
+const FLOWS: &str = "process,material,direction,coefficient\np1,A,in,1\np1,B,out,0.5\n";
+
+/// Writes a valid dataset with `file` replaced by `content`, and returns the load errors.
+fn errors_with(file: &str, content: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("dataset.toml", CONFIG),
+        ("materials.csv", MATERIALS),
+        ("sites.csv", SITES),
+        ("supplies.csv", SUPPLIES),
+        ("demands.csv", DEMANDS),
+        ("processes.csv", PROCESSES),
+        ("process_flows.csv", FLOWS),
+    ];
+    for (name, text) in files {
+        let text = if name == file { content } else { text };
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    if !files.iter().any(|(n, _)| *n == file) {
+        std::fs::write(dir.path().join(file), content).unwrap();
+    }
+    load_errors(dir.path())
+}
+
+fn load_errors(dir: &Path) -> Vec<String> {
+    match optimizer::dataset::load(dir) {
+        Ok(_) => Vec::new(),
+        Err(Error::Invalid(errors)) => errors.iter().map(ToString::to_string).collect(),
+        Err(e) => vec![e.to_string()],
+    }
+}
+
+fn assert_one(errors: &[String], expected: &str) {
+    assert!(
+        errors.iter().any(|e| e.contains(expected)),
+        "expected an error containing {expected:?}, got {errors:#?}"
+    );
+}
+
+#[test]
+fn the_valid_base_dataset_loads() {
+    assert_eq!(errors_with("none.txt", ""), Vec::<String>::new());
+}
+
+#[test]
+fn unknown_site_in_supplies() {
+    let e = errors_with("supplies.csv", "site,material,quantity_t\nnowhere,A,1\n");
+    assert_one(
+        &e,
+        "supplies.csv line 2, column site: unknown site id \"nowhere\"",
+    );
+}
+
+#[test]
+fn unknown_material_in_demands() {
+    let e = errors_with(
+        "demands.csv",
+        "site,material,quantity_t\ns2,B,5\ns2,unobtainium,5\n",
+    );
+    assert_one(
+        &e,
+        "demands.csv line 3, column material: unknown material id \"unobtainium\"",
+    );
+}
+
+#[test]
+fn duplicate_site_and_material_ids() {
+    let e = errors_with("sites.csv", "id,lon,lat\ns1,1,1\ns2,1,1\ns1,2,2\n");
+    assert_one(
+        &e,
+        "sites.csv line 4, column id: duplicate site id \"s1\" (first at sites.csv line 2)",
+    );
+    let e = errors_with("materials.csv", "id\nA\nB\nA\n");
+    assert_one(
+        &e,
+        "materials.csv line 4, column id: duplicate material id \"A\"",
+    );
+}
+
+#[test]
+fn negative_nan_and_infinite_quantities() {
+    let e = errors_with(
+        "supplies.csv",
+        "site,material,quantity_t\ns1,A,-3\ns1,A,NaN\ns1,A,inf\ns1,A,lots\n",
+    );
+    assert_one(
+        &e,
+        "supplies.csv line 2, column quantity_t: must be a finite number >= 0 (got -3)",
+    );
+    assert_one(
+        &e,
+        "supplies.csv line 3, column quantity_t: must be a finite number >= 0 (got NaN)",
+    );
+    assert_one(
+        &e,
+        "supplies.csv line 4, column quantity_t: must be a finite number >= 0 (got inf)",
+    );
+    assert_one(
+        &e,
+        "supplies.csv line 5, column quantity_t: not a number: \"lots\"",
+    );
+    assert_eq!(e.len(), 4, "all problems are collected: {e:#?}");
+}
+
+#[test]
+fn missing_quantity_is_reported() {
+    let e = errors_with("demands.csv", "site,material,quantity_t\ns2,B,\n");
+    assert_one(&e, "demands.csv line 2, column quantity_t: is required");
+}
+
+#[test]
+fn coordinates_out_of_range() {
+    let e = errors_with("sites.csv", "id,lon,lat\ns1,181,0\ns2,0,-91\n");
+    assert_one(
+        &e,
+        "sites.csv line 2, column lon: must be between -180 and 180 degrees (got 181)",
+    );
+    assert_one(
+        &e,
+        "sites.csv line 3, column lat: must be between -90 and 90 degrees (got -91)",
+    );
+}
+
+#[test]
+fn ratio_must_be_positive() {
+    let e = errors_with("substitutions.csv", "from,to,ratio\nA,B,0\nB,A,-1\n");
+    assert_one(
+        &e,
+        "substitutions.csv line 2, column ratio: must be a number > 0 (got 0)",
+    );
+    assert_one(
+        &e,
+        "substitutions.csv line 3, column ratio: must be a number > 0 (got -1)",
+    );
+}
+
+#[test]
+fn process_flow_naming_an_unknown_process() {
+    let e = errors_with(
+        "process_flows.csv",
+        "process,material,direction,coefficient\nghost,A,in,1\n",
+    );
+    assert_one(
+        &e,
+        "process_flows.csv line 2, column process: unknown process id \"ghost\"",
+    );
+}
+
+#[test]
+fn direction_other_than_in_or_out() {
+    let e = errors_with(
+        "process_flows.csv",
+        "process,material,direction,coefficient\np1,A,sideways,1\n",
+    );
+    assert_one(
+        &e,
+        "process_flows.csv line 2, column direction: must be \"in\" or \"out\" (got \"sideways\")",
+    );
+}
+
+#[test]
+fn missing_required_file_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("dataset.toml"), CONFIG).unwrap();
+    std::fs::write(dir.path().join("materials.csv"), MATERIALS).unwrap();
+    std::fs::write(dir.path().join("sites.csv"), "id,lon\ns1,1\n").unwrap();
+    let e = load_errors(dir.path());
+    assert_one(
+        &e,
+        "sites.csv line 1, column lat: required column is missing",
+    );
+    assert_one(&e, "supplies.csv: file is missing");
+    assert_one(&e, "demands.csv: file is missing");
+}
+
+#[test]
+fn bad_config_values() {
+    let e = errors_with(
+        "dataset.toml",
+        "co2_price = -1\n[transport]\ndetour_factor = 0.5\n",
+    );
+    assert_one(
+        &e,
+        "dataset.toml, column co2_price: must be a finite number >= 0 (got -1)",
+    );
+    assert_one(
+        &e,
+        "dataset.toml, column transport.detour_factor: must be a finite number >= 1 (got 0.5)",
+    );
+    let e = errors_with("dataset.toml", "nmae = \"typo\"\n");
+    assert_one(&e, "dataset.toml line 1: unknown field `nmae`");
+}
+
+#[test]
+fn ragged_rows_and_garbage_do_not_panic() {
+    let e = errors_with(
+        "supplies.csv",
+        "site,material,quantity_t\ns1,A\n\u{0}\u{1},\"unterminated\n",
+    );
+    assert!(!e.is_empty());
+    assert!(e.iter().all(|m| m.starts_with("supplies.csv")), "{e:#?}");
+}
+
+#[test]
+fn missing_folder_is_an_io_error() {
+    let e = optimizer::dataset::load(Path::new("/definitely/not/here")).unwrap_err();
+    assert!(matches!(e, Error::Io { .. }), "{e}");
+}

@@ -1,0 +1,139 @@
+//! `circulate solve` end to end on the shipped example dataset: exit codes, the summary,
+//! and the four result files (result.json, flows.csv, flows.geojson, targets.csv).
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/example")
+}
+
+fn circulate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_circulate"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn solve_example_writes_all_outputs() {
+    let out = tempfile::tempdir().unwrap();
+    let o = circulate(&[
+        "solve",
+        example().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains("status      optimal"), "{stdout}");
+    assert!(
+        stdout.contains("Lahti Sawmill"),
+        "top flows name real sites: {stdout}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("result.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["status"], "optimal");
+    let objective = json["objective"].as_f64().unwrap();
+    let baseline = json["baseline"].as_f64().unwrap();
+    assert!(
+        objective < baseline,
+        "the example has worthwhile loops: {objective} vs {baseline}"
+    );
+    let flows = json["flows"].as_array().unwrap();
+    assert!(!flows.is_empty());
+
+    let csv_rows = std::fs::read_to_string(out.path().join("flows.csv"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(csv_rows, flows.len() + 1);
+
+    let geo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("flows.geojson")).unwrap())
+            .unwrap();
+    assert_eq!(geo["type"], "FeatureCollection");
+    let first = &geo["features"][0];
+    assert_eq!(first["geometry"]["type"], "LineString");
+    let start = first["geometry"]["coordinates"][0].as_array().unwrap();
+    // [lon, lat] order: the example lies at about 25.5-26 E, 60.8-61.2 N.
+    assert!((25.0..27.0).contains(&start[0].as_f64().unwrap()));
+    assert!((60.0..62.0).contains(&start[1].as_f64().unwrap()));
+
+    let targets = std::fs::read_to_string(out.path().join("targets.csv")).unwrap();
+    assert!(targets.starts_with("rank,material,"));
+    assert!(targets.lines().count() > 1);
+}
+
+#[test]
+fn json_flag_prints_the_result() {
+    let o = circulate(&["solve", example().to_str().unwrap(), "--json"]);
+    assert!(o.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["status"], "optimal");
+    assert!(json["kpis"]["circularity_rate"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn exact_is_never_worse_than_pruned_on_the_example() {
+    let obj = |extra: &[&str]| {
+        let dir = example();
+        let mut args = vec!["solve", dir.to_str().unwrap(), "--json"];
+        args.extend_from_slice(extra);
+        let o = circulate(&args);
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        json["objective"].as_f64().unwrap()
+    };
+    let (exact, k1) = (obj(&["--exact"]), obj(&["--k", "1"]));
+    assert!(exact <= k1 + 1e-6, "{exact} > {k1}");
+}
+
+#[test]
+fn invalid_dataset_exits_2_with_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(example()).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("supplies.csv"),
+        "site,material,quantity_t\nlahti-sawmill,wood-residue,-5\nghost,wood-residue,1\n",
+    )
+    .unwrap();
+    let o = circulate(&["solve", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(
+            "supplies.csv line 2, column quantity_t: must be a finite number >= 0 (got -5)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("supplies.csv line 3, column site: unknown site id \"ghost\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn write_lp_dumps_a_readable_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let lp = dir.path().join("model.lp");
+    let o = circulate(&[
+        "solve",
+        example().to_str().unwrap(),
+        "--write-lp",
+        lp.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let text = std::fs::read_to_string(lp).unwrap();
+    assert!(text.starts_with("\\ circulate LP"));
+    assert!(text.contains("Subject To") && text.trim_end().ends_with("End"));
+}
