@@ -26,6 +26,9 @@ struct Args {
     /// Keep every compatible pair in range (slow on big regions).
     #[arg(long)]
     exact: bool,
+    /// Plain k-nearest pruning, without pricing in left-out arcs.
+    #[arg(long)]
+    no_pricing: bool,
     /// Runs to time; the table shows each run.
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -55,16 +58,19 @@ fn main() -> anyhow::Result<()> {
         candidates: CandidateOptions {
             k: args.k,
             exact: args.exact,
+            price: !args.no_pricing,
         },
         ..Default::default()
     };
     println!(
-        "{:>3} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8} {:>16}",
+        "{:>3} {:>10} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8} {:>16}",
         "run",
         "arcs",
+        "rounds",
         "network s",
         "LP s",
         "solve s",
+        "pricing s",
         "results s",
         "total s",
         "build %",
@@ -72,18 +78,21 @@ fn main() -> anyhow::Result<()> {
     );
     for run in 1..=args.runs {
         let started = Instant::now();
-        let model = optimizer::build_model(&ds, &options);
-        let result = optimizer::solve_model(&ds, &model, &options)?;
+        let mut model = optimizer::build_model(&ds, &options);
+        let result = optimizer::solve_model(&ds, &mut model, &options)?;
         let total = started.elapsed().as_secs_f64();
         let s = &result.stats;
-        let results_s = total - s.network_seconds - s.lp_build_seconds - s.solve_seconds;
+        let results_s =
+            total - s.network_seconds - s.lp_build_seconds - s.solve_seconds - s.pricing_seconds;
         println!(
-            "{:>3} {:>10} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>8.2} {:>16.2}",
+            "{:>3} {:>10} {:>7} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>8.2} {:>16.2}",
             run,
             s.candidate_arcs,
+            s.pricing_rounds,
             s.network_seconds,
             s.lp_build_seconds,
             s.solve_seconds,
+            s.pricing_seconds,
             results_s,
             total,
             (s.network_seconds + s.lp_build_seconds) / total * 100.0,

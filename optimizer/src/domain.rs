@@ -148,6 +148,12 @@ impl Dataset {
             .unwrap_or(self.transport.co2_kg_per_tkm)
     }
 
+    /// Transport cost per tonne-km of material `m` with its CO2 priced in: the objective
+    /// coefficient of a flow per km.
+    pub fn haul_cost_per_tkm(&self, m: MaterialIdx) -> f64 {
+        self.transport_cost_per_tkm(m) + self.co2_price_per_kg() * self.transport_co2_kg_per_tkm(m)
+    }
+
     /// The longest haul allowed for material `m`, `None` for unlimited.
     pub fn max_haul(&self, m: MaterialIdx) -> Option<Km> {
         self.material(m).max_haul.or(self.transport.max_haul)

@@ -62,17 +62,14 @@ pub enum RowKind {
 }
 
 impl Layout {
-    pub fn flow(&self, arc: usize) -> usize {
-        arc
-    }
     pub fn import(&self, demand: usize) -> usize {
-        self.arcs + demand
+        demand
     }
     pub fn disposal(&self, supply: usize) -> usize {
-        self.arcs + self.demands + supply
+        self.demands + supply
     }
     pub fn output_disposal(&self, output: usize) -> usize {
-        self.arcs + self.demands + self.supplies + output
+        self.demands + self.supplies + output
     }
     pub fn activity(&self, process: usize) -> usize {
         self.output_disposal(self.process_outputs) + process
@@ -80,8 +77,12 @@ impl Layout {
     pub fn new_capacity(&self, candidate: usize) -> usize {
         self.activity(self.processes) + candidate
     }
+    /// Flows come last so arcs added by pricing append columns without renumbering.
+    pub fn flow(&self, arc: usize) -> usize {
+        self.new_capacity(self.candidates.len()) + arc
+    }
     pub fn columns(&self) -> usize {
-        self.new_capacity(self.candidates.len())
+        self.flow(self.arcs)
     }
 
     pub fn supply_row(&self, supply: usize) -> usize {
@@ -103,22 +104,40 @@ impl Layout {
         self.capacity_row(self.processes)
     }
 
+    /// The balance row of source `s` of a [`Network`] (supplies first, then process outputs).
+    pub fn source_row(&self, s: usize) -> usize {
+        if s < self.supplies {
+            self.supply_row(s)
+        } else {
+            self.output_row(s - self.supplies)
+        }
+    }
+
+    /// The balance row of sink `t` (demands first, then process inputs).
+    pub fn sink_row(&self, t: usize) -> usize {
+        if t < self.demands {
+            self.demand_row(t)
+        } else {
+            self.input_row(t - self.demands)
+        }
+    }
+
     /// What column `j` is.
     pub fn column(&self, j: usize) -> Column {
         let bounds = [
-            self.import(0),
             self.disposal(0),
             self.output_disposal(0),
             self.activity(0),
             self.new_capacity(0),
+            self.flow(0),
         ];
         match bounds.iter().position(|&b| j < b) {
-            Some(0) => Column::Flow(j),
-            Some(1) => Column::Import(j - bounds[0]),
-            Some(2) => Column::Disposal(j - bounds[1]),
-            Some(3) => Column::OutputDisposal(j - bounds[2]),
-            Some(_) => Column::Activity(j - bounds[3]),
-            None => Column::NewCapacity(j - bounds[4]),
+            Some(0) => Column::Import(j),
+            Some(1) => Column::Disposal(j - bounds[0]),
+            Some(2) => Column::OutputDisposal(j - bounds[1]),
+            Some(3) => Column::Activity(j - bounds[2]),
+            Some(_) => Column::NewCapacity(j - bounds[3]),
+            None => Column::Flow(j - bounds[4]),
         }
     }
 
@@ -170,7 +189,7 @@ impl LinearProgram {
             inputs += p.inputs.len() as u32;
         }
         let layout = Layout {
-            arcs: net.arcs.len(),
+            arcs: 0,
             demands: ds.demands.len(),
             supplies: ds.supplies.len(),
             process_outputs: outputs as usize,
@@ -186,11 +205,11 @@ impl LinearProgram {
             first_output,
             first_input,
         };
-        let ncols = layout.columns();
+        let ncols = layout.columns() + net.arcs.len();
         let mut lp = LinearProgram {
             col_cost: Vec::with_capacity(ncols),
-            col_lower: vec![0.0; ncols],
-            col_upper: vec![f64::INFINITY; ncols],
+            col_lower: Vec::with_capacity(ncols),
+            col_upper: Vec::with_capacity(ncols),
             col_start: Vec::with_capacity(ncols + 1),
             entry_row: Vec::with_capacity(2 * ncols),
             entry_value: Vec::with_capacity(2 * ncols),
@@ -199,7 +218,8 @@ impl LinearProgram {
             layout,
         };
         lp.add_rows(ds);
-        lp.add_columns(ds, net);
+        lp.add_fixed_columns(ds);
+        lp.append_flows(ds, net);
         lp
     }
 
@@ -222,39 +242,22 @@ impl LinearProgram {
     }
 
     fn push_column(&mut self, cost: f64, entries: &[(usize, f64)]) {
-        self.col_start.push(self.entry_row.len());
+        if self.col_start.is_empty() {
+            self.col_start.push(0);
+        }
         self.col_cost.push(cost);
+        self.col_lower.push(0.0);
+        self.col_upper.push(f64::INFINITY);
         for &(r, v) in entries {
             self.entry_row.push(r as u32);
             self.entry_value.push(v);
         }
+        self.col_start.push(self.entry_row.len());
     }
 
-    fn add_columns(&mut self, ds: &Dataset, net: &Network) {
+    fn add_fixed_columns(&mut self, ds: &Dataset) {
         let l = self.layout.clone();
         let co2_price = ds.co2_price_per_kg();
-        let per_tkm: Vec<f64> = (0..ds.materials.len())
-            .map(|m| {
-                let m = crate::ids::MaterialIdx(m as u32);
-                ds.transport_cost_per_tkm(m) + co2_price * ds.transport_co2_kg_per_tkm(m)
-            })
-            .collect();
-        for a in 0..net.arcs.len() {
-            let (s, t) = (net.arcs.source[a] as usize, net.arcs.sink[a] as usize);
-            let source = &net.sources[s];
-            let cost = per_tkm[source.material.get()] * net.arcs.km[a];
-            let from_row = if s < l.supplies {
-                l.supply_row(s)
-            } else {
-                l.output_row(s - l.supplies)
-            };
-            let to_row = if t < l.demands {
-                l.demand_row(t)
-            } else {
-                l.input_row(t - l.demands)
-            };
-            self.push_column(cost, &[(from_row, 1.0), (to_row, net.arcs.ratio[a])]);
-        }
         for (d, demand) in ds.demands.iter().enumerate() {
             let cost = ds.import_cost_with_co2(demand.material);
             self.push_column(cost, &[(l.demand_row(d), 1.0)]);
@@ -287,6 +290,23 @@ impl LinearProgram {
             let capex = ds.processes[p as usize].candidate_capex.unwrap_or(0.0);
             self.push_column(capex, &[(l.capacity_row(p as usize), -1.0)]);
         }
-        self.col_start.push(self.entry_row.len());
+    }
+
+    /// Appends a flow column for every arc of `net` not yet in the LP (all of them on the
+    /// first call; the arcs pricing added on later calls).
+    pub fn append_flows(&mut self, ds: &Dataset, net: &Network) {
+        let per_tkm: Vec<f64> = (0..ds.materials.len())
+            .map(|m| ds.haul_cost_per_tkm(crate::ids::MaterialIdx(m as u32)))
+            .collect();
+        for a in self.layout.arcs..net.arcs.len() {
+            let (s, t) = (net.arcs.source[a] as usize, net.arcs.sink[a] as usize);
+            let cost = per_tkm[net.sources[s].material.get()] * net.arcs.km[a];
+            let entries = [
+                (self.layout.source_row(s), 1.0),
+                (self.layout.sink_row(t), net.arcs.ratio[a]),
+            ];
+            self.push_column(cost, &entries);
+        }
+        self.layout.arcs = net.arcs.len();
     }
 }

@@ -5,17 +5,18 @@
 //! the `k` nearest sinks of that material are kept, separately for demands and for process
 //! inputs so a cluster of demands never hides a recycler. Only pairs within the sent
 //! material's haul limit are kept. `exact` mode keeps every compatible pair in range, so the
-//! pruning gap can be measured.
+//! pruning gap can be measured. [`Network::price`] then finds the left-out pairs whose
+//! reduced cost is negative under an optimal solution's duals, so pruning loses nothing.
 //!
 //! Arcs are stored as a struct of arrays with `u32` indices: at a million listings the
 //! arc list is the largest thing in memory.
 
 use crate::domain::Dataset;
 use crate::ids::{MaterialIdx, SiteIdx};
-use crate::spatial::{IndexedPoint, build_index, chord2_for_km, road_km, unit_vector};
+use crate::spatial::{IndexedPoint, build_index, chord_km, chord2_for_km, road_km, unit_vector};
 use rayon::prelude::*;
 use rstar::RTree;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How candidate arcs are chosen.
 #[derive(Clone, Copy, Debug)]
@@ -24,6 +25,10 @@ pub struct CandidateOptions {
     pub k: usize,
     /// Keep every compatible pair within range instead of the `k` nearest.
     pub exact: bool,
+    /// After solving on the pruned arcs, add every left-out pair whose reduced cost is
+    /// negative and re-solve until none is left (a dual certificate that the pruned optimum
+    /// is the exact one). Off gives plain k-nearest pruning.
+    pub price: bool,
 }
 
 impl Default for CandidateOptions {
@@ -31,12 +36,17 @@ impl Default for CandidateOptions {
         Self {
             k: DEFAULT_K,
             exact: false,
+            price: true,
         }
     }
 }
 
 /// Default `k`; see the README for the pruning gap measured with it.
 pub const DEFAULT_K: usize = 8;
+
+/// Pricing looks at this many times `per_source` negative arcs per source, so each sink's
+/// best offer can be found among them.
+const WIDE_PRICING: usize = 4;
 
 /// What a source is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +94,13 @@ impl Arcs {
         self.source.is_empty()
     }
 
+    fn append(&mut self, other: Arcs) {
+        self.source.extend(other.source);
+        self.sink.extend(other.sink);
+        self.km.extend(other.km);
+        self.ratio.extend(other.ratio);
+    }
+
     fn push(&mut self, source: u32, sink: u32, km: f64, ratio: f64) {
         self.source.push(source);
         self.sink.push(sink);
@@ -100,17 +117,20 @@ pub struct Network {
     /// Demands first (sink `i` is demand `i`), then process inputs in process order.
     pub sinks: Vec<Node<SinkKind>>,
     pub arcs: Arcs,
+    index: SinkIndex,
 }
 
 impl Network {
     /// Builds the nodes and the candidate arcs.
     pub fn build(ds: &Dataset, options: CandidateOptions) -> Self {
         let (sources, sinks) = nodes(ds);
-        let arcs = candidate_arcs(ds, &sources, &sinks, options);
+        let index = SinkIndex::new(ds, &sinks);
+        let arcs = candidate_arcs(ds, &index, &sources, &sinks, options);
         Network {
             sources,
             sinks,
             arcs,
+            index,
         }
     }
 }
@@ -161,108 +181,283 @@ fn nodes(ds: &Dataset) -> (Vec<Node<SourceKind>>, Vec<Node<SinkKind>>) {
     (sources, sinks)
 }
 
-/// Sink indexes by (material, is a process input).
-type SinkIndexes = HashMap<(MaterialIdx, bool), RTree<IndexedPoint>>;
+/// R-trees of sinks by (material, is a process input), kept with the network so pricing can
+/// search the pairs that pruning left out.
+#[derive(Debug, Clone, Default)]
+pub struct SinkIndex {
+    trees: HashMap<(MaterialIdx, bool), RTree<IndexedPoint>>,
+    /// `(served material, ratio)` per sent material, itself first.
+    substitutes: Vec<Vec<(MaterialIdx, f64)>>,
+}
 
-fn sink_indexes(ds: &Dataset, sinks: &[Node<SinkKind>]) -> SinkIndexes {
-    let mut groups: HashMap<(MaterialIdx, bool), Vec<u32>> = HashMap::new();
-    for (i, sink) in sinks.iter().enumerate() {
-        let is_process = match sink.kind {
-            // A demand of zero tonnes can take no flow.
-            SinkKind::Demand(d) if ds.demands[d as usize].quantity.0 <= 0.0 => continue,
-            SinkKind::Demand(_) => false,
-            SinkKind::ProcessInput { .. } => true,
-        };
-        groups
-            .entry((sink.material, is_process))
-            .or_default()
-            .push(i as u32);
+impl SinkIndex {
+    fn new(ds: &Dataset, sinks: &[Node<SinkKind>]) -> Self {
+        let mut groups: HashMap<(MaterialIdx, bool), Vec<u32>> = HashMap::new();
+        for (i, sink) in sinks.iter().enumerate() {
+            let is_process = match sink.kind {
+                // A demand of zero tonnes can take no flow.
+                SinkKind::Demand(d) if ds.demands[d as usize].quantity.0 <= 0.0 => continue,
+                SinkKind::Demand(_) => false,
+                SinkKind::ProcessInput { .. } => true,
+            };
+            groups
+                .entry((sink.material, is_process))
+                .or_default()
+                .push(i as u32);
+        }
+        let trees = groups
+            .into_iter()
+            .map(|(key, members)| {
+                let index = build_index(members.iter().map(|&i| {
+                    let site = ds.site(sinks[i as usize].site);
+                    (site.lon, site.lat, i)
+                }));
+                (key, index)
+            })
+            .collect();
+        let substitutes = (0..ds.materials.len())
+            .map(|m| ds.substitutes_of(MaterialIdx(m as u32)))
+            .collect();
+        SinkIndex { trees, substitutes }
     }
-    groups
-        .into_iter()
-        .map(|(key, members)| {
-            let index = build_index(members.iter().map(|&i| {
-                let site = ds.site(sinks[i as usize].site);
-                (site.lon, site.lat, i)
-            }));
-            (key, index)
-        })
-        .collect()
+}
+
+/// Where a source is and how far its material may travel.
+struct SourceQuery {
+    lon: f64,
+    lat: f64,
+    point: [f64; 3],
+    max_km: Option<f64>,
+    chord2: Option<f64>,
+}
+
+impl SourceQuery {
+    fn new(ds: &Dataset, source: &Node<SourceKind>) -> Self {
+        let site = ds.site(source.site);
+        let max_km = ds.max_haul(source.material).map(|k| k.0);
+        SourceQuery {
+            lon: site.lon,
+            lat: site.lat,
+            point: unit_vector(site.lon, site.lat),
+            max_km,
+            chord2: max_km.and_then(|km| chord2_for_km(km / ds.transport.detour_factor)),
+        }
+    }
+
+    /// Road km to a sink, or `None` when beyond the haul limit.
+    fn km_to(&self, ds: &Dataset, sink: &Node<SinkKind>) -> Option<f64> {
+        let to = ds.site(sink.site);
+        let km = road_km(
+            self.lon,
+            self.lat,
+            to.lon,
+            to.lat,
+            ds.transport.detour_factor,
+        )
+        .0;
+        (!self.max_km.is_some_and(|m| km > m)).then_some(km)
+    }
+}
+
+fn is_idle_supply(ds: &Dataset, source: &Node<SourceKind>) -> bool {
+    matches!(source.kind, SourceKind::Supply(i) if ds.supplies[i as usize].quantity.0 <= 0.0)
 }
 
 fn candidate_arcs(
     ds: &Dataset,
+    index: &SinkIndex,
     sources: &[Node<SourceKind>],
     sinks: &[Node<SinkKind>],
     options: CandidateOptions,
 ) -> Arcs {
-    let indexes = sink_indexes(ds, sinks);
-    let substitutes: Vec<Vec<(MaterialIdx, f64)>> = (0..ds.materials.len())
-        .map(|m| ds.substitutes_of(MaterialIdx(m as u32)))
-        .collect();
     let per_source: Vec<Arcs> = sources
         .par_iter()
         .enumerate()
         .map(|(s, source)| {
             let mut arcs = Arcs::default();
-            if let SourceKind::Supply(i) = source.kind
-                && ds.supplies[i as usize].quantity.0 <= 0.0
-            {
+            if is_idle_supply(ds, source) {
                 return arcs;
             }
-            let site = ds.site(source.site);
-            let query = unit_vector(site.lon, site.lat);
-            let max_km = ds.max_haul(source.material).map(|k| k.0);
-            let chord2 = max_km.and_then(|km| chord2_for_km(km / ds.transport.detour_factor));
-            for &(served, ratio) in &substitutes[source.material.get()] {
+            let q = SourceQuery::new(ds, source);
+            for &(served, ratio) in &index.substitutes[source.material.get()] {
                 for is_process in [false, true] {
-                    let Some(index) = indexes.get(&(served, is_process)) else {
+                    let Some(tree) = index.trees.get(&(served, is_process)) else {
                         continue;
                     };
                     let mut taken = 0;
-                    for (point, d2) in index.nearest_neighbor_iter_with_distance_2(&query) {
-                        if chord2.is_some_and(|c| d2 > c) || (!options.exact && taken >= options.k)
+                    for (point, d2) in tree.nearest_neighbor_iter_with_distance_2(&q.point) {
+                        if q.chord2.is_some_and(|c| d2 > c)
+                            || (!options.exact && taken >= options.k)
                         {
                             break;
                         }
-                        let sink = point.data;
-                        if is_self_loop(source, &sinks[sink as usize]) {
+                        let sink = &sinks[point.data as usize];
+                        if is_self_loop(source, sink) {
                             continue;
                         }
-                        let to = ds.site(sinks[sink as usize].site);
-                        let km = road_km(
-                            site.lon,
-                            site.lat,
-                            to.lon,
-                            to.lat,
-                            ds.transport.detour_factor,
-                        )
-                        .0;
-                        if max_km.is_some_and(|m| km > m) {
-                            continue;
+                        if let Some(km) = q.km_to(ds, sink) {
+                            arcs.push(s as u32, point.data, km, ratio);
+                            taken += 1;
                         }
-                        arcs.push(s as u32, sink, km, ratio);
-                        taken += 1;
                     }
                 }
             }
             arcs
         })
         .collect();
-    let total = per_source.iter().map(Arcs::len).sum();
+    concat(per_source)
+}
+
+fn concat(parts: Vec<Arcs>) -> Arcs {
+    let total = parts.iter().map(Arcs::len).sum();
     let mut arcs = Arcs {
         source: Vec::with_capacity(total),
         sink: Vec::with_capacity(total),
         km: Vec::with_capacity(total),
         ratio: Vec::with_capacity(total),
     };
-    for part in per_source {
-        arcs.source.extend(part.source);
-        arcs.sink.extend(part.sink);
-        arcs.km.extend(part.km);
-        arcs.ratio.extend(part.ratio);
+    for part in parts {
+        arcs.append(part);
     }
     arcs
+}
+
+impl Network {
+    /// Pricing: the pairs left out by pruning whose reduced cost under the current duals is
+    /// negative, i.e. the arcs that would lower the cost if added. At most `per_source` of
+    /// the most negative are returned per source and served material, so one round does
+    /// not flood the LP.
+    ///
+    /// `row_dual(s_or_t)` gives the balance-row dual of a source or sink. The search is
+    /// bounded: a flow column's reduced cost is `cost_per_tkm * km - y_source - ratio *
+    /// y_sink`, so only sinks within `(y_source + ratio * max y_sink) / cost_per_tkm` km can
+    /// price out, and an R-tree radius query finds exactly those.
+    pub fn price(
+        &self,
+        ds: &Dataset,
+        source_dual: &[f64],
+        sink_dual: &[f64],
+        per_source: usize,
+        tolerance: f64,
+    ) -> Arcs {
+        let existing: HashSet<(u32, u32)> = self
+            .arcs
+            .source
+            .iter()
+            .zip(&self.arcs.sink)
+            .map(|(&s, &t)| (s, t))
+            .collect();
+        let mut best_dual: HashMap<(MaterialIdx, bool), f64> = HashMap::new();
+        for (key, tree) in &self.index.trees {
+            let best = tree
+                .iter()
+                .map(|p| sink_dual[p.data as usize])
+                .fold(f64::NEG_INFINITY, f64::max);
+            best_dual.insert(*key, best);
+        }
+        let per_source_found: Vec<Vec<(f64, u32, f64, f64)>> = self
+            .sources
+            .par_iter()
+            .enumerate()
+            .map(|(s, source)| {
+                let mut found = Vec::new();
+                if is_idle_supply(ds, source) {
+                    return found;
+                }
+                let q = SourceQuery::new(ds, source);
+                let per_tkm = ds.haul_cost_per_tkm(source.material);
+                let y_source = source_dual[s];
+                let detour = ds.transport.detour_factor;
+                for &(served, ratio) in &self.index.substitutes[source.material.get()] {
+                    let mut priced: Vec<(f64, u32, f64)> = Vec::new();
+                    for is_process in [false, true] {
+                        let key = (served, is_process);
+                        let Some(tree) = self.index.trees.get(&key) else {
+                            continue;
+                        };
+                        let gain = y_source + ratio * best_dual[&key];
+                        if gain <= tolerance {
+                            continue;
+                        }
+                        let radius_km = if per_tkm > 0.0 {
+                            q.max_km.map_or(gain / per_tkm, |m| m.min(gain / per_tkm))
+                        } else {
+                            q.max_km.unwrap_or(f64::INFINITY)
+                        };
+                        let chord2 = chord2_for_km(radius_km / ds.transport.detour_factor);
+                        let mut consider = |point: &IndexedPoint| {
+                            let sink_idx = point.data;
+                            let gain = y_source + ratio * sink_dual[sink_idx as usize];
+                            if gain <= tolerance {
+                                return;
+                            }
+                            // One asin from the chord instead of a full haversine screens out
+                            // most pairs; survivors get the exact distance.
+                            let estimate = chord_km(point.geom(), &q.point) * detour;
+                            if per_tkm * estimate - gain >= 0.0 {
+                                return;
+                            }
+                            let sink = &self.sinks[sink_idx as usize];
+                            if is_self_loop(source, sink)
+                                || existing.contains(&(s as u32, sink_idx))
+                            {
+                                return;
+                            }
+                            let Some(km) = q.km_to(ds, sink) else { return };
+                            let reduced = per_tkm * km - gain;
+                            if reduced < -tolerance {
+                                priced.push((reduced, sink_idx, km));
+                            }
+                        };
+                        match chord2 {
+                            Some(c2) => tree
+                                .locate_within_distance(q.point, c2)
+                                .for_each(&mut consider),
+                            None => tree.iter().for_each(&mut consider),
+                        }
+                    }
+                    priced.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    found.extend(
+                        priced
+                            .iter()
+                            .take(per_source * WIDE_PRICING)
+                            .map(|&(reduced, sink, km)| (reduced, sink, km, ratio)),
+                    );
+                }
+                found
+            })
+            .collect();
+        // Each source's best few, plus each sink's single best offer: a sink short of supply
+        // gets an outlet in the same round instead of waiting for its sources' turn.
+        let mut best_for_sink: HashMap<u32, (f64, usize, usize)> = HashMap::new();
+        for (s, found) in per_source_found.iter().enumerate() {
+            for (i, &(reduced, sink, _, _)) in found.iter().enumerate() {
+                let entry = best_for_sink.entry(sink).or_insert((reduced, s, i));
+                if reduced < entry.0 {
+                    *entry = (reduced, s, i);
+                }
+            }
+        }
+        let mut chosen: HashSet<(usize, usize)> =
+            best_for_sink.values().map(|&(_, s, i)| (s, i)).collect();
+        let mut arcs = Arcs::default();
+        for (s, found) in per_source_found.iter().enumerate() {
+            let mut order: Vec<usize> = (0..found.len()).collect();
+            order.sort_by(|&a, &b| found[a].0.total_cmp(&found[b].0));
+            for (rank, &i) in order.iter().enumerate() {
+                if rank < per_source || chosen.remove(&(s, i)) {
+                    let (_, sink, km, ratio) = found[i];
+                    arcs.push(s as u32, sink, km, ratio);
+                }
+            }
+        }
+        arcs
+    }
+
+    /// Adds arcs found by pricing.
+    pub fn extend(&mut self, arcs: Arcs) {
+        self.arcs.append(arcs);
+    }
 }
 
 /// A process feeding its own inputs adds nothing its yields do not already net out.

@@ -196,12 +196,21 @@ pub struct CapacityTarget {
 pub struct SolveStats {
     pub k: usize,
     pub exact: bool,
+    /// Whether left-out arcs were priced in (see [`crate::solve_model`]).
+    pub priced: bool,
+    /// Re-solves after pricing added arcs (0: the k-nearest optimum was already exact).
+    pub pricing_rounds: usize,
+    pub arcs_added_by_pricing: usize,
+    /// Arcs in the final LP (pruned plus priced in).
     pub candidate_arcs: usize,
     pub columns: usize,
     pub rows: usize,
     pub network_seconds: f64,
     pub lp_build_seconds: f64,
+    /// HiGHS time over all rounds.
     pub solve_seconds: f64,
+    /// Time spent searching left-out arcs with negative reduced cost.
+    pub pricing_seconds: f64,
 }
 
 /// Assembles the result of a solve.
@@ -546,7 +555,6 @@ impl Plan<'_> {
             a.demand += demand.quantity.0;
             a.imported += self.value(l.import(d));
         }
-        let co2_price = ds.co2_price_per_kg();
         for arc in 0..l.arcs {
             let t = self.flow(arc);
             let sink = &net.sinks[net.arcs.sink[arc] as usize];
@@ -557,9 +565,7 @@ impl Plan<'_> {
             let a = acc.entry(sink.material.0).or_default();
             *a.served_by.entry(source.material.0).or_default() += t;
             let m = source.material;
-            a.delivery += t
-                * net.arcs.km[arc]
-                * (ds.transport_cost_per_tkm(m) + co2_price * ds.transport_co2_kg_per_tkm(m));
+            a.delivery += t * net.arcs.km[arc] * ds.haul_cost_per_tkm(m);
             if let SourceKind::ProcessOutput { process, .. } = source.kind {
                 a.process_cost += t * per_output_t[process as usize];
                 a.processes.insert(process, ());

@@ -37,6 +37,12 @@ pub fn chord2_for_km(km: f64) -> Option<f64> {
     Some(chord * chord * (1.0 + 1e-9) + 1e-15)
 }
 
+/// Great-circle km between two unit-sphere points, from their chord (one `asin`).
+pub fn chord_km(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    let d2: f64 = (0..3).map(|i| (a[i] - b[i]).powi(2)).sum();
+    2.0 * EARTH_RADIUS_KM * (d2.sqrt() / 2.0).min(1.0).asin()
+}
+
 /// A point of the index carrying the position of the thing at that site.
 pub type IndexedPoint = GeomWithData<[f64; 3], u32>;
 
@@ -74,6 +80,13 @@ mod tests {
         let far = unit_vector(24.0, 62.0);
         assert!(great_circle_km(24.0, 60.0, 25.0, 60.0) < great_circle_km(24.0, 60.0, 24.0, 62.0));
         assert!(d2(near) < d2(far));
+    }
+
+    #[test]
+    fn chord_km_agrees_with_haversine() {
+        let (a, b) = (unit_vector(24.9384, 60.1699), unit_vector(23.7610, 61.4978));
+        let exact = great_circle_km(24.9384, 60.1699, 23.7610, 61.4978);
+        assert!((chord_km(&a, &b) - exact).abs() < 1e-6 * exact);
     }
 
     #[test]

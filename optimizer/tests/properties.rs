@@ -1,6 +1,7 @@
 //! Property tests on random small regions: whatever the data, the plan keeps mass balance
 //! (supplies, demands, processes), respects haul limits, never costs more than the baseline,
-//! its cost parts add up, and the exact candidate set never does worse than k-nearest pruning.
+//! its cost parts add up, the exact candidate set never does worse than k-nearest pruning,
+//! and k-nearest pruning with pricing reaches exactly the exact optimum.
 mod common;
 use common::*;
 use optimizer::domain::*;
@@ -111,9 +112,9 @@ fn dataset(s: &Spec) -> Dataset {
     ds
 }
 
-fn solve_with(ds: &Dataset, k: usize, exact: bool) -> optimizer::SolveResult {
+fn solve_with(ds: &Dataset, k: usize, exact: bool, price: bool) -> optimizer::SolveResult {
     let options = SolveOptions {
-        candidates: CandidateOptions { k, exact },
+        candidates: CandidateOptions { k, exact, price },
         ..Default::default()
     };
     optimizer::solve(ds, &options).expect("solver error")
@@ -125,9 +126,10 @@ proptest! {
     #[test]
     fn plans_keep_balance_limits_and_beat_the_baseline(s in spec()) {
         let ds = dataset(&s);
-        let pruned = solve_with(&ds, 1, false);
-        let exact = solve_with(&ds, 1, true);
-        for r in [&pruned, &exact] {
+        let pruned = solve_with(&ds, 1, false, false);
+        let exact = solve_with(&ds, 1, true, false);
+        let priced = solve_with(&ds, 1, false, true);
+        for r in [&pruned, &exact, &priced] {
             prop_assert_eq!(r.status, SolveStatus::Optimal);
             assert_mass_balance(&ds, r);
             let obj = r.objective.unwrap();
@@ -145,5 +147,8 @@ proptest! {
         }
         let (e, p) = (exact.objective.unwrap(), pruned.objective.unwrap());
         prop_assert!(e <= p + 1e-6 * p.abs().max(1.0), "exact {} > pruned {}", e, p);
+        // The dual certificate: pruning plus pricing reaches the exact optimum.
+        let q = priced.objective.unwrap();
+        prop_assert!((q - e).abs() <= 1e-6 * e.abs().max(1.0), "priced {} != exact {}", q, e);
     }
 }

@@ -16,6 +16,10 @@ pub struct SolveArgs {
     /// Keep every compatible pair within haul range instead of the k nearest.
     #[arg(long)]
     pub exact: bool,
+    /// Plain k-nearest pruning: skip pricing in the left-out pairs with negative reduced
+    /// cost (the optimum may then be above the exact one).
+    #[arg(long)]
+    pub no_pricing: bool,
     /// Nearest sinks kept per source, per served material and sink kind.
     #[arg(long, default_value_t = DEFAULT_K)]
     pub k: usize,
@@ -73,12 +77,14 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         candidates: CandidateOptions {
             k: args.k.max(1),
             exact: args.exact,
+            price: !args.no_pricing,
         },
         solver: SolverOptions {
             time_limit: args.time_limit,
         },
     };
-    let model = optimizer::build_model(&ds, &options);
+    let mut model = optimizer::build_model(&ds, &options);
+    let result = optimizer::solve_model(&ds, &mut model, &options)?;
     if let Some(path) = &args.write_lp {
         let file =
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
@@ -86,7 +92,6 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         optimizer::lp_file::write_lp(&ds, &model.network, &model.lp, &mut w)
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    let result = optimizer::solve_model(&ds, &model, &options)?;
     if let Some(out) = &args.out {
         output::write_all(&result, out)?;
     }
@@ -110,7 +115,11 @@ pub fn run_gap(args: &GapArgs) -> anyhow::Result<ExitCode> {
         };
         optimizer::solve(&ds, &options)
     };
-    let exact = solve(CandidateOptions { k: 1, exact: true })?;
+    let exact = solve(CandidateOptions {
+        k: 1,
+        exact: true,
+        price: false,
+    })?;
     let Some(best) = exact.objective else {
         anyhow::bail!("exact solve ended with status {}", exact.status.as_str());
     };
@@ -119,23 +128,42 @@ pub fn run_gap(args: &GapArgs) -> anyhow::Result<ExitCode> {
         ds.meta.name, ds.meta.currency, exact.stats.candidate_arcs
     );
     println!(
-        "{:>4} {:>10} {:>18} {:>10}",
-        "k", "arcs", "objective", "gap %"
+        "{:>4} {:>10} {:>18} {:>10}   {:>10} {:>7} {:>18} {:>10}",
+        "k", "arcs", "k-nearest only", "gap %", "arcs", "rounds", "with pricing", "gap %"
     );
-    for &k in &args.k {
-        let r = solve(CandidateOptions {
-            k: k.max(1),
-            exact: false,
-        })?;
-        let obj = r.objective.unwrap_or(f64::NAN);
-        let gap = if best.abs() > 0.0 {
+    let gap = |obj: f64| {
+        if best.abs() > 0.0 {
             (obj - best) / best.abs() * 100.0
         } else {
             0.0
-        };
+        }
+    };
+    for &k in &args.k {
+        let k = k.max(1);
+        let plain = solve(CandidateOptions {
+            k,
+            exact: false,
+            price: false,
+        })?;
+        let priced = solve(CandidateOptions {
+            k,
+            exact: false,
+            price: true,
+        })?;
+        let (p, q) = (
+            plain.objective.unwrap_or(f64::NAN),
+            priced.objective.unwrap_or(f64::NAN),
+        );
         println!(
-            "{:>4} {:>10} {:>18.2} {:>10.4}",
-            k, r.stats.candidate_arcs, obj, gap
+            "{:>4} {:>10} {:>18.2} {:>10.4}   {:>10} {:>7} {:>18.2} {:>10.4}",
+            k,
+            plain.stats.candidate_arcs,
+            p,
+            gap(p),
+            priced.stats.candidate_arcs,
+            priced.stats.pricing_rounds,
+            q,
+            gap(q)
         );
     }
     Ok(ExitCode::SUCCESS)
