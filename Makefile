@@ -1,7 +1,7 @@
 # The README's two commands. Both install missing build prerequisites first.
 .PHONY: run test prereqs lint bench
 
-DATASET ?= datasets/example
+DATASET ?= datasets/finland-2023
 
 run: prereqs
 	cargo run --release -p circulate -- solve $(DATASET) --out out/$(notdir $(DATASET))

@@ -13,6 +13,7 @@ pub mod dataset;
 pub mod domain;
 pub mod error;
 pub mod ids;
+pub mod import;
 pub mod lp;
 pub mod lp_file;
 pub mod network;

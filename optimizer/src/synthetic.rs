@@ -24,6 +24,71 @@ pub struct SyntheticOptions {
     pub candidates: usize,
     /// lon_min, lat_min, lon_max, lat_max.
     pub bbox: [f64; 4],
+    /// Real towns to place sites around (population-weighted); `None` scatters synthetic
+    /// town centres uniformly in `bbox`.
+    pub towns: Option<Vec<Town>>,
+}
+
+/// A populated place sites cluster around.
+#[derive(Clone, Debug)]
+pub struct Town {
+    pub name: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub population: f64,
+}
+
+/// Reads towns from a GeoNames-style CSV (`name`, `latitude`, `longitude`, `countrycode`,
+/// `population` columns), keeping those of `country` (ISO code) and inside `bbox`.
+pub fn load_towns(
+    path: &std::path::Path,
+    country: Option<&str>,
+    bbox: Option<[f64; 4]>,
+) -> Result<Vec<Town>, crate::Error> {
+    let io = |e: std::io::Error| crate::Error::Io {
+        path: path.display().to_string(),
+        source: e,
+    };
+    let mut reader = csv::Reader::from_path(path).map_err(|e| io(std::io::Error::other(e)))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| io(std::io::Error::other(e)))?
+        .clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(n), Some(la), Some(lo), Some(cc), Some(pop)) = (
+        col("name"),
+        col("latitude"),
+        col("longitude"),
+        col("countrycode"),
+        col("population"),
+    ) else {
+        return Err(io(std::io::Error::other(
+            "needs columns name, latitude, longitude, countrycode, population",
+        )));
+    };
+    let mut towns = Vec::new();
+    for record in reader.records() {
+        let r = record.map_err(|e| io(std::io::Error::other(e)))?;
+        let num = |i: usize| r.get(i).and_then(|v| v.parse::<f64>().ok());
+        let (Some(lat), Some(lon), Some(population)) = (num(la), num(lo), num(pop)) else {
+            continue;
+        };
+        if country.is_some_and(|c| !r.get(cc).unwrap_or("").eq_ignore_ascii_case(c)) {
+            continue;
+        }
+        if bbox.is_some_and(|[x0, y0, x1, y1]| lon < x0 || lon > x1 || lat < y0 || lat > y1) {
+            continue;
+        }
+        if population > 0.0 {
+            towns.push(Town {
+                name: r.get(n).unwrap_or("").to_owned(),
+                lon,
+                lat,
+                population,
+            });
+        }
+    }
+    Ok(towns)
 }
 
 impl Default for SyntheticOptions {
@@ -36,6 +101,7 @@ impl Default for SyntheticOptions {
             candidates: 0,
             // Southern Finland, about 220 x 220 km.
             bbox: [23.0, 60.0, 27.0, 62.0],
+            towns: None,
         }
     }
 }
@@ -80,21 +146,44 @@ pub fn generate(opts: &SyntheticOptions) -> Dataset {
         })
         .collect();
     let [lon0, lat0, lon1, lat1] = opts.bbox;
-    let towns: Vec<(f64, f64)> = (0..(opts.sites / 200).max(1))
-        .map(|_| (rng.random_range(lon0..=lon1), rng.random_range(lat0..=lat1)))
+    let towns: Vec<Town> = match &opts.towns {
+        Some(t) if !t.is_empty() => t.clone(),
+        _ => (0..(opts.sites / 200).max(1))
+            .map(|i| Town {
+                name: format!("Town {i}"),
+                lon: rng.random_range(lon0..=lon1),
+                lat: rng.random_range(lat0..=lat1),
+                population: 10_000.0, // 5 km spread, see below
+            })
+            .collect(),
+    };
+    // Population-weighted choice by binary search over the cumulative weights.
+    let cumulative: Vec<f64> = towns
+        .iter()
+        .scan(0.0, |acc, t| {
+            *acc += t.population;
+            Some(*acc)
+        })
         .collect();
+    let total_weight = cumulative.last().copied().unwrap_or(1.0);
     let mut sites = Vec::with_capacity(opts.sites);
     let mut supplies = Vec::with_capacity(opts.sites);
     let mut demands = Vec::with_capacity(opts.sites);
     for i in 0..opts.sites {
-        let (tlon, tlat) = towns[rng.random_range(0..towns.len())];
-        // About 5 km of spread around the town centre.
-        let lat = (tlat + normal(&mut rng) * 0.045).clamp(-90.0, 90.0);
-        let lon = (tlon + normal(&mut rng) * 0.045 / tlat.to_radians().cos().max(0.1))
+        let pick = rng.random_range(0.0..total_weight);
+        let town = &towns[cumulative
+            .partition_point(|&c| c <= pick)
+            .min(towns.len() - 1)];
+        // Industrial sites spread wider around bigger towns: 2 km at 1,000 people, about
+        // 11 km at a million (assumption).
+        let spread_km = 2.0 + 3.0 * (town.population / 1000.0).max(1.0).log10();
+        let spread_deg = spread_km / 111.2;
+        let lat = (town.lat + normal(&mut rng) * spread_deg).clamp(-90.0, 90.0);
+        let lon = (town.lon + normal(&mut rng) * spread_deg / town.lat.to_radians().cos().max(0.1))
             .clamp(-180.0, 180.0);
         sites.push(Site {
             id: SiteId(format!("s{i}")),
-            name: format!("Site {i}"),
+            name: format!("Site {i} ({})", town.name),
             lon: round6(lon),
             lat: round6(lat),
             nace: None,

@@ -1,6 +1,7 @@
 //! The `circulate` binary: batch CLI subcommands over the optimizer library.
 
 mod generate_cmd;
+mod import_cmd;
 mod output;
 mod solve_cmd;
 mod summary;
@@ -26,6 +27,9 @@ enum Command {
     PruningGap(solve_cmd::GapArgs),
     /// Write a seeded synthetic region (for scale tests and benches) as a dataset folder.
     Generate(generate_cmd::GenerateArgs),
+    /// Build a dataset folder from a public register.
+    #[command(subcommand)]
+    Import(import_cmd::ImportSource),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
         Command::Solve(args) => solve_cmd::run(&args),
         Command::PruningGap(args) => solve_cmd::run_gap(&args),
         Command::Generate(args) => generate_cmd::run(&args),
+        Command::Import(source) => import_cmd::run(&source),
     };
     match outcome {
         Ok(code) => code,

@@ -1,0 +1,4 @@
+//! Importers that build datasets from public registers.
+
+pub mod mapping;
+pub mod prtr;
