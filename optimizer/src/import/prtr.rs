@@ -254,9 +254,9 @@ pub fn import(
     Ok((ds, report))
 }
 
-/// Tonnes to 3 decimals (kilograms), as the register reports them.
+/// Tonnes to the gram: short CSV cells, and at most 0.5 g per stream off the reported total.
 fn round_t(t: f64) -> f64 {
-    (t * 1000.0).round() / 1000.0
+    (t * 1e6).round() / 1e6
 }
 
 fn slug(s: &str) -> String {
@@ -271,13 +271,15 @@ fn slug(s: &str) -> String {
 }
 
 /// x/y to WGS84 through proj4rs.
-struct Projection {
+#[derive(Debug)]
+pub struct Projection {
     from: proj4rs::Proj,
     to: proj4rs::Proj,
 }
 
 impl Projection {
-    fn new(proj: &str) -> Result<Self, Error> {
+    /// A projection from a PROJ string to WGS84 lon/lat.
+    pub fn new(proj: &str) -> Result<Self, Error> {
         let bad = |e: proj4rs::errors::Error| {
             let mut errors = FieldErrors::default();
             errors.push(
@@ -293,7 +295,8 @@ impl Projection {
         })
     }
 
-    fn to_lonlat(&self, x: f64, y: f64) -> Option<(f64, f64)> {
+    /// Degrees lon/lat of a projected point, `None` when it falls outside the globe.
+    pub fn to_lonlat(&self, x: f64, y: f64) -> Option<(f64, f64)> {
         let (lon, lat) = proj4rs::adaptors::transform_xy(&self.from, &self.to, x, y).ok()?;
         let (lon, lat) = (lon.to_degrees(), lat.to_degrees());
         ((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)).then_some((lon, lat))
