@@ -95,6 +95,25 @@ pub struct Stream {
     pub site: SiteIdx,
     pub material: MaterialIdx,
     pub quantity: Tonnes,
+    /// This stream's own price, overriding the material's: the disposal cost of a supply
+    /// (an exchange offer's avoided disposal cost), the import cost of a demand (a request's
+    /// value per tonne). Currency per t, CO2 excluded.
+    pub unit_cost: Option<f64>,
+    /// This stream's own haul limit (a request's maximum distance), on top of the material's.
+    pub max_haul: Option<Km>,
+}
+
+impl Stream {
+    /// A stream with the material's prices and haul limit.
+    pub fn new(site: SiteIdx, material: MaterialIdx, quantity: Tonnes) -> Self {
+        Stream {
+            site,
+            material,
+            quantity,
+            unit_cost: None,
+            max_haul: None,
+        }
+    }
 }
 
 /// One tonne of `from` serves `ratio` tonnes of demand for `to`.
@@ -164,10 +183,24 @@ impl Dataset {
         self.co2_price / 1000.0
     }
 
-    /// Import cost per tonne including priced CO2.
-    pub fn import_cost_with_co2(&self, m: MaterialIdx) -> f64 {
-        let mat = self.material(m);
-        mat.import_cost + self.co2_price_per_kg() * mat.import_co2_kg
+    /// Import cost per tonne of a demand (its own price, else its material's), CO2 excluded.
+    pub fn import_cost(&self, demand: &Stream) -> f64 {
+        demand
+            .unit_cost
+            .unwrap_or(self.material(demand.material).import_cost)
+    }
+
+    /// Disposal cost per tonne of a supply (its own price, else its material's), CO2 excluded.
+    pub fn disposal_cost(&self, supply: &Stream) -> f64 {
+        supply
+            .unit_cost
+            .unwrap_or(self.material(supply.material).disposal_cost)
+    }
+
+    /// Import cost per tonne of a demand including priced CO2.
+    pub fn import_cost_with_co2(&self, demand: &Stream) -> f64 {
+        self.import_cost(demand)
+            + self.co2_price_per_kg() * self.material(demand.material).import_co2_kg
     }
 
     /// Disposal cost per tonne including priced CO2.

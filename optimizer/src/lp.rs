@@ -259,11 +259,12 @@ impl LinearProgram {
         let l = self.layout.clone();
         let co2_price = ds.co2_price_per_kg();
         for (d, demand) in ds.demands.iter().enumerate() {
-            let cost = ds.import_cost_with_co2(demand.material);
+            let cost = ds.import_cost_with_co2(demand);
             self.push_column(cost, &[(l.demand_row(d), 1.0)]);
         }
         for (s, supply) in ds.supplies.iter().enumerate() {
-            let cost = ds.disposal_cost_with_co2(supply.material);
+            let cost = ds.disposal_cost(supply)
+                + ds.co2_price_per_kg() * ds.material(supply.material).disposal_co2_kg;
             self.push_column(cost, &[(l.supply_row(s), 1.0)]);
         }
         for (p, process) in ds.processes.iter().enumerate() {

@@ -244,7 +244,7 @@ impl SourceQuery {
         }
     }
 
-    /// Road km to a sink, or `None` when beyond the haul limit.
+    /// Road km to a sink, or `None` when beyond the sent material's or the sink's haul limit.
     fn km_to(&self, ds: &Dataset, sink: &Node<SinkKind>) -> Option<f64> {
         let to = ds.site(sink.site);
         let km = road_km(
@@ -255,7 +255,12 @@ impl SourceQuery {
             ds.transport.detour_factor,
         )
         .0;
-        (!self.max_km.is_some_and(|m| km > m)).then_some(km)
+        let sink_limit = match sink.kind {
+            SinkKind::Demand(d) => ds.demands[d as usize].max_haul.map(|k| k.0),
+            SinkKind::ProcessInput { .. } => None,
+        };
+        let beyond = |limit: Option<f64>| limit.is_some_and(|m| km > m);
+        (!beyond(self.max_km) && !beyond(sink_limit)).then_some(km)
     }
 }
 

@@ -165,7 +165,7 @@ pub struct Target {
     pub served_by: Vec<ServedBy>,
     /// Candidate processes the LP sized whose outputs serve this material.
     pub new_capacity: Vec<CapacityTarget>,
-    /// Substituted tonnes times the import cost (CO2 priced in).
+    /// Tonnes met locally times their demands' import cost (CO2 priced in).
     pub import_cost_avoided: f64,
     /// Transport (CO2 priced in) of the flows serving this demand.
     pub delivery_cost: f64,
@@ -260,12 +260,12 @@ fn baseline(ds: &Dataset) -> CostParts {
     let mut parts = CostParts::default();
     for d in &ds.demands {
         let m = ds.material(d.material);
-        parts.import += d.quantity.0 * m.import_cost;
+        parts.import += d.quantity.0 * ds.import_cost(d);
         parts.emissions_kg.import += d.quantity.0 * m.import_co2_kg;
     }
     for s in &ds.supplies {
         let m = ds.material(s.material);
-        parts.disposal += s.quantity.0 * m.disposal_cost;
+        parts.disposal += s.quantity.0 * ds.disposal_cost(s);
         parts.emissions_kg.disposal += s.quantity.0 * m.disposal_co2_kg;
     }
     parts.finish(ds.co2_price_per_kg());
@@ -327,21 +327,21 @@ impl Plan<'_> {
         for (d, demand) in ds.demands.iter().enumerate() {
             let t = self.value(l.import(d));
             let m = ds.material(demand.material);
-            parts.import += t * m.import_cost;
+            parts.import += t * ds.import_cost(demand);
             parts.emissions_kg.import += t * m.import_co2_kg;
         }
-        let mut dispose = |t: f64, m: MaterialIdx| {
+        let mut dispose = |t: f64, m: MaterialIdx, unit_cost: Option<f64>| {
             let m = ds.material(m);
-            parts.disposal += t * m.disposal_cost;
+            parts.disposal += t * unit_cost.unwrap_or(m.disposal_cost);
             parts.emissions_kg.disposal += t * m.disposal_co2_kg;
         };
         for (s, supply) in ds.supplies.iter().enumerate() {
-            dispose(self.value(l.disposal(s)), supply.material);
+            dispose(self.value(l.disposal(s)), supply.material, supply.unit_cost);
         }
         for (p, process) in ds.processes.iter().enumerate() {
             for (o, &(m, _)) in process.outputs.iter().enumerate() {
                 let col = l.output_disposal(self.process_output_index(p as u32, o as u32));
-                dispose(self.value(col), m);
+                dispose(self.value(col), m, None);
             }
         }
         for (p, process) in ds.processes.iter().enumerate() {
@@ -413,7 +413,7 @@ impl Plan<'_> {
                         material: m.id.clone(),
                         demand_t: demand.quantity.0,
                         imported_t: t,
-                        cost: t * m.import_cost,
+                        cost: t * ds.import_cost(demand),
                         co2_kg: t * m.import_co2_kg,
                     }
                 })
@@ -424,7 +424,7 @@ impl Plan<'_> {
     fn disposals(&self) -> Vec<Disposal> {
         let (ds, l) = (self.ds, &self.lp.layout);
         let mut out = Vec::new();
-        let mut push = |t: f64, site, material: MaterialIdx, process: Option<ProcessId>| {
+        let mut push = |t: f64, site, material: MaterialIdx, unit_cost: Option<f64>, process| {
             if t > FLOW_EPSILON_T {
                 let m = ds.material(material);
                 out.push(Disposal {
@@ -432,7 +432,7 @@ impl Plan<'_> {
                     material: m.id.clone(),
                     process,
                     disposed_t: t,
-                    cost: t * m.disposal_cost,
+                    cost: t * unit_cost.unwrap_or(m.disposal_cost),
                     co2_kg: t * m.disposal_co2_kg,
                 });
             }
@@ -442,13 +442,20 @@ impl Plan<'_> {
                 self.value(l.disposal(s)),
                 supply.site,
                 supply.material,
+                supply.unit_cost,
                 None,
             );
         }
         for (p, process) in ds.processes.iter().enumerate() {
             for (o, &(m, _)) in process.outputs.iter().enumerate() {
                 let col = l.output_disposal(self.process_output_index(p as u32, o as u32));
-                push(self.value(col), process.site, m, Some(process.id.clone()));
+                push(
+                    self.value(col),
+                    process.site,
+                    m,
+                    None,
+                    Some(process.id.clone()),
+                );
             }
         }
         out
@@ -544,6 +551,8 @@ impl Plan<'_> {
         struct Acc {
             demand: f64,
             imported: f64,
+            /// Import cost (CO2 priced in) of the tonnes met locally.
+            avoided: f64,
             served_by: BTreeMap<u32, f64>,
             processes: BTreeMap<u32, ()>,
             delivery: f64,
@@ -552,8 +561,10 @@ impl Plan<'_> {
         let mut acc: BTreeMap<u32, Acc> = BTreeMap::new();
         for (d, demand) in ds.demands.iter().enumerate() {
             let a = acc.entry(demand.material.0).or_default();
+            let imported = self.value(l.import(d));
             a.demand += demand.quantity.0;
-            a.imported += self.value(l.import(d));
+            a.imported += imported;
+            a.avoided += (demand.quantity.0 - imported).max(0.0) * ds.import_cost_with_co2(demand);
         }
         for arc in 0..l.arcs {
             let t = self.flow(arc);
@@ -577,7 +588,7 @@ impl Plan<'_> {
             .map(|(m, a)| {
                 let material = MaterialIdx(m);
                 let substituted = (a.demand - a.imported).max(0.0);
-                let avoided = substituted * ds.import_cost_with_co2(material);
+                let avoided = a.avoided;
                 Target {
                     rank: 0,
                     material: ds.material(material).id.clone(),

@@ -194,6 +194,8 @@ pub fn generate(opts: &SyntheticOptions) -> Dataset {
             site: SiteIdx(i as u32),
             material: MaterialIdx(supply as u32),
             quantity: Tonnes(pareto(&mut rng)),
+            unit_cost: None,
+            max_haul: None,
         });
         if nmat > 1 {
             let mut demand = rng.random_range(0..nmat - 1);
@@ -204,6 +206,8 @@ pub fn generate(opts: &SyntheticOptions) -> Dataset {
                 site: SiteIdx(i as u32),
                 material: MaterialIdx(demand as u32),
                 quantity: Tonnes(pareto(&mut rng)),
+                unit_cost: None,
+                max_haul: None,
             });
         }
     }

@@ -83,10 +83,12 @@ fn dataset(s: &Spec) -> Dataset {
         m.disposal_co2_kg = 200.0;
     }
     ds.materials[0].max_haul = s.haul_limit.map(Km);
-    let stream = |&(site, m, q): &(usize, usize, f64)| Stream {
-        site: SiteIdx((site % ns) as u32),
-        material: MaterialIdx((m % nm) as u32),
-        quantity: Tonnes(q),
+    let stream = |&(site, m, q): &(usize, usize, f64)| {
+        Stream::new(
+            SiteIdx((site % ns) as u32),
+            MaterialIdx((m % nm) as u32),
+            Tonnes(q),
+        )
     };
     ds.supplies = s.supplies.iter().map(stream).collect();
     ds.demands = s.demands.iter().map(stream).collect();

@@ -98,6 +98,8 @@ fn stream_row(r: &mut Cells<'_>) -> RawStream {
         site: r.text("site"),
         material: r.text("material"),
         quantity_t: r.number("quantity_t"),
+        unit_cost: r.number("unit_cost"),
+        max_haul_km: r.number("max_haul_km"),
     }
 }
 

@@ -80,6 +80,9 @@ pub struct RawStream {
     pub site: String,
     pub material: String,
     pub quantity_t: Option<f64>,
+    /// Overrides the material's disposal (supply) or import (demand) cost.
+    pub unit_cost: Option<f64>,
+    pub max_haul_km: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default)]

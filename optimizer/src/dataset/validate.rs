@@ -185,10 +185,17 @@ fn check_streams(
             let site = refs.site(&row.site, &at.column("site"), errors);
             let material = refs.material(&row.material, &at.column("material"), errors);
             let quantity = required_non_negative(row.quantity_t, &at.column("quantity_t"), errors);
+            let unit_cost = row
+                .unit_cost
+                .map(|c| finite(Some(c), 0.0, &at.column("unit_cost"), errors));
+            let max_haul =
+                optional_non_negative(row.max_haul_km, &at.column("max_haul_km"), errors).map(Km);
             Some(Stream {
                 site: site?,
                 material: material?,
                 quantity: Tonnes(quantity?),
+                unit_cost,
+                max_haul,
             })
         })
         .collect()

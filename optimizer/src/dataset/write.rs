@@ -70,16 +70,29 @@ pub fn write_folder(ds: &Dataset, dir: &Path) -> Result<(), Error> {
         true,
     )?;
     for (file, streams) in [(SUPPLIES_FILE, &ds.supplies), (DEMANDS_FILE, &ds.demands)] {
+        // Per-stream prices and limits are rare outside exchange batches: columns only if used.
+        let extra = streams
+            .iter()
+            .any(|s| s.unit_cost.is_some() || s.max_haul.is_some());
+        let mut header = vec!["site", "material", "quantity_t"];
+        if extra {
+            header.extend(["unit_cost", "max_haul_km"]);
+        }
         write_csv(
             dir,
             file,
-            &["site", "material", "quantity_t"],
+            &header,
             streams.iter().map(|s| {
-                vec![
+                let mut row = vec![
                     ds.site(s.site).id.0.clone(),
                     ds.material(s.material).id.0.clone(),
                     s.quantity.0.to_string(),
-                ]
+                ];
+                if extra {
+                    row.push(fmt_opt(s.unit_cost));
+                    row.push(fmt_opt(s.max_haul.map(|k| k.0)));
+                }
+                row
             }),
             true,
         )?;

@@ -166,6 +166,8 @@ pub fn import(
                     site,
                     material: MaterialIdx(m),
                     quantity: Tonnes(round_t(t)),
+                    unit_cost: None,
+                    max_haul: None,
                 });
             }
             None => report.tonnes_dropped += t,
@@ -192,6 +194,8 @@ pub fn import(
                 site,
                 material: material[m.as_str()],
                 quantity: Tonnes(t),
+                unit_cost: None,
+                max_haul: None,
             });
         }
         if let Some(p) = &activity.process {

@@ -76,21 +76,13 @@ impl Builder {
     }
 
     pub fn supply(mut self, site: &str, material: &str, t: f64) -> Self {
-        let stream = Stream {
-            site: self.s(site),
-            material: self.m(material),
-            quantity: Tonnes(t),
-        };
+        let stream = Stream::new(self.s(site), self.m(material), Tonnes(t));
         self.ds.supplies.push(stream);
         self
     }
 
     pub fn demand(mut self, site: &str, material: &str, t: f64) -> Self {
-        let stream = Stream {
-            site: self.s(site),
-            material: self.m(material),
-            quantity: Tonnes(t),
-        };
+        let stream = Stream::new(self.s(site), self.m(material), Tonnes(t));
         self.ds.demands.push(stream);
         self
     }
