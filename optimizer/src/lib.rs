@@ -16,6 +16,7 @@ pub mod ids;
 pub mod import;
 pub mod lp;
 pub mod lp_file;
+pub mod matching;
 pub mod network;
 pub mod results;
 pub mod solver;

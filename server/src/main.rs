@@ -1,8 +1,9 @@
-//! The `circulate` binary: batch CLI subcommands over the optimizer library.
+//! The `circulate` binary: batch CLI subcommands and the gRPC server over the optimizer library.
 
 mod generate_cmd;
 mod import_cmd;
 mod output;
+mod serve_cmd;
 mod solve_cmd;
 mod summary;
 
@@ -27,6 +28,8 @@ enum Command {
     PruningGap(solve_cmd::GapArgs),
     /// Write a seeded synthetic region (for scale tests and benches) as a dataset folder.
     Generate(generate_cmd::GenerateArgs),
+    /// Run the gRPC server (Optimize, MatchBatch, ImportSubstitution, health, reflection).
+    Serve(serve_cmd::ServeArgs),
     /// Build a dataset folder from a public register.
     #[command(subcommand)]
     Import(import_cmd::ImportSource),
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Command::PruningGap(args) => solve_cmd::run_gap(&args),
         Command::Generate(args) => generate_cmd::run(&args),
         Command::Import(source) => import_cmd::run(&source),
+        Command::Serve(args) => serve_cmd::run(&args),
     };
     match outcome {
         Ok(code) => code,
