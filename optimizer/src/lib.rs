@@ -96,6 +96,17 @@ pub fn solve_model(
     let (mut rounds, mut added, mut pricing_seconds) = (0, 0, 0.0);
     let pricing = options.candidates.price && !options.candidates.exact;
     while pricing && solution.status == SolveStatus::Optimal {
+        if options
+            .solver
+            .time_limit
+            .is_some_and(|limit| started.elapsed().as_secs_f64() >= limit)
+        {
+            // Optimal over the arcs so far but not certified over all pairs: report the
+            // plan as time-limited, without duals that would claim more than they show.
+            solution.status = SolveStatus::TimeLimit;
+            solution.row_dual = None;
+            break;
+        }
         let Some(dual) = solution.row_dual.as_ref() else {
             break;
         };

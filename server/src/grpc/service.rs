@@ -134,9 +134,25 @@ fn validated(raw: &optimizer::dataset::RawDataset) -> Result<Dataset, Status> {
     optimizer::dataset::validate(raw).map_err(|e| invalid(&e))
 }
 
+/// Builds the model, then solves with what is left of the time budget (the model build
+/// cannot be interrupted, so it is charged to the budget first).
+fn solve_within(
+    ds: &Dataset,
+    mut options: SolveOptions,
+    started: Instant,
+) -> Result<(optimizer::Model, SolveResult), Status> {
+    let mut model = optimizer::build_model(ds, &options);
+    if let Some(limit) = options.solver.time_limit.as_mut() {
+        *limit = (*limit - started.elapsed().as_secs_f64()).max(0.0);
+    }
+    let result = optimizer::solve_model(ds, &mut model, &options).map_err(to_status)?;
+    Ok((model, result))
+}
+
 fn optimize_blocking(
     request: pb::OptimizeRequest,
     deadline: Option<Duration>,
+    started: Instant,
 ) -> Result<SolveResult, Status> {
     let Some(dataset) = request.dataset else {
         let mut details = ErrorDetails::new();
@@ -148,13 +164,15 @@ fn optimize_blocking(
         ));
     };
     let ds = validated(&convert::raw_dataset(dataset))?;
-    optimizer::solve(&ds, &solve_options(request.options, deadline)).map_err(to_status)
+    let options = solve_options(request.options, deadline);
+    solve_within(&ds, options, started).map(|(_, result)| result)
 }
 
 /// A solved match batch: summary, matches and unmatched listings.
 fn match_blocking(
     request: pb::MatchBatchRequest,
     deadline: Option<Duration>,
+    started: Instant,
 ) -> Result<pb::MatchBatchResponse, Status> {
     let ds = validated(&convert::raw_match_dataset(&request))?;
     let o = request.options.unwrap_or_default();
@@ -167,8 +185,7 @@ fn match_blocking(
         }),
         deadline,
     );
-    let mut model = optimizer::build_model(&ds, &options);
-    let result = optimizer::solve_model(&ds, &mut model, &options).map_err(to_status)?;
+    let (model, result) = solve_within(&ds, options, started)?;
     let (offers, requests) = if result.objective.is_some() {
         optimizer::matching::unmatched(&ds, &model.network, &result)
     } else {
@@ -199,10 +216,12 @@ impl pb::circulate_server::Circulate for CirculateService {
         &self,
         request: Request<pb::OptimizeRequest>,
     ) -> Result<Response<pb::OptimizeResponse>, Status> {
-        let deadline = deadline(&request);
+        let (deadline, started) = (deadline(&request), Instant::now());
         let body = request.into_inner();
         let result = self
-            .run("Optimize", move || optimize_blocking(body, deadline))
+            .run("Optimize", move || {
+                optimize_blocking(body, deadline, started)
+            })
             .await?;
         Ok(Response::new((&result).into()))
     }
@@ -211,11 +230,11 @@ impl pb::circulate_server::Circulate for CirculateService {
         &self,
         request: Request<pb::OptimizeRequest>,
     ) -> Result<Response<pb::ImportSubstitutionResponse>, Status> {
-        let deadline = deadline(&request);
+        let (deadline, started) = (deadline(&request), Instant::now());
         let body = request.into_inner();
         let result = self
             .run("ImportSubstitution", move || {
-                optimize_blocking(body, deadline)
+                optimize_blocking(body, deadline, started)
             })
             .await?;
         Ok(Response::new(pb::ImportSubstitutionResponse {
@@ -229,10 +248,12 @@ impl pb::circulate_server::Circulate for CirculateService {
         &self,
         request: Request<pb::MatchBatchRequest>,
     ) -> Result<Response<pb::MatchBatchResponse>, Status> {
-        let deadline = deadline(&request);
+        let (deadline, started) = (deadline(&request), Instant::now());
         let body = request.into_inner();
         let response = self
-            .run("MatchBatch", move || match_blocking(body, deadline))
+            .run("MatchBatch", move || {
+                match_blocking(body, deadline, started)
+            })
             .await?;
         Ok(Response::new(response))
     }
@@ -243,7 +264,7 @@ impl pb::circulate_server::Circulate for CirculateService {
         &self,
         request: Request<pb::MatchBatchRequest>,
     ) -> Result<Response<Self::MatchBatchStreamStream>, Status> {
-        let deadline = deadline(&request);
+        let (deadline, started) = (deadline(&request), Instant::now());
         let body = request.into_inner();
         let chunk = body
             .options
@@ -252,7 +273,9 @@ impl pb::circulate_server::Circulate for CirculateService {
             .filter(|&c| c > 0)
             .unwrap_or(DEFAULT_CHUNK);
         let response = self
-            .run("MatchBatchStream", move || match_blocking(body, deadline))
+            .run("MatchBatchStream", move || {
+                match_blocking(body, deadline, started)
+            })
             .await?;
         let (tx, rx) = mpsc::channel(4);
         tokio::spawn(async move {

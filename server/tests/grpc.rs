@@ -1,0 +1,548 @@
+//! The gRPC service in-process on an ephemeral 127.0.0.1 port: every RPC, the error details
+//! of bad requests, deadlines, the concurrency bound, health and reflection.
+#![allow(clippy::unwrap_used)]
+
+use circulate::grpc::pb;
+use circulate::grpc::pb::circulate_client::CirculateClient;
+use circulate::serve::{ServeConfig, serve};
+use optimizer::Dataset;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use tonic::transport::Channel;
+use tonic_types::StatusExt;
+
+struct Server {
+    addr: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+async fn start(max_concurrent_solves: usize) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let config = ServeConfig {
+        max_concurrent_solves,
+        ..ServeConfig::default()
+    };
+    tokio::spawn(async move {
+        serve(listener, config, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    Server {
+        addr,
+        stop: Some(stop),
+    }
+}
+
+async fn client(server: &Server) -> CirculateClient<Channel> {
+    CirculateClient::connect(server.addr.clone()).await.unwrap()
+}
+
+/// A validated dataset as the API message, the way a Python client would send it.
+fn to_pb(ds: &Dataset) -> pb::Dataset {
+    let stream = |s: &optimizer::domain::Stream| pb::Stream {
+        site: ds.site(s.site).id.0.clone(),
+        material: ds.material(s.material).id.0.clone(),
+        quantity_t: s.quantity.0,
+        unit_cost: s.unit_cost,
+        max_haul_km: s.max_haul.map(|k| k.0),
+    };
+    let flow = |&(m, c): &(optimizer::ids::MaterialIdx, f64)| pb::ProcessFlow {
+        material: ds.material(m).id.0.clone(),
+        coefficient: c,
+    };
+    pb::Dataset {
+        name: ds.meta.name.clone(),
+        description: ds.meta.description.clone(),
+        source: ds.meta.source.clone(),
+        currency: ds.meta.currency.clone(),
+        co2_price: Some(ds.co2_price),
+        transport: Some(pb::Transport {
+            cost_per_tkm: Some(ds.transport.cost_per_tkm),
+            co2_kg_per_tkm: Some(ds.transport.co2_kg_per_tkm),
+            detour_factor: Some(ds.transport.detour_factor),
+            max_haul_km: ds.transport.max_haul.map(|k| k.0),
+        }),
+        materials: ds
+            .materials
+            .iter()
+            .map(|m| pb::Material {
+                id: m.id.0.clone(),
+                name: m.name.clone(),
+                ewc: m.ewc.clone().unwrap_or_default(),
+                hazardous: m.hazardous,
+                import_cost: Some(m.import_cost),
+                import_co2: Some(m.import_co2_kg),
+                disposal_cost: Some(m.disposal_cost),
+                disposal_co2: Some(m.disposal_co2_kg),
+                max_haul_km: m.max_haul.map(|k| k.0),
+                transport_cost_per_tkm: m.transport_cost_per_tkm,
+                transport_co2_kg_per_tkm: m.transport_co2_kg_per_tkm,
+            })
+            .collect(),
+        sites: ds
+            .sites
+            .iter()
+            .map(|s| pb::Site {
+                id: s.id.0.clone(),
+                name: s.name.clone(),
+                lon: s.lon,
+                lat: s.lat,
+                nace: s.nace.clone().unwrap_or_default(),
+                region: s.region.clone().unwrap_or_default(),
+            })
+            .collect(),
+        supplies: ds.supplies.iter().map(stream).collect(),
+        demands: ds.demands.iter().map(stream).collect(),
+        substitutions: ds
+            .substitutions
+            .iter()
+            .map(|s| pb::Substitution {
+                from: ds.material(s.from).id.0.clone(),
+                to: ds.material(s.to).id.0.clone(),
+                ratio: s.ratio,
+            })
+            .collect(),
+        processes: ds
+            .processes
+            .iter()
+            .map(|p| pb::Process {
+                id: p.id.0.clone(),
+                site: ds.site(p.site).id.0.clone(),
+                capacity: p.capacity,
+                cost_per_unit: Some(p.cost_per_unit),
+                candidate_capex: p.candidate_capex,
+                co2_kg_per_unit: Some(p.co2_kg_per_unit),
+                inputs: p.inputs.iter().map(flow).collect(),
+                outputs: p.outputs.iter().map(flow).collect(),
+            })
+            .collect(),
+    }
+}
+
+fn example() -> Dataset {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/example");
+    optimizer::dataset::load(&dir).unwrap()
+}
+
+fn big_region() -> Dataset {
+    optimizer::synthetic::generate(&optimizer::synthetic::SyntheticOptions {
+        sites: 6000,
+        ..Default::default()
+    })
+}
+
+#[tokio::test]
+async fn optimize_matches_the_cli_solve() {
+    let server = start(2).await;
+    let response = client(&server)
+        .await
+        .optimize(pb::OptimizeRequest {
+            dataset: Some(to_pb(&example())),
+            options: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(response.status, pb::SolveStatus::Optimal as i32);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/example");
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_circulate"))
+        .args(["solve", dir.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let expected = json["objective"].as_f64().unwrap();
+    let got = response.objective.unwrap();
+    assert!(
+        (got - expected).abs() <= 1e-9 * expected.abs(),
+        "{got} vs {expected}"
+    );
+    assert_eq!(
+        response.flows.len(),
+        json["flows"].as_array().unwrap().len()
+    );
+    assert_eq!(
+        response.targets.len(),
+        json["targets"].as_array().unwrap().len()
+    );
+    assert_eq!(response.demand_prices.len(), example().demands.len());
+
+    let targets = client(&server)
+        .await
+        .import_substitution(pb::OptimizeRequest {
+            dataset: Some(to_pb(&example())),
+            options: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(targets.targets, response.targets);
+}
+
+/// Offers o1 (10 t at lon 0) and o2 (10 t at lon 20); requests r1 (6 t at lon 0.1, within
+/// 200 km) and r2 (5 t at lon 3, within 1000 km, worth only 1 per t). Transport 0.1 per tkm,
+/// no detour, disposal 10 per t, import 50 per t (material defaults).
+/// - o1 -> r1: 6 t over 11.1195 km (saves 60 per t for 1.11 of haul).
+/// - o1's other 4 t could reach r2 (333.6 km, 33.4 per t) but save only 10 + 1: outbid.
+/// - o2 reaches nobody: 2,000+ km from r2 (limit 1000) and r1 (limit 200).
+///
+/// Objective = 6 * 1.111951 + (4 + 10) * 10 + 5 * 1 = 151.6717.
+fn hand_batch() -> pb::MatchBatchRequest {
+    let offer = |id: &str, lon: f64| pb::Offer {
+        id: id.into(),
+        material: "pallets".into(),
+        quantity_t: 10.0,
+        lon,
+        lat: 0.0,
+        disposal_cost_avoided: None,
+    };
+    pb::MatchBatchRequest {
+        materials: vec![pb::Material {
+            id: "pallets".into(),
+            import_cost: Some(50.0),
+            disposal_cost: Some(10.0),
+            ..Default::default()
+        }],
+        substitutions: vec![],
+        transport: Some(pb::Transport {
+            cost_per_tkm: Some(0.1),
+            co2_kg_per_tkm: Some(0.0),
+            detour_factor: Some(1.0),
+            max_haul_km: None,
+        }),
+        co2_price: None,
+        offers: vec![offer("o1", 0.0), offer("o2", 20.0)],
+        requests: vec![
+            pb::Request {
+                id: "r1".into(),
+                material: "pallets".into(),
+                quantity_t: 6.0,
+                lon: 0.1,
+                lat: 0.0,
+                max_km: Some(200.0),
+                value_per_t: None,
+            },
+            pb::Request {
+                id: "r2".into(),
+                material: "pallets".into(),
+                quantity_t: 5.0,
+                lon: 3.0,
+                lat: 0.0,
+                max_km: Some(1000.0),
+                value_per_t: Some(1.0),
+            },
+        ],
+        options: None,
+    }
+}
+
+#[tokio::test]
+async fn match_batch_returns_the_hand_computed_matches() {
+    let server = start(2).await;
+    let r = client(&server)
+        .await
+        .match_batch(hand_batch())
+        .await
+        .unwrap()
+        .into_inner();
+    let summary = r.summary.unwrap();
+    assert_eq!(summary.status, pb::SolveStatus::Optimal as i32);
+    let hop = 0.1 * 0.1 * 111.195_079_734_632_3;
+    assert!((summary.objective.unwrap() - (6.0 * hop + 140.0 + 5.0)).abs() < 1e-6);
+    assert_eq!(r.matches.len(), 1);
+    let m = &r.matches[0];
+    assert_eq!((m.offer_id.as_str(), m.request_id.as_str()), ("o1", "r1"));
+    assert!((m.quantity_t - 6.0).abs() < 1e-9);
+    let reason = |list: &[pb::Unmatched], id: &str| {
+        let u = list.iter().find(|u| u.id == id).unwrap();
+        (
+            u.quantity_t,
+            pb::UnmatchedReason::try_from(u.reason).unwrap(),
+        )
+    };
+    let (t, why) = reason(&r.unmatched_offers, "o1");
+    assert!((t - 4.0).abs() < 1e-9);
+    assert_eq!(why, pb::UnmatchedReason::Outbid);
+    assert_eq!(
+        reason(&r.unmatched_offers, "o2").1,
+        pb::UnmatchedReason::NoCounterpartInRange
+    );
+    assert_eq!(
+        reason(&r.unmatched_requests, "r2").1,
+        pb::UnmatchedReason::Outbid
+    );
+    assert!(
+        r.unmatched_requests.iter().all(|u| u.id != "r1"),
+        "r1 is fully served"
+    );
+}
+
+#[tokio::test]
+async fn streamed_and_unary_match_batch_agree() {
+    let ds = optimizer::synthetic::generate(&optimizer::synthetic::SyntheticOptions {
+        sites: 400,
+        seed: 5,
+        ..Default::default()
+    });
+    let mut batch = pb::MatchBatchRequest {
+        materials: to_pb(&ds).materials,
+        substitutions: to_pb(&ds).substitutions,
+        transport: to_pb(&ds).transport,
+        ..Default::default()
+    };
+    for (i, s) in ds.supplies.iter().enumerate() {
+        let site = ds.site(s.site);
+        batch.offers.push(pb::Offer {
+            id: format!("o{i}"),
+            material: ds.material(s.material).id.0.clone(),
+            quantity_t: s.quantity.0,
+            lon: site.lon,
+            lat: site.lat,
+            disposal_cost_avoided: None,
+        });
+    }
+    for (i, d) in ds.demands.iter().enumerate() {
+        let site = ds.site(d.site);
+        batch.requests.push(pb::Request {
+            id: format!("r{i}"),
+            material: ds.material(d.material).id.0.clone(),
+            quantity_t: d.quantity.0,
+            lon: site.lon,
+            lat: site.lat,
+            max_km: None,
+            value_per_t: None,
+        });
+    }
+    batch.options = Some(pb::MatchOptions {
+        chunk_size: 17,
+        ..Default::default()
+    });
+    let server = start(2).await;
+    let unary = client(&server)
+        .await
+        .match_batch(batch.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    let mut stream = client(&server)
+        .await
+        .match_batch_stream(batch)
+        .await
+        .unwrap()
+        .into_inner();
+    let (mut summary, mut matches, mut chunks) = (None::<pb::MatchSummary>, Vec::new(), 0);
+    while let Some(chunk) = stream.message().await.unwrap() {
+        chunks += 1;
+        if chunk.summary.is_some() {
+            assert!(summary.is_none(), "summary only on the first chunk");
+            summary = chunk.summary;
+        }
+        assert!(chunk.matches.len() <= 17);
+        matches.extend(chunk.matches);
+    }
+    assert!(unary.matches.len() > 17 && chunks > 1);
+    // Timings differ between two solves; everything else must not.
+    assert_eq!(
+        summary_stats_arcs(&summary),
+        summary_stats_arcs(&unary.summary)
+    );
+    let strip = |s: Option<pb::MatchSummary>| s.map(|s| pb::MatchSummary { stats: None, ..s });
+    assert_eq!(strip(summary), strip(unary.summary));
+    assert_eq!(matches, unary.matches);
+}
+
+fn summary_stats_arcs(s: &Option<pb::MatchSummary>) -> Option<u64> {
+    s.as_ref()
+        .and_then(|s| s.stats.as_ref())
+        .map(|s| s.candidate_arcs)
+}
+
+#[tokio::test]
+async fn bad_requests_get_invalid_argument_with_every_field_path() {
+    let mut ds = to_pb(&example());
+    ds.supplies[1].quantity_t = -3.0;
+    ds.demands[0].material = "unobtainium".into();
+    ds.sites[2].lat = 95.0;
+    let server = start(2).await;
+    let status = client(&server)
+        .await
+        .optimize(pb::OptimizeRequest {
+            dataset: Some(ds),
+            options: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    let bad = status.get_details_bad_request().unwrap();
+    let fields: Vec<&str> = bad
+        .field_violations
+        .iter()
+        .map(|v| v.field.as_str())
+        .collect();
+    for expected in [
+        "dataset.supplies[1].quantity_t",
+        "dataset.demands[0].material",
+        "dataset.sites[2].lat",
+    ] {
+        assert!(fields.contains(&expected), "{expected} not in {fields:?}");
+    }
+    let missing = client(&server)
+        .await
+        .optimize(pb::OptimizeRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), tonic::Code::InvalidArgument);
+
+    let mut batch = hand_batch();
+    batch.requests[0].max_km = Some(-1.0);
+    let status = client(&server).await.match_batch(batch).await.unwrap_err();
+    let bad = status.get_details_bad_request().unwrap();
+    assert_eq!(bad.field_violations[0].field, "requests[0].max_km");
+}
+
+#[tokio::test]
+async fn a_short_deadline_returns_in_time_with_a_status() {
+    let server = start(2).await;
+    // This region takes several seconds with pricing; the deadline allows 1.5 s.
+    let mut request = tonic::Request::new(pb::OptimizeRequest {
+        dataset: Some(to_pb(&big_region())),
+        options: None,
+    });
+    request.set_timeout(Duration::from_millis(1500));
+    let started = Instant::now();
+    let outcome = client(&server).await.optimize(request).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    match outcome {
+        Ok(r) => assert_eq!(r.into_inner().status, pb::SolveStatus::TimeLimit as i32),
+        Err(s) => assert_eq!(
+            s.code(),
+            tonic::Code::DeadlineExceeded,
+            "{s:?} after {:?}",
+            started.elapsed()
+        ),
+    }
+}
+
+#[tokio::test]
+async fn solves_beyond_the_bound_get_resource_exhausted() {
+    let server = start(1).await;
+    let slow = pb::OptimizeRequest {
+        dataset: Some(to_pb(&big_region())),
+        options: Some(pb::SolveOptions {
+            exact: true,
+            time_limit_s: Some(3.0),
+            ..Default::default()
+        }),
+    };
+    let mut first = client(&server).await;
+    let running = tokio::spawn(async move { first.optimize(slow).await });
+    // Until the slow solve holds the only slot, a quick request may still get through.
+    let mut refused = None;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let quick = client(&server)
+            .await
+            .optimize(pb::OptimizeRequest {
+                dataset: Some(to_pb(&example())),
+                options: None,
+            })
+            .await;
+        if let Err(status) = quick {
+            refused = Some(status);
+            break;
+        }
+        assert!(
+            !running.is_finished(),
+            "the slow solve ended before any refusal"
+        );
+    }
+    assert_eq!(refused.unwrap().code(), tonic::Code::ResourceExhausted);
+    assert!(running.await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn health_reports_serving_and_reflection_lists_the_services() {
+    use tonic_health::pb::health_client::HealthClient;
+    let server = start(1).await;
+    let channel = Channel::from_shared(server.addr.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let health = HealthClient::new(channel.clone())
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "circulate.v1.Circulate".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        health.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+
+    use tonic_reflection::pb::v1::{
+        ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+    };
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut responses = ServerReflectionClient::new(channel.clone())
+        .server_reflection_info(tokio_stream::iter(vec![request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let Some(MessageResponse::ListServicesResponse(list)) =
+        responses.message().await.unwrap().unwrap().message_response
+    else {
+        panic!("expected a service list");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(
+        names.contains(&"circulate.v1.Circulate".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"grpc.health.v1.Health".to_owned()),
+        "{names:?}"
+    );
+
+    use tonic_reflection::pb::v1alpha as alpha;
+    let request = alpha::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(
+            alpha::server_reflection_request::MessageRequest::ListServices(String::new()),
+        ),
+    };
+    let mut responses = alpha::server_reflection_client::ServerReflectionClient::new(channel)
+        .server_reflection_info(tokio_stream::iter(vec![request]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        responses
+            .message()
+            .await
+            .unwrap()
+            .unwrap()
+            .message_response
+            .is_some()
+    );
+}
