@@ -145,6 +145,21 @@ pub struct Process {
 }
 
 impl Dataset {
+    /// A copy with the same sites, materials and parameters but no streams or processes.
+    pub fn clone_without_streams(&self) -> Dataset {
+        Dataset {
+            meta: self.meta.clone(),
+            co2_price: self.co2_price,
+            transport: self.transport.clone(),
+            materials: self.materials.clone(),
+            sites: self.sites.clone(),
+            substitutions: self.substitutions.clone(),
+            supplies: Vec::new(),
+            demands: Vec::new(),
+            processes: Vec::new(),
+        }
+    }
+
     pub fn material(&self, m: MaterialIdx) -> &Material {
         &self.materials[m.get()]
     }

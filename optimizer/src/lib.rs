@@ -10,6 +10,7 @@
 //! ```
 
 pub mod dataset;
+pub mod decompose;
 pub mod domain;
 pub mod error;
 pub mod ids;
@@ -76,7 +77,28 @@ pub const PRICING_PER_SOURCE: usize = 2;
 ///
 /// Infeasible, unbounded and time-limited solves are `Ok` with the matching status; `Err` is
 /// kept for a solver that rejects the model outright.
+///
+/// Independent material groups are solved as separate LPs in parallel and merged
+/// ([`decompose`]); the optimum is the same as one LP's.
 pub fn solve(ds: &Dataset, options: &SolveOptions) -> Result<SolveResult, Error> {
+    use rayon::prelude::*;
+    let parts = decompose::split(ds);
+    if parts.len() <= 1 {
+        let mut model = build_model(ds, options);
+        return solve_model(ds, &mut model, options);
+    }
+    let results = parts
+        .par_iter()
+        .map(|part| {
+            let mut model = build_model(&part.dataset, options);
+            solve_model(&part.dataset, &mut model, options)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(decompose::merge(ds, &parts, results))
+}
+
+/// Solves as one LP, without decomposition (for comparisons and `--write-lp`).
+pub fn solve_monolithic(ds: &Dataset, options: &SolveOptions) -> Result<SolveResult, Error> {
     let mut model = build_model(ds, options);
     solve_model(ds, &mut model, options)
 }
@@ -148,6 +170,7 @@ pub fn solve_model(
         "solved"
     );
     let stats = results::SolveStats {
+        components: 1,
         k: options.candidates.k,
         exact: options.candidates.exact,
         priced: pricing,

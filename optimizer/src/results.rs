@@ -194,6 +194,8 @@ pub struct CapacityTarget {
 /// Sizes and timings.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SolveStats {
+    /// Independent parts solved (material groups); timings and sizes are summed over them.
+    pub components: usize,
     pub k: usize,
     pub exact: bool,
     /// Whether left-out arcs were priced in (see [`crate::solve_model`]).

@@ -149,6 +149,13 @@ proptest! {
         }
         let (e, p) = (exact.objective.unwrap(), pruned.objective.unwrap());
         prop_assert!(e <= p + 1e-6 * p.abs().max(1.0), "exact {} > pruned {}", e, p);
+        // Decomposition by material groups changes nothing.
+        let mono = optimizer::solve_monolithic(&ds, &SolveOptions {
+            candidates: CandidateOptions { k: 1, exact: false, price: true },
+            ..Default::default()
+        }).unwrap();
+        let m = mono.objective.unwrap();
+        prop_assert!((m - e).abs() <= 1e-6 * e.abs().max(1.0), "monolithic {} != exact {}", m, e);
         // The dual certificate: pruning plus pricing reaches the exact optimum.
         let q = priced.objective.unwrap();
         prop_assert!((q - e).abs() <= 1e-6 * e.abs().max(1.0), "priced {} != exact {}", q, e);

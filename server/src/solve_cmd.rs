@@ -83,15 +83,20 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
             time_limit: args.time_limit,
         },
     };
-    let mut model = optimizer::build_model(&ds, &options);
-    let result = optimizer::solve_model(&ds, &mut model, &options)?;
-    if let Some(path) = &args.write_lp {
-        let file =
-            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        let mut w = std::io::BufWriter::new(file);
-        optimizer::lp_file::write_lp(&ds, &model.network, &model.lp, &mut w)
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
+    let result = match &args.write_lp {
+        // The LP file shows the one LP that was solved, so no decomposition then.
+        Some(path) => {
+            let mut model = optimizer::build_model(&ds, &options);
+            let result = optimizer::solve_model(&ds, &mut model, &options)?;
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            optimizer::lp_file::write_lp(&ds, &model.network, &model.lp, &mut w)
+                .with_context(|| format!("writing {}", path.display()))?;
+            result
+        }
+        None => optimizer::solve(&ds, &options)?,
+    };
     if let Some(out) = &args.out {
         output::write_all(&result, out)?;
     }

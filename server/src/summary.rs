@@ -50,7 +50,8 @@ pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>) {
     println!("status      {}", r.status.as_str());
     let s = &r.stats;
     println!(
-        "model       {} candidate arcs ({}), {} columns x {} rows; network {:.3} s, LP build {:.3} s, solve {:.3} s",
+        "model       {} independent LP(s), {} candidate arcs ({}), {} columns x {} rows; network {:.3} s, LP build {:.3} s, solve {:.3} s, pricing {:.3} s ({} rounds)",
+        s.components,
         s.candidate_arcs,
         if s.exact {
             "exact".to_owned()
@@ -61,7 +62,9 @@ pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>) {
         s.rows,
         s.network_seconds,
         s.lp_build_seconds,
-        s.solve_seconds
+        s.solve_seconds,
+        s.pricing_seconds,
+        s.pricing_rounds
     );
     let (Some(obj), Some(parts), Some(k)) = (r.objective, &r.objective_parts, &r.kpis) else {
         println!(
