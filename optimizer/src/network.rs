@@ -125,7 +125,11 @@ impl Network {
     pub fn build(ds: &Dataset, options: CandidateOptions) -> Self {
         let (sources, sinks) = nodes(ds);
         let index = SinkIndex::new(ds, &sinks);
-        let arcs = candidate_arcs(ds, &index, &sources, &sinks, options);
+        let mut arcs = candidate_arcs(ds, &index, &sources, &sinks, options);
+        if !options.exact {
+            let reverse = reverse_arcs(ds, &sources, &sinks, &arcs, options.k);
+            arcs.append(reverse);
+        }
         Network {
             sources,
             sinks,
@@ -311,6 +315,85 @@ fn candidate_arcs(
         })
         .collect();
     concat(per_source)
+}
+
+/// The `k` nearest supplies of every demand (that the forward pass did not already link):
+/// a large demand among many small supplies otherwise gets too few arcs, which pricing would
+/// have to find round by round.
+fn reverse_arcs(
+    ds: &Dataset,
+    sources: &[Node<SourceKind>],
+    sinks: &[Node<SinkKind>],
+    forward: &Arcs,
+    k: usize,
+) -> Arcs {
+    let existing: HashSet<(u32, u32)> = forward
+        .source
+        .iter()
+        .zip(&forward.sink)
+        .map(|(&s, &t)| (s, t))
+        .collect();
+    let mut by_material: HashMap<MaterialIdx, Vec<u32>> = HashMap::new();
+    for (s, source) in sources.iter().enumerate() {
+        if matches!(source.kind, SourceKind::Supply(_)) && !is_idle_supply(ds, source) {
+            by_material
+                .entry(source.material)
+                .or_default()
+                .push(s as u32);
+        }
+    }
+    let trees: HashMap<MaterialIdx, RTree<IndexedPoint>> = by_material
+        .into_iter()
+        .map(|(m, members)| {
+            let tree = build_index(members.iter().map(|&s| {
+                let site = ds.site(sources[s as usize].site);
+                (site.lon, site.lat, s)
+            }));
+            (m, tree)
+        })
+        .collect();
+    // Served material -> (sent material, ratio).
+    let mut servers: HashMap<MaterialIdx, Vec<(MaterialIdx, f64)>> = HashMap::new();
+    for m in 0..ds.materials.len() {
+        let from = MaterialIdx(m as u32);
+        for (to, ratio) in ds.substitutes_of(from) {
+            servers.entry(to).or_default().push((from, ratio));
+        }
+    }
+    let parts: Vec<Arcs> = sinks
+        .par_iter()
+        .enumerate()
+        .map(|(t, sink)| {
+            let mut arcs = Arcs::default();
+            let SinkKind::Demand(d) = sink.kind else {
+                return arcs;
+            };
+            if ds.demands[d as usize].quantity.0 <= 0.0 {
+                return arcs;
+            }
+            let site = ds.site(sink.site);
+            let point = unit_vector(site.lon, site.lat);
+            for &(sent, ratio) in servers.get(&sink.material).map_or(&[][..], Vec::as_slice) {
+                let Some(tree) = trees.get(&sent) else {
+                    continue;
+                };
+                for p in tree.nearest_neighbor_iter(&point).take(k) {
+                    let s = p.data;
+                    let q = SourceQuery::new(ds, &sources[s as usize]);
+                    let Some(km) = q.km_to(ds, sink) else {
+                        // Nearest first: once one is out of range of its own haul limit,
+                        // farther ones of the same material are too.
+                        break;
+                    };
+                    if !existing.contains(&(s, t as u32)) {
+                        arcs.push(s, t as u32, km, ratio);
+                    }
+                }
+            }
+            arcs
+        })
+        .collect();
+    concat(parts)
 }
 
 fn concat(parts: Vec<Arcs>) -> Arcs {

@@ -414,26 +414,25 @@ async fn bad_requests_get_invalid_argument_with_every_field_path() {
 #[tokio::test]
 async fn a_short_deadline_returns_in_time_with_a_status() {
     let server = start(2).await;
-    // This region takes several seconds with pricing; the deadline allows 1.5 s.
+    // This region takes well over 10 s with pricing in a test build; the deadline allows 3 s.
     let mut request = tonic::Request::new(pb::OptimizeRequest {
         dataset: Some(to_pb(&big_region())),
         options: None,
     });
-    request.set_timeout(Duration::from_millis(1500));
+    request.set_timeout(Duration::from_secs(3));
     let started = Instant::now();
     let outcome = client(&server).await.optimize(request).await;
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
     match outcome {
+        // The usual case: the solver stopped at its share of the deadline.
         Ok(r) => assert_eq!(r.into_inner().status, pb::SolveStatus::TimeLimit as i32),
-        Err(s) => assert_eq!(
-            s.code(),
-            tonic::Code::DeadlineExceeded,
-            "{s:?} after {:?}",
-            started.elapsed()
+        // Under heavy load the deadline can pass first; tonic's client reports its own
+        // expired deadline as CANCELLED "Timeout expired".
+        Err(s) => assert!(
+            s.code() == tonic::Code::DeadlineExceeded
+                || (s.code() == tonic::Code::Cancelled && s.message().contains("Timeout")),
+            "{s:?} after {elapsed:?}"
         ),
     }
 }
