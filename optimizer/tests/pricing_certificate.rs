@@ -1,13 +1,14 @@
-//! Pruning to the k nearest sinks can miss the optimum; pricing the left-out pairs with the
+//! Pruning to the k nearest pairs can miss the optimum; pricing the left-out pairs with the
 //! balance duals recovers it exactly.
 //!
-//! Hand case: 100 t of A at lon 0 (disposal 20/t); demand for A of 10 t at lon 0.01 and of
-//! 90 t at lon 0.5 (import 50/t); transport 0.1/tkm. With k = 1 the supply only sees the
-//! near demand, so 90 t are disposed of and 90 t imported:
-//!   k=1 objective = 10 * 0.1 * 1.11195 + 90 * 20 + 90 * 50 = 6301.112
-//! The far pair costs 0.1 * 55.5975 = 5.56/t against 70/t saved, so the exact optimum ships
-//! it too: objective = 10 * 0.111195 + 90 * 5.559754 = 501.489. Pricing sees the far pair's
-//! reduced cost 5.56 - y_supply (20) - y_demand (50) < 0, adds it, and re-solves once.
+//! Hand case (transport 0.1/tkm, sites on the equator, A: disposal 20/t, import 50/t):
+//! supply S = 100 t at lon 0; supply S2 = 1 t at lon 0.5; demand N = 10 t at lon 0.01;
+//! demand F = 90 t at lon 0.5 (same site as S2). With k = 1, S only sees its nearest demand N
+//! and F only sees its nearest supply S2, so the pair S -> F is left out:
+//!   k=1 objective = 10 * 0.0111195 (S->N) + 1 * 0 (S2->F) + 90 * 20 + 89 * 50 = 6251.1120
+//! S -> F costs 0.1 * 55.5975 = 5.56/t against 70/t saved, so the exact optimum ships 89 t:
+//!   exact objective = 10 * 0.0111195 + 89 * 5.5597540 + 1 * 20 = 515.9299
+//! Pricing sees S -> F's reduced cost 5.56 - y_S (20) - y_F (50) < 0, adds it, re-solves once.
 mod common;
 use common::*;
 use optimizer::{CandidateOptions, SolveOptions};
@@ -27,6 +28,7 @@ fn pricing_recovers_the_exact_optimum_that_k_nearest_misses() {
         .site("near", 0.01)
         .site("far", 0.5)
         .supply("s", "A", 100.0)
+        .supply("far", "A", 1.0)
         .demand("near", "A", 10.0)
         .demand("far", "A", 90.0)
         .build();
@@ -34,11 +36,11 @@ fn pricing_recovers_the_exact_optimum_that_k_nearest_misses() {
     let plain = optimizer::solve(&ds, &with(1, false, false)).unwrap();
     assert_close(
         plain.objective.unwrap(),
-        10.0 * per_t(0.01) + 90.0 * 70.0,
+        10.0 * per_t(0.01) + 90.0 * 20.0 + 89.0 * 50.0,
         "k=1 objective",
     );
     let exact = optimizer::solve(&ds, &with(1, true, false)).unwrap();
-    let expected = 10.0 * per_t(0.01) + 90.0 * per_t(0.5);
+    let expected = 10.0 * per_t(0.01) + 89.0 * per_t(0.5) + 20.0;
     assert_close(exact.objective.unwrap(), expected, "exact objective");
     let priced = optimizer::solve(&ds, &with(1, false, true)).unwrap();
     assert_close(priced.objective.unwrap(), expected, "priced objective");
