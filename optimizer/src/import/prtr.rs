@@ -335,6 +335,26 @@ fn file_name(path: &Path) -> String {
     )
 }
 
+/// The record, or `None` after reporting why it could not be read.
+fn record_or_report(
+    record: csv::Result<csv::StringRecord>,
+    file: &str,
+    errors: &mut FieldErrors,
+) -> Option<csv::StringRecord> {
+    record
+        .map_err(|e| {
+            let line = e.position().map(|p| p.line());
+            errors.push(
+                Location {
+                    line,
+                    ..Location::table(file)
+                },
+                e.to_string(),
+            );
+        })
+        .ok()
+}
+
 fn read_facilities(path: &Path, errors: &mut FieldErrors) -> Result<Vec<Facility>, Error> {
     let (mut reader, cols) = open(path)?;
     let file = file_name(path);
@@ -351,19 +371,8 @@ fn read_facilities(path: &Path, errors: &mut FieldErrors) -> Result<Vec<Facility
     }
     let mut out = Vec::new();
     for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line());
-                errors.push(
-                    Location {
-                        line,
-                        ..Location::table(&file)
-                    },
-                    e.to_string(),
-                );
-                continue;
-            }
+        let Some(record) = record_or_report(record, &file, errors) else {
+            continue;
         };
         let get = |c: &str| {
             cols.get(c)
@@ -428,19 +437,8 @@ fn read_transfers(
         return Ok(());
     }
     for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line());
-                errors.push(
-                    Location {
-                        line,
-                        ..Location::table(&file)
-                    },
-                    e.to_string(),
-                );
-                continue;
-            }
+        let Some(record) = record_or_report(record, &file, errors) else {
+            continue;
         };
         let line = record.position().map(|p| p.line());
         let get = |c: &str| {
