@@ -206,15 +206,8 @@ pub fn merge(ds: &Dataset, parts: &[Part], results: Vec<SolveResult>) -> SolveRe
             0.0
         };
     }
-    flows.sort_by(|a, b| b.tonnes_sent.total_cmp(&a.tonnes_sent));
-    targets.sort_by(|a, b| {
-        b.net_savings
-            .total_cmp(&a.net_savings)
-            .then(b.imported_t.total_cmp(&a.imported_t))
-    });
-    for (i, t) in targets.iter_mut().enumerate() {
-        t.rank = i + 1;
-    }
+    crate::results::sort_flows(&mut flows);
+    crate::results::rank_targets(&mut targets);
     let shadow_prices = (status == SolveStatus::Optimal)
         .then(|| {
             Some(ShadowPrices {

@@ -215,6 +215,23 @@ pub struct SolveStats {
     pub pricing_seconds: f64,
 }
 
+/// Ranks targets by net savings (then by tonnes still imported), 1 = best.
+pub fn rank_targets(targets: &mut [Target]) {
+    targets.sort_by(|a, b| {
+        b.net_savings
+            .total_cmp(&a.net_savings)
+            .then(b.imported_t.total_cmp(&a.imported_t))
+    });
+    for (i, t) in targets.iter_mut().enumerate() {
+        t.rank = i + 1;
+    }
+}
+
+/// Largest flows first, the order reports list them in.
+pub fn sort_flows(flows: &mut [Flow]) {
+    flows.sort_by(|a, b| b.tonnes_sent.total_cmp(&a.tonnes_sent));
+}
+
 /// Assembles the result of a solve.
 pub fn assemble(
     ds: &Dataset,
@@ -397,7 +414,7 @@ impl Plan<'_> {
                 }
             })
             .collect();
-        flows.sort_by(|a, b| b.tonnes_sent.total_cmp(&a.tonnes_sent));
+        sort_flows(&mut flows);
         flows
     }
 
@@ -631,14 +648,7 @@ impl Plan<'_> {
                 }
             })
             .collect();
-        targets.sort_by(|a, b| {
-            b.net_savings
-                .total_cmp(&a.net_savings)
-                .then(b.imported_t.total_cmp(&a.imported_t))
-        });
-        for (i, t) in targets.iter_mut().enumerate() {
-            t.rank = i + 1;
-        }
+        rank_targets(&mut targets);
         targets
     }
 }
