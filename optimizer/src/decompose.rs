@@ -190,6 +190,7 @@ pub fn merge(ds: &Dataset, parts: &[Part], results: Vec<SolveResult>) -> SolveRe
         stats.exact = s.exact;
         stats.priced = s.priced;
         stats.pricing_rounds = stats.pricing_rounds.max(s.pricing_rounds);
+        stats.min_cost_flow_parts += s.min_cost_flow_parts;
         stats.arcs_added_by_pricing += s.arcs_added_by_pricing;
         stats.candidate_arcs += s.candidate_arcs;
         stats.columns += s.columns;

@@ -18,17 +18,19 @@ pub mod import;
 pub mod lp;
 pub mod lp_file;
 pub mod matching;
+pub mod mcf;
 pub mod network;
 pub mod results;
 pub mod solver;
 pub mod spatial;
 pub mod synthetic;
+pub mod transport;
 
 pub use domain::Dataset;
 pub use error::{Error, FieldError, FieldErrors, Location};
 pub use network::{CandidateOptions, DEFAULT_K, Network};
 pub use results::SolveResult;
-pub use solver::{SolveStatus, SolverOptions};
+pub use solver::{Algorithm, SolveStatus, SolverOptions};
 
 use lp::LinearProgram;
 use std::time::Instant;
@@ -113,8 +115,8 @@ pub fn solve_model(
     options: &SolveOptions,
 ) -> Result<SolveResult, Error> {
     let started = Instant::now();
-    let mut session = solver::LpSession::new(&model.lp, options.solver)?;
-    let mut solution = session.solve()?;
+    let mut session = solver::Session::new(&model.lp, options.solver)?;
+    let mut solution = session.solve(&model.lp)?;
     let (mut rounds, mut added, mut pricing_seconds) = (0, 0, 0.0);
     let pricing = options.candidates.price && !options.candidates.exact;
     while pricing && solution.status == SolveStatus::Optimal {
@@ -157,7 +159,7 @@ pub fn solve_model(
         model.network.extend(new_arcs);
         model.lp.append_flows(ds, &model.network);
         session.add_new_columns(&model.lp)?;
-        solution = session.solve()?;
+        solution = session.solve(&model.lp)?;
     }
     let solve_seconds = started.elapsed().as_secs_f64() - pricing_seconds;
     tracing::debug!(
@@ -171,6 +173,7 @@ pub fn solve_model(
     );
     let stats = results::SolveStats {
         components: 1,
+        min_cost_flow_parts: usize::from(session.is_min_cost_flow()),
         k: options.candidates.k,
         exact: options.candidates.exact,
         priced: pricing,

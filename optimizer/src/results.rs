@@ -196,6 +196,8 @@ pub struct CapacityTarget {
 pub struct SolveStats {
     /// Independent parts solved (material groups); timings and sizes are summed over them.
     pub components: usize,
+    /// Parts solved by the min-cost flow path ([`crate::transport`]); HiGHS solved the rest.
+    pub min_cost_flow_parts: usize,
     pub k: usize,
     pub exact: bool,
     /// Whether left-out arcs were priced in (see [`crate::solve_model`]).
@@ -209,7 +211,7 @@ pub struct SolveStats {
     pub rows: usize,
     pub network_seconds: f64,
     pub lp_build_seconds: f64,
-    /// HiGHS time over all rounds.
+    /// Solver time (HiGHS or min-cost flow) over all rounds.
     pub solve_seconds: f64,
     /// Time spent searching left-out arcs with negative reduced cost.
     pub pricing_seconds: f64,

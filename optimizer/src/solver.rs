@@ -47,6 +47,57 @@ impl SolveStatus {
 pub struct SolverOptions {
     /// Wall-clock limit in seconds for all solver calls of one solve (pricing rounds included).
     pub time_limit: Option<f64>,
+    pub algorithm: Algorithm,
+}
+
+/// Which solver takes an LP.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Algorithm {
+    /// The min-cost flow solver for pure transportation problems ([`crate::transport`]),
+    /// HiGHS for the rest.
+    #[default]
+    Auto,
+    /// HiGHS for every LP (a cross-check of the min-cost flow path).
+    Highs,
+}
+
+/// A solver kept between the rounds of one solve: HiGHS, or the min-cost flow path when
+/// the LP is a pure transportation problem and [`Algorithm::Auto`] allows it.
+#[derive(Debug)]
+pub enum Session {
+    Highs(LpSession),
+    Flow(crate::transport::FlowSession),
+}
+
+impl Session {
+    pub fn new(lp: &LinearProgram, options: SolverOptions) -> Result<Self, Error> {
+        if options.algorithm == Algorithm::Auto
+            && let Some(flow) = crate::transport::FlowSession::new(lp, options)
+        {
+            return Ok(Session::Flow(flow));
+        }
+        Ok(Session::Highs(LpSession::new(lp, options)?))
+    }
+
+    /// Takes the columns `lp` gained since the last solve.
+    pub fn add_new_columns(&mut self, lp: &LinearProgram) -> Result<(), Error> {
+        match self {
+            Session::Highs(session) => session.add_new_columns(lp),
+            // The flow path rebuilds its network from `lp` at each solve.
+            Session::Flow(_) => Ok(()),
+        }
+    }
+
+    pub fn solve(&mut self, lp: &LinearProgram) -> Result<LpSolution, Error> {
+        match self {
+            Session::Highs(session) => session.solve(),
+            Session::Flow(session) => Ok(session.solve(lp)),
+        }
+    }
+
+    pub fn is_min_cost_flow(&self) -> bool {
+        matches!(self, Session::Flow(_))
+    }
 }
 
 /// What the solver returned.

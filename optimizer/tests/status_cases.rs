@@ -60,6 +60,7 @@ fn zero_time_limit_reports_time_limit() {
     let options = SolveOptions {
         solver: SolverOptions {
             time_limit: Some(0.0),
+            ..Default::default()
         },
         ..Default::default()
     };

@@ -26,6 +26,10 @@ pub struct SolveArgs {
     /// Solver time limit in seconds; a solve cut short reports status time_limit.
     #[arg(long)]
     pub time_limit: Option<f64>,
+    /// `auto`: the min-cost flow solver for parts that are pure transportation problems
+    /// (no processes, every substitution ratio 1), HiGHS for the rest; `highs`: HiGHS for all.
+    #[arg(long, value_enum, default_value_t = SolverChoice::Auto)]
+    pub solver: SolverChoice,
     /// Folder to write result.json, flows.csv, flows.geojson and targets.csv into.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -38,6 +42,13 @@ pub struct SolveArgs {
     /// Rows shown in the summary's flow and target tables.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+}
+
+/// Which solver `solve` uses.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum SolverChoice {
+    Auto,
+    Highs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -81,6 +92,10 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         },
         solver: SolverOptions {
             time_limit: args.time_limit,
+            algorithm: match args.solver {
+                SolverChoice::Auto => optimizer::Algorithm::Auto,
+                SolverChoice::Highs => optimizer::Algorithm::Highs,
+            },
         },
     };
     let result = match &args.write_lp {

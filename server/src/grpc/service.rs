@@ -126,6 +126,7 @@ fn solve_options(o: Option<pb::SolveOptions>, deadline: Option<Duration>) -> Sol
         },
         solver: SolverOptions {
             time_limit: time_limit(o.time_limit_s, deadline),
+            ..SolverOptions::default()
         },
     }
 }
