@@ -33,6 +33,16 @@ struct Args {
     /// One LP for the whole region instead of one per independent material group.
     #[arg(long)]
     monolithic: bool,
+    /// Instead of a synthetic region: the peer-comparison instance (`--sites` supply and as
+    /// many demand points, uniform; see `optimizer::uniform`).
+    #[arg(long)]
+    uniform: bool,
+    /// With `--uniform`: the multi-material variant with recyclers.
+    #[arg(long)]
+    recycler: bool,
+    /// HiGHS for every part (no min-cost flow path).
+    #[arg(long)]
+    highs: bool,
     /// Runs to time; the table shows each run.
     #[arg(long, default_value_t = 3)]
     runs: usize,
@@ -41,14 +51,18 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let started = Instant::now();
-    let ds = generate(&SyntheticOptions {
-        sites: args.sites,
-        materials: args.materials,
-        seed: args.seed,
-        processes: args.processes,
-        candidates: args.candidates,
-        ..Default::default()
-    });
+    let ds = if args.uniform {
+        optimizer::uniform::generate(args.sites, args.seed, args.recycler)
+    } else {
+        generate(&SyntheticOptions {
+            sites: args.sites,
+            materials: args.materials,
+            seed: args.seed,
+            processes: args.processes,
+            candidates: args.candidates,
+            ..Default::default()
+        })
+    };
     println!(
         "region: {} sites, {} supplies, {} demands, {} processes, {} materials (generated in {:.3} s)",
         ds.sites.len(),
@@ -64,12 +78,20 @@ fn main() -> anyhow::Result<()> {
             exact: args.exact,
             price: !args.no_pricing,
         },
-        ..Default::default()
+        solver: optimizer::SolverOptions {
+            algorithm: if args.highs {
+                optimizer::Algorithm::Highs
+            } else {
+                optimizer::Algorithm::Auto
+            },
+            ..Default::default()
+        },
     };
     println!(
-        "{:>3} {:>5} {:>10} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8} {:>16}",
+        "{:>3} {:>5} {:>4} {:>10} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8} {:>16}",
         "run",
         "parts",
+        "mcf",
         "arcs",
         "rounds",
         "network s",
@@ -93,9 +115,10 @@ fn main() -> anyhow::Result<()> {
         // share of model building in that work.
         let work = s.network_seconds + s.lp_build_seconds + s.solve_seconds + s.pricing_seconds;
         println!(
-            "{:>3} {:>5} {:>10} {:>7} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>8.2} {:>16.2}",
+            "{:>3} {:>5} {:>4} {:>10} {:>7} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>10.3} {:>8.2} {:>16.2}",
             run,
             s.components,
+            s.min_cost_flow_parts,
             s.candidate_arcs,
             s.pricing_rounds,
             s.network_seconds,

@@ -18,13 +18,14 @@ pub mod import;
 pub mod lp;
 pub mod lp_file;
 pub mod matching;
-pub mod mcf;
 pub mod network;
 pub mod results;
 pub mod solver;
 pub mod spatial;
+pub mod ssp;
 pub mod synthetic;
 pub mod transport;
+pub mod uniform;
 
 pub use domain::Dataset;
 pub use error::{Error, FieldError, FieldErrors, Location};

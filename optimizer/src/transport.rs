@@ -1,6 +1,7 @@
 //! The specialised path for LPs that are pure transportation problems (no processes, every
 //! arc ratio 1): the LP becomes a min-cost flow over supplies, demands and one "world" node
-//! (disposal arcs into it, import arcs out of it) and is solved by [`crate::mcf`].
+//! (disposal arcs into it, import arcs out of it) and is solved exactly by successive
+//! shortest paths ([`crate::ssp`]).
 //! It returns the same [`LpSolution`] as HiGHS would (column values and row duals), so
 //! pricing, results and reports are shared.
 //!
@@ -14,11 +15,11 @@
 //! `COST_STEP x (tonnes supplied + tonnes demanded)` of the LP optimum, plus the cost of
 //! routing the sub-gram remainders (at most one gram per stream at its import or disposal
 //! cost). Row duals are exact for the rounded costs, so every reduced cost is at least
-//! `-(COST_STEP/2 + COST_STEP/(n+1))`, inside [`crate::PRICING_TOLERANCE`].
+//! `-COST_STEP/2`, inside [`crate::PRICING_TOLERANCE`].
 
-use crate::lp::{Column, LinearProgram};
-use crate::mcf::{FlowProblem, FlowStatus, Solver, WarmStart};
+use crate::lp::{Column, LinearProgram, RowKind};
 use crate::solver::{LpSolution, SolveStatus, SolverOptions};
+use crate::ssp::{self, Transportation};
 use std::time::{Duration, Instant};
 
 /// Resolution of quantities on this path, in tonnes.
@@ -41,15 +42,13 @@ pub fn is_transportation(lp: &LinearProgram) -> bool {
     }) && lp.col_cost.iter().all(|c| c.is_finite())
 }
 
-/// A transportation problem kept between solves, so a pricing round starts from the previous
-/// flow and prices.
+/// The transportation path of one solve (all pricing rounds).
 #[derive(Debug)]
 pub struct FlowSession {
     options: SolverOptions,
     started: Instant,
-    /// Flow and scaled prices of the last optimal solve (the warm start of the next).
-    warm: Option<(Vec<i64>, Vec<i64>)>,
-    pub phases: usize,
+    /// Augmenting paths over all solves of the session.
+    pub augmentations: u64,
 }
 
 impl FlowSession {
@@ -62,7 +61,8 @@ impl FlowSession {
         let nodes = lp.layout.supplies + lp.layout.demands + 1;
         let largest = lp.col_cost.iter().fold(0.0f64, |m, c| m.max(c.abs())) / COST_STEP;
         // Room for the solver's own scaling by (nodes + 1) and its ε arithmetic.
-        let room = i64::MAX as f64 / ((nodes as f64 + 1.0) * 4.0 * crate::mcf::ALPHA as f64);
+        // Path lengths add up to (nodes + 1) costs; keep them far from overflow.
+        let room = i64::MAX as f64 / ((nodes as f64 + 1.0) * 8.0);
         if largest >= room {
             return None;
         }
@@ -73,8 +73,7 @@ impl FlowSession {
         Some(FlowSession {
             options,
             started: Instant::now(),
-            warm: None,
-            phases: 0,
+            augmentations: 0,
         })
     }
 
@@ -82,117 +81,81 @@ impl FlowSession {
     pub fn solve(&mut self, lp: &LinearProgram) -> LpSolution {
         let l = &lp.layout;
         let (supplies, demands) = (l.supplies, l.demands);
-        let world = (supplies + demands) as u32;
         let units = |t: f64| (t / QUANTITY_STEP).floor() as i64;
         let price_units = |c: f64| (c / COST_STEP).round() as i64;
-        let mut problem = FlowProblem {
-            supply: Vec::with_capacity(supplies + demands + 1),
-            ..Default::default()
+        let flows = lp.num_cols() - l.flow(0);
+        let mut problem = Transportation {
+            supply: (0..supplies)
+                .map(|s| units(lp.row_upper[l.supply_row(s)]))
+                .collect(),
+            disposal_cost: (0..supplies)
+                .map(|s| price_units(lp.col_cost[l.disposal(s)]))
+                .collect(),
+            demand: (0..demands)
+                .map(|t| units(lp.row_upper[l.demand_row(t)]))
+                .collect(),
+            import_cost: (0..demands)
+                .map(|t| price_units(lp.col_cost[l.import(t)]))
+                .collect(),
+            from: Vec::with_capacity(flows),
+            to: Vec::with_capacity(flows),
+            cost: Vec::with_capacity(flows),
         };
-        for s in 0..supplies {
-            problem.supply.push(units(lp.row_upper[l.supply_row(s)]));
-        }
-        for t in 0..demands {
-            problem.supply.push(-units(lp.row_upper[l.demand_row(t)]));
-        }
-        problem.supply.push(-problem.supply.iter().sum::<i64>());
-        let arcs = supplies + demands + lp.num_cols() - l.flow(0);
-        for v in [&mut problem.tail, &mut problem.head] {
-            v.reserve(arcs);
-        }
-        problem.cap.reserve(arcs);
-        problem.cost.reserve(arcs);
-        // Disposal and import first, flows after: pricing appends flows, so an earlier
-        // solve's arcs are a prefix of this one's (what a warm start needs).
-        for s in 0..supplies {
-            let cost = price_units(lp.col_cost[l.disposal(s)]);
-            problem.add_arc(s as u32, world, problem.supply[s], cost);
-        }
-        for t in 0..demands {
-            let node = supplies + t;
-            let cost = price_units(lp.col_cost[l.import(t)]);
-            problem.add_arc(world, node as u32, -problem.supply[node], cost);
-        }
         for j in l.flow(0)..lp.num_cols() {
             let (mut from, mut to) = (0, 0);
             for (row, _) in lp.column_entries(j) {
                 match l.row(row) {
-                    crate::lp::RowKind::SupplyBalance(s) => from = s,
-                    crate::lp::RowKind::DemandBalance(t) => to = supplies + t,
+                    RowKind::SupplyBalance(s) => from = s,
+                    RowKind::DemandBalance(t) => to = t,
                     _ => {}
                 }
             }
-            // No single flow can carry more than its source sends or its sink takes.
-            let cap = problem.supply[from].min(-problem.supply[to]);
-            problem.add_arc(from as u32, to as u32, cap, price_units(lp.col_cost[j]));
+            problem.from.push(from as u32);
+            problem.to.push(to as u32);
+            problem.cost.push(price_units(lp.col_cost[j]));
         }
         let deadline = self
             .options
             .time_limit
             .map(|limit| self.started + Duration::from_secs_f64(limit.max(0.0)));
-        let solver = match Solver::new(&problem) {
-            Ok(solver) => solver,
-            Err(e) => {
-                tracing::warn!(error = %e, "min-cost flow rejected the problem");
-                return LpSolution {
-                    status: SolveStatus::SolverError,
-                    primal: None,
-                    row_dual: None,
-                };
-            }
-        };
-        let warm = self.warm.as_ref().map(|(flow, price)| WarmStart {
-            flow,
-            scaled_price: price,
-        });
-        let (solution, scaled_price) = solver.solve(warm, deadline);
-        self.phases += solution.phases;
+        let plan = ssp::solve(&problem, deadline);
+        self.augmentations += plan.augmentations;
         tracing::debug!(
-            phases = solution.phases,
-            relabels = solution.relabels,
-            pushes = solution.pushes,
-            price_updates = solution.price_updates,
-            "min-cost flow solved"
+            augmentations = plan.augmentations,
+            settled = plan.settled,
+            "transportation solved"
         );
-        let status = match solution.status {
-            FlowStatus::Optimal => SolveStatus::Optimal,
-            FlowStatus::TimeLimit => SolveStatus::TimeLimit,
-            // Import and disposal are unlimited, so this cannot happen for a valid LP.
-            FlowStatus::Infeasible => SolveStatus::SolverError,
+        let status = if plan.optimal {
+            SolveStatus::Optimal
+        } else {
+            SolveStatus::TimeLimit
         };
-        let primal = solution.flow.as_ref().map(|flow| plan(lp, flow));
-        let row_dual = (status == SolveStatus::Optimal).then(|| {
-            let world_price = solution.price[world as usize];
+        let row_dual = plan.optimal.then(|| {
             let mut dual = vec![0.0; lp.num_rows()];
-            for s in 0..supplies {
-                dual[l.supply_row(s)] = (world_price - solution.price[s]) * COST_STEP;
+            for (s, &p) in plan.supply_potential.iter().enumerate() {
+                dual[l.supply_row(s)] = -(p as f64) * COST_STEP;
             }
-            for t in 0..demands {
-                dual[l.demand_row(t)] = (solution.price[supplies + t] - world_price) * COST_STEP;
+            for (t, &p) in plan.demand_potential.iter().enumerate() {
+                dual[l.demand_row(t)] = p as f64 * COST_STEP;
             }
             dual
         });
-        if status == SolveStatus::Optimal {
-            self.warm = solution.flow.map(|flow| (flow, scaled_price));
-        }
         LpSolution {
             status,
-            primal,
+            primal: Some(self::plan(lp, &plan.flow)),
             row_dual,
         }
     }
 }
 
-/// Column values of the LP from a flow (arcs ordered disposal, import, flows): flows in
-/// tonnes, and import and disposal as what the flows leave of each stream, so balance rows
-/// hold exactly.
+/// Column values of the LP from the flow of each flow column: flows in tonnes, and import
+/// and disposal as what the flows leave of each stream, so balance rows hold exactly.
 fn plan(lp: &LinearProgram, flow: &[i64]) -> Vec<f64> {
     let l = &lp.layout;
-    let first_flow = l.supplies + l.demands;
     let mut x = vec![0.0; lp.num_cols()];
     let mut left_row: Vec<f64> = lp.row_upper.clone();
     for j in l.flow(0)..lp.num_cols() {
-        let tonnes = flow[first_flow + j - l.flow(0)] as f64 * QUANTITY_STEP;
+        let tonnes = flow[j - l.flow(0)] as f64 * QUANTITY_STEP;
         x[j] = tonnes;
         for (row, _) in lp.column_entries(j) {
             left_row[row] -= tonnes;

@@ -1,150 +1,186 @@
-//! The min-cost flow solver against HiGHS: on random networks (negative costs, tight
-//! capacities) the cost-scaling optimum equals HiGHS's LP optimum exactly (integer data), the
-//! flow is feasible and the prices certify it; on random transportation regions the `auto`
-//! path (min-cost flow) and the `highs` path give the same optimum within the documented
-//! rounding bound, with duals that agree with complementary slackness.
+//! The transportation solver (successive shortest paths) against HiGHS: on random integer
+//! problems its optimum equals HiGHS's LP optimum exactly and its potentials certify it; on
+//! random regions without processes the `auto` path (transportation solver) and the `highs`
+//! path give the same optimum within the documented rounding bound, with mass balance.
 mod common;
 use common::*;
 use highs::{ColProblem, Sense};
 use optimizer::domain::*;
-use optimizer::mcf::{self, FlowProblem, FlowStatus};
+use optimizer::ssp::{self, Transportation};
 use optimizer::{Algorithm, CandidateOptions, SolveOptions, SolveStatus, SolverOptions};
 use proptest::prelude::*;
 
-/// A random network with supplies made from a random feasible flow, so a feasible flow
-/// always exists.
-fn network() -> impl Strategy<Value = FlowProblem> {
-    (2..12usize)
-        .prop_flat_map(|n| {
-            let arc = (0..n as u32, 0..n as u32, 0..20i64, -30..60i64, 0.0..1.0f64);
-            (Just(n), prop::collection::vec(arc, 1..40))
+/// A random transportation problem (zero quantities, free slacks and parallel arcs
+/// included).
+fn transportation() -> impl Strategy<Value = Transportation> {
+    (1..8usize, 1..8usize)
+        .prop_flat_map(|(ns, nt)| {
+            (
+                prop::collection::vec((0..40i64, 0..50i64), ns),
+                prop::collection::vec((0..40i64, 0..50i64), nt),
+                prop::collection::vec((0..ns as u32, 0..nt as u32, 0..80i64), 0..30),
+            )
         })
-        .prop_map(|(n, arcs)| {
-            let mut p = FlowProblem {
-                supply: vec![0; n],
-                ..Default::default()
-            };
-            for (u, v, cap, cost, share) in arcs {
-                if u == v {
-                    continue;
-                }
-                let f = (cap as f64 * share).floor() as i64;
-                p.supply[u as usize] += f;
-                p.supply[v as usize] -= f;
-                p.add_arc(u, v, cap, cost);
-            }
-            p
+        .prop_map(|(supplies, demands, arcs)| Transportation {
+            supply: supplies.iter().map(|s| s.0).collect(),
+            disposal_cost: supplies.iter().map(|s| s.1).collect(),
+            demand: demands.iter().map(|d| d.0).collect(),
+            import_cost: demands.iter().map(|d| d.1).collect(),
+            from: arcs.iter().map(|a| a.0).collect(),
+            to: arcs.iter().map(|a| a.1).collect(),
+            cost: arcs.iter().map(|a| a.2).collect(),
         })
 }
 
-/// HiGHS's optimum of the same network as an LP.
-fn highs_optimum(p: &FlowProblem) -> f64 {
+/// The plan's cost: flows, plus disposal and import of what they leave.
+fn plan_cost(p: &Transportation, flow: &[i64]) -> i64 {
+    let mut left_supply = p.supply.clone();
+    let mut left_demand = p.demand.clone();
+    let mut cost = 0;
+    for a in 0..flow.len() {
+        left_supply[p.from[a] as usize] -= flow[a];
+        left_demand[p.to[a] as usize] -= flow[a];
+        cost += flow[a] * p.cost[a];
+    }
+    assert!(
+        left_supply.iter().chain(&left_demand).all(|&q| q >= 0),
+        "over-routed"
+    );
+    cost + (0..p.supply.len())
+        .map(|s| left_supply[s] * p.disposal_cost[s])
+        .sum::<i64>()
+        + (0..p.demand.len())
+            .map(|t| left_demand[t] * p.import_cost[t])
+            .sum::<i64>()
+}
+
+/// HiGHS's optimum of the same problem as an LP.
+fn highs_optimum(p: &Transportation) -> f64 {
     let mut lp = ColProblem::default();
-    let rows: Vec<_> = p
+    let supply_rows: Vec<_> = p
         .supply
         .iter()
-        .map(|&b| lp.add_row(b as f64..=b as f64))
+        .map(|&q| lp.add_row(q as f64..=q as f64))
         .collect();
-    for a in 0..p.tail.len() {
+    let demand_rows: Vec<_> = p
+        .demand
+        .iter()
+        .map(|&q| lp.add_row(q as f64..=q as f64))
+        .collect();
+    for (s, &row) in supply_rows.iter().enumerate() {
+        lp.add_column(p.disposal_cost[s] as f64, 0.0.., [(row, 1.0)]);
+    }
+    for (t, &row) in demand_rows.iter().enumerate() {
+        lp.add_column(p.import_cost[t] as f64, 0.0.., [(row, 1.0)]);
+    }
+    for a in 0..p.from.len() {
         lp.add_column(
             p.cost[a] as f64,
-            0.0..=p.cap[a] as f64,
+            0.0..,
             [
-                (rows[p.tail[a] as usize], 1.0),
-                (rows[p.head[a] as usize], -1.0),
+                (supply_rows[p.from[a] as usize], 1.0),
+                (demand_rows[p.to[a] as usize], 1.0),
             ],
         );
     }
     let mut model = highs::Model::new(lp);
     model.set_sense(Sense::Minimise);
     let solved = model.solve();
-    if solved.status() == highs::HighsModelStatus::ModelEmpty {
-        return 0.0;
-    }
     assert_eq!(solved.status(), highs::HighsModelStatus::Optimal);
     let x = solved.get_solution().columns().to_vec();
-    x.iter().zip(&p.cost).map(|(x, &c)| x * c as f64).sum()
+    let costs = p.disposal_cost.iter().chain(&p.import_cost).chain(&p.cost);
+    x.iter().zip(costs).map(|(x, &c)| x * c as f64).sum()
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
     #[test]
-    fn cost_scaling_equals_highs_on_random_networks(p in network()) {
-        let solution = mcf::solve(&p, None).unwrap();
-        prop_assert_eq!(solution.status, FlowStatus::Optimal);
-        let flow = solution.flow.as_ref().unwrap();
-        // Feasible: capacities and node balances.
-        let mut balance = p.supply.clone();
-        for a in 0..p.tail.len() {
-            prop_assert!(flow[a] >= 0 && flow[a] <= p.cap[a]);
-            balance[p.tail[a] as usize] -= flow[a];
-            balance[p.head[a] as usize] += flow[a];
-        }
-        prop_assert!(balance.iter().all(|&b| b == 0), "unbalanced {:?}", balance);
-        // Optimal: equal to HiGHS, and certified by the prices (no residual arc with
-        // reduced cost below -1/(n+1)).
-        let cost = solution.cost(&p).unwrap() as f64;
+    fn shortest_paths_equal_highs_on_random_problems(p in transportation()) {
+        let plan = ssp::solve(&p, None);
+        prop_assert!(plan.optimal);
+        let cost = plan_cost(&p, &plan.flow);
         let reference = highs_optimum(&p);
-        prop_assert!((cost - reference).abs() < 1e-6, "cost scaling {} != HiGHS {}", cost, reference);
-        let slack = 1.0 / (p.supply.len() as f64 + 1.0) + 1e-9;
-        for a in 0..p.tail.len() {
-            let reduced = p.cost[a] as f64 + solution.price[p.tail[a] as usize]
-                - solution.price[p.head[a] as usize];
-            if flow[a] < p.cap[a] {
-                prop_assert!(reduced >= -slack, "arc {} forward reduced {}", a, reduced);
+        prop_assert!((cost as f64 - reference).abs() < 1e-6, "shortest paths {} != HiGHS {}", cost, reference);
+        // The potentials certify it: no residual arc has a negative reduced cost (hub at 0).
+        let (ps, pt) = (&plan.supply_potential, &plan.demand_potential);
+        let mut routed = vec![0; p.supply.len()];
+        let mut served = vec![0; p.demand.len()];
+        for a in 0..p.from.len() {
+            let (s, t) = (p.from[a] as usize, p.to[a] as usize);
+            routed[s] += plan.flow[a];
+            served[t] += plan.flow[a];
+            let reduced = p.cost[a] + ps[s] - pt[t];
+            prop_assert!(reduced >= 0, "arc {} reduced {}", a, reduced);
+            if plan.flow[a] > 0 {
+                prop_assert_eq!(reduced, 0);
             }
-            if flow[a] > 0 {
-                prop_assert!(reduced <= slack, "arc {} backward reduced {}", a, reduced);
-            }
+        }
+        for s in 0..p.supply.len() {
+            // Disposing more (s -> H) if anything is routed; routing more (H -> s) if not all is.
+            if routed[s] > 0 { prop_assert!(p.disposal_cost[s] + ps[s] >= 0); }
+            if routed[s] < p.supply[s] { prop_assert!(-p.disposal_cost[s] - ps[s] >= 0); }
+        }
+        for t in 0..p.demand.len() {
+            if served[t] < p.demand[t] { prop_assert!(pt[t] - p.import_cost[t] >= 0); }
+            if served[t] > 0 { prop_assert!(p.import_cost[t] - pt[t] >= 0); }
         }
     }
 }
 
 #[test]
-fn hand_computed_network() {
-    // Supplies 0 and 1 (5 each), demands 2 and 3 (5 each). Every plan is a mix of
-    // {0->2, 1->3} = 5*1 + 5*9 = 50 and {0->3, 1->2} = 5*3 + 5*2 = 25; the second is optimal
-    // even though 0->2 is the cheapest arc (a greedy plan would take it).
-    let mut p = FlowProblem {
-        supply: vec![5, 5, -5, -5],
-        ..Default::default()
+fn hand_computed_problem() {
+    // Supplies a, b (5 t each, disposal 10), demands x, y (5 t each, import 10).
+    // Arcs a->x 1, a->y 3, b->x 2, b->y 9, all cheaper than disposal plus import (20), so
+    // everything moves: {a->x, b->y} costs 5*1 + 5*9 = 50, {a->y, b->x} 5*3 + 5*2 = 25.
+    // The optimum avoids the cheapest arc a->x, which a greedy plan would take first.
+    let p = Transportation {
+        supply: vec![5, 5],
+        disposal_cost: vec![10, 10],
+        demand: vec![5, 5],
+        import_cost: vec![10, 10],
+        from: vec![0, 0, 1, 1],
+        to: vec![0, 1, 0, 1],
+        cost: vec![1, 3, 2, 9],
     };
-    p.add_arc(0, 2, 10, 1);
-    p.add_arc(1, 3, 10, 9);
-    p.add_arc(0, 3, 10, 3);
-    p.add_arc(1, 2, 10, 2);
-    let solution = mcf::solve(&p, None).unwrap();
-    assert_eq!(solution.status, FlowStatus::Optimal);
-    assert_eq!(solution.cost(&p), Some(25));
-    assert_eq!(solution.flow, Some(vec![0, 0, 5, 5]));
+    let plan = ssp::solve(&p, None);
+    assert!(plan.optimal);
+    assert_eq!(plan.flow, vec![0, 5, 5, 0]);
+    assert_eq!(plan_cost(&p, &plan.flow), 25);
 }
 
 #[test]
-fn infeasible_network_is_a_status() {
-    // Node 0 must send 5 but its only arc carries 3.
-    let mut p = FlowProblem {
-        supply: vec![5, -5],
-        ..Default::default()
+fn unprofitable_arcs_are_left_empty() {
+    // Moving costs 25 per tonne, disposal plus import only 20: nothing moves.
+    let p = Transportation {
+        supply: vec![7],
+        disposal_cost: vec![10],
+        demand: vec![7],
+        import_cost: vec![10],
+        from: vec![0],
+        to: vec![0],
+        cost: vec![25],
     };
-    p.add_arc(0, 1, 3, 1);
-    assert_eq!(mcf::solve(&p, None).unwrap().status, FlowStatus::Infeasible);
-    // Supplies that do not sum to zero.
-    let q = FlowProblem {
-        supply: vec![5, -4],
-        ..Default::default()
-    };
-    assert_eq!(mcf::solve(&q, None).unwrap().status, FlowStatus::Infeasible);
+    let plan = ssp::solve(&p, None);
+    assert_eq!(plan.flow, vec![0]);
+    assert_eq!(plan_cost(&p, &plan.flow), 140);
 }
 
 #[test]
-fn costs_that_would_overflow_are_refused() {
-    let mut p = FlowProblem {
-        supply: vec![1, -1],
-        ..Default::default()
+fn a_passed_deadline_still_gives_a_feasible_plan() {
+    let p = Transportation {
+        supply: vec![3; 600],
+        disposal_cost: vec![10; 600],
+        demand: vec![3; 600],
+        import_cost: vec![10; 600],
+        from: (0..600).collect(),
+        to: (0..600).collect(),
+        cost: vec![1; 600],
     };
-    p.add_arc(0, 1, 1, i64::MAX / 4);
-    assert!(mcf::solve(&p, None).is_err());
+    let plan = ssp::solve(&p, Some(std::time::Instant::now()));
+    assert!(!plan.optimal);
+    // Feasible: nothing over-routed (plan_cost checks) and no more than the baseline.
+    assert!(plan_cost(&p, &plan.flow) <= 600 * 3 * 20);
 }
 
 /// A random one- or two-material region without processes (a pure transportation problem),
