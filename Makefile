@@ -1,5 +1,5 @@
 # The README's two commands. Both install missing build prerequisites first.
-.PHONY: run test prereqs lint bench
+.PHONY: run test prereqs lint bench peers
 
 DATASET ?= datasets/finland-2023
 
@@ -18,3 +18,8 @@ lint: prereqs
 
 bench: prereqs
 	cargo run --release -p circulate-benches --bin scale -- --sites 10000
+
+# Peer comparison (OR-Tools, highspy, networkx); see README "Against other solvers".
+N ?= 100000
+peers: prereqs
+	bash scripts/peers.sh --n $(N)

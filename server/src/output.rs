@@ -4,12 +4,18 @@
 use anyhow::Context;
 use optimizer::SolveResult;
 use serde_json::json;
+use std::io::Write;
 use std::path::Path;
 
 pub fn write_all(result: &SolveResult, dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join("result.json");
-    std::fs::write(&path, serde_json::to_string_pretty(result)?)
+    // Streamed, not built in memory: a national run has millions of flows.
+    let mut w = std::io::BufWriter::new(
+        std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?,
+    );
+    serde_json::to_writer_pretty(&mut w, result)?;
+    w.flush()
         .with_context(|| format!("writing {}", path.display()))?;
     write_flows_csv(result, &dir.join("flows.csv"))?;
     write_geojson(result, &dir.join("flows.geojson"))?;
@@ -53,28 +59,32 @@ fn write_flows_csv(result: &SolveResult, path: &Path) -> anyhow::Result<()> {
 }
 
 fn write_geojson(result: &SolveResult, path: &Path) -> anyhow::Result<()> {
-    let features: Vec<_> = result
-        .flows
-        .iter()
-        .map(|f| {
-            json!({
-                "type": "Feature",
-                "geometry": {
-                    "type": "LineString",
-                    "coordinates": [[f.from_lon, f.from_lat], [f.to_lon, f.to_lat]],
-                },
-                "properties": {
-                    "from_site": f.from_site, "from_name": f.from_name, "from_process": f.from_process,
-                    "to_site": f.to_site, "to_name": f.to_name, "to_process": f.to_process,
-                    "material_sent": f.material_sent, "material_served": f.material_served,
-                    "tonnes_sent": f.tonnes_sent, "tonnes_served": f.tonnes_served,
-                    "km": f.km, "cost": f.cost, "co2_kg": f.co2_kg,
-                },
-            })
-        })
-        .collect();
-    let doc = json!({ "type": "FeatureCollection", "features": features });
-    std::fs::write(path, serde_json::to_string(&doc)?)
+    let file = std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    // One feature at a time, so memory stays flat however many flows there are.
+    w.write_all(br#"{"type":"FeatureCollection","features":["#)?;
+    for (i, f) in result.flows.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        let feature = json!({
+            "type": "Feature",
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [[f.from_lon, f.from_lat], [f.to_lon, f.to_lat]],
+            },
+            "properties": {
+                "from_site": f.from_site, "from_name": f.from_name, "from_process": f.from_process,
+                "to_site": f.to_site, "to_name": f.to_name, "to_process": f.to_process,
+                "material_sent": f.material_sent, "material_served": f.material_served,
+                "tonnes_sent": f.tonnes_sent, "tonnes_served": f.tonnes_served,
+                "km": f.km, "cost": f.cost, "co2_kg": f.co2_kg,
+            },
+        });
+        serde_json::to_writer(&mut w, &feature)?;
+    }
+    w.write_all(b"]}")?;
+    w.flush()
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }

@@ -1,0 +1,155 @@
+"""Peer-comparison harness: circulate against OR-Tools, highspy and networkx on one instance.
+
+    python benches/peers/run.py --n 100000 [--k 8] [--recycler] [--peers ortools,highspy]
+
+Writes the instance with `peer-instance` (dataset folder plus plain arc list), then runs each
+solver as its own process and measures its wall time and peak memory (ru_maxrss). circulate
+runs end to end (`circulate solve`: read the folder, validate, build candidate arcs, solve,
+write result files) on exactly the arcs the peers get (`--no-pricing`); a second circulate
+run with pricing on (`--exact`, by default up to n=20000) shows the exact optimum over all
+pairs. Peers are timed whole (Python
+start, reading the arc list, building, solving) and by their solve call alone.
+All same-instance objectives must agree within circulate's documented rounding bound
+(1e-6 EUR per tonne supplied or demanded); the harness exits 1 if they do not.
+Run through `scripts/peers.sh`, which builds circulate and the pinned Python environment.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(cmd):
+    """Runs `cmd`; returns (stdout, wall seconds)."""
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}")
+    return proc.stdout, time.perf_counter() - started
+
+
+def run_measured(cmd):
+    """Runs `cmd` and returns (stdout, wall seconds, peak resident MB) via wait4."""
+    started = time.perf_counter()
+    out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"peers-{os.getpid()}.out"
+    with open(out_path, "w") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    text = out_path.read_text()
+    out_path.unlink()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.stderr.write(err)
+        raise SystemExit(f"failed: {' '.join(map(str, cmd))}")
+    return text, wall, usage.ru_maxrss / 1024.0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, required=True, help="supply points (and as many demands)")
+    parser.add_argument("--k", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--recycler", action="store_true", help="multi-material variant with recyclers")
+    parser.add_argument("--peers", default=None,
+                        help="comma list of ortools,highspy,networkx (default: networkx only up to n=10000)")
+    parser.add_argument("--exact", choices=["auto", "yes", "no"], default="auto",
+                        help="also run circulate with pricing (exact over all pairs); auto: n <= 20000")
+    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds, for highspy")
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--bin-dir", type=Path, default=ROOT / "target" / "release",
+                        help="where circulate and peer-instance are (CI checks with debug builds)")
+    args = parser.parse_args()
+
+    binaries = args.bin_dir
+    work = args.work or ROOT / "target" / "peers" / f"n{args.n}-k{args.k}{'-recycler' if args.recycler else ''}"
+    work.mkdir(parents=True, exist_ok=True)
+    instance = [binaries / "peer-instance", "--n", str(args.n), "--k", str(args.k),
+                "--seed", str(args.seed), "--out", str(work)]
+    if args.recycler:
+        instance.append("--recycler")
+    out, wall = run(instance)
+    print(f"{out.strip()} in {wall:.1f} s")
+
+    nodes_total = 0.0
+    for name in ("supplies.csv", "demands.csv"):
+        with open(work / "dataset" / name) as f:
+            header = f.readline().strip().split(",")
+            col = header.index("quantity_t")
+            nodes_total += sum(float(line.split(",")[col]) for line in f)
+
+    rows = []
+
+    def circulate(label, extra):
+        out_dir = work / f"out-{label.split()[0]}{'-exact' if 'exact' in label else ''}"
+        cmd = [binaries / "circulate", "solve", work / "dataset", "--k", str(args.k),
+               "--out", out_dir, "--top", "0", *extra]
+        _, wall, mem = run_measured(cmd)
+        result = json.loads((out_dir / "result.json").read_text())
+        stats = result.get("stats", {})
+        rows.append({"solver": label, "wall": wall, "solve": stats.get("solve_seconds"),
+                     "mem": mem, "objective": result.get("objective"),
+                     "status": result.get("status"), "same": "exact" not in label})
+
+    circulate("circulate", ["--no-pricing"])
+    if args.exact == "yes" or (args.exact == "auto" and args.n <= 20000):
+        circulate("circulate exact (pricing)", [])
+
+    peers = args.peers.split(",") if args.peers else (
+        ["ortools", "highspy"] + (["networkx"] if args.n <= 10000 else []))
+    if args.recycler:
+        peers = ["highspy-lp"]
+    for peer in peers:
+        target = work / "model.lp" if peer == "highspy-lp" else work
+        cmd = [args.python, ROOT / "benches" / "peers" / "peer.py", peer, target,
+               "--time-limit", str(args.time_limit)]
+        out, wall, mem = run_measured(cmd)
+        line = [l for l in out.splitlines() if l.startswith("{")][-1]
+        r = json.loads(line)
+        rows.append({"solver": peer, "wall": wall, "solve": r["solve_s"], "mem": mem,
+                     "objective": r["objective"], "status": r["status"], "same": True})
+
+    reference = next((r for r in rows if r["solver"] == "ortools"), None)
+    print()
+    print(f"instance: n={args.n} supplies and demands, k={args.k}, seed {args.seed}"
+          f"{', recycler variant' if args.recycler else ''}; machine: {platform.machine()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}")
+    print()
+    print("| solver | status | wall s | solve s | peak MB | objective EUR | wall / OR-Tools wall | wall / OR-Tools solve |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        ratio_wall = ratio_solve = ""
+        if reference and reference["wall"]:
+            ratio_wall = f"{r['wall'] / reference['wall']:.3f}"
+            ratio_solve = f"{r['wall'] / reference['solve']:.3f}" if r["solver"].startswith("circulate") else ""
+        objective = "n/a" if r["objective"] is None else f"{r['objective']:,.2f}"
+        solve = "" if r["solve"] is None else f"{r['solve']:.2f}"
+        print(f"| {r['solver']} | {r['status']} | {r['wall']:.2f} | {solve} | {r['mem']:.0f} | "
+              f"{objective} | {ratio_wall} | {ratio_solve} |")
+
+    same = [r for r in rows if r["same"] and r["objective"] is not None]
+    tolerance = 1e-6 * nodes_total + 1e-9 * max(abs(r["objective"]) for r in same)
+    spread = max(r["objective"] for r in same) - min(r["objective"] for r in same)
+    print()
+    print(f"objectives on the same arcs agree within {spread:.6f} EUR "
+          f"(allowed {tolerance:.6f}: 1e-6 EUR x {nodes_total:,.0f} t)")
+    if spread > tolerance:
+        raise SystemExit("objectives disagree")
+    exact = next((r for r in rows if "exact" in r["solver"]), None)
+    base = next(r for r in rows if r["solver"] == "circulate")
+    if exact and exact["objective"] is not None and base["objective"]:
+        print(f"k={args.k} pruning alone is {100 * (base['objective'] / exact['objective'] - 1):.3f} % "
+              f"above the exact optimum over all pairs")
+
+
+if __name__ == "__main__":
+    main()
