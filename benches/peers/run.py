@@ -1,16 +1,18 @@
 """Peer-comparison harness: circulate against OR-Tools, highspy and networkx on one instance.
 
-    python benches/peers/run.py --n 100000 [--k 8] [--recycler] [--peers ortools,highspy]
+    python benches/peers/run.py --n 100000[,1000000] [--k 8] [--recycler] [--peers ortools,highspy]
 
 Writes the instance with `peer-instance` (dataset folder plus plain arc list), then runs each
 solver as its own process and measures its wall time and peak memory (ru_maxrss). circulate
 runs end to end (`circulate solve`: read the folder, validate, build candidate arcs, solve,
 write result files) on exactly the arcs the peers get (`--no-pricing`); a second circulate
 run with pricing on (`--exact`, by default up to n=20000) shows the exact optimum over all
-pairs. Peers are timed whole (Python
-start, reading the arc list, building, solving) and by their solve call alone.
-All same-instance objectives must agree within circulate's documented rounding bound
-(1e-6 EUR per tonne supplied or demanded); the harness exits 1 if they do not.
+pairs. Peers are timed whole (Python start, reading the arc list, building, solving) and by
+their solve call alone. `ortools-eur` is OR-Tools on costs rounded to whole EUR per tonne
+(its fastest setting, a slightly different problem). Every other objective must agree within
+circulate's documented rounding bound (1e-6 EUR per tonne supplied or demanded); the harness
+exits 1 if they do not. Several sizes (`--n 100000,1000000`) run one after the other into one
+table.
 Run through `scripts/peers.sh`, which builds circulate and the pinned Python environment.
 """
 
@@ -53,32 +55,29 @@ def run_measured(cmd):
     return text, wall, usage.ru_maxrss / 1024.0
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, required=True, help="supply points (and as many demands)")
-    parser.add_argument("--k", type=int, default=8)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--recycler", action="store_true", help="multi-material variant with recyclers")
-    parser.add_argument("--peers", default=None,
-                        help="comma list of ortools,highspy,networkx (default: networkx only up to n=10000)")
-    parser.add_argument("--exact", choices=["auto", "yes", "no"], default="auto",
-                        help="also run circulate with pricing (exact over all pairs); auto: n <= 20000")
-    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds, for highspy")
-    parser.add_argument("--work", type=Path, default=None)
-    parser.add_argument("--python", default=sys.executable)
-    parser.add_argument("--bin-dir", type=Path, default=ROOT / "target" / "release",
-                        help="where circulate and peer-instance are (CI checks with debug builds)")
-    args = parser.parse_args()
+def default_peers(n, recycler):
+    """Peers run by default at size n: the slow ones only where they finish in minutes."""
+    if recycler:
+        return ["highspy-lp"]
+    peers = ["ortools"]
+    if n <= 200_000:
+        peers += ["ortools-eur", "highspy"]
+    if n <= 10_000:
+        peers.append("networkx")
+    return peers
 
+
+def run_size(args, n):
+    """Writes and solves the instance of size n; returns its table rows and check lines."""
     binaries = args.bin_dir
-    work = args.work or ROOT / "target" / "peers" / f"n{args.n}-k{args.k}{'-recycler' if args.recycler else ''}"
+    work = args.work or ROOT / "target" / "peers" / f"n{n}-k{args.k}{'-recycler' if args.recycler else ''}"
     work.mkdir(parents=True, exist_ok=True)
-    instance = [binaries / "peer-instance", "--n", str(args.n), "--k", str(args.k),
+    instance = [binaries / "peer-instance", "--n", str(n), "--k", str(args.k),
                 "--seed", str(args.seed), "--out", str(work)]
     if args.recycler:
         instance.append("--recycler")
     out, wall = run(instance)
-    print(f"{out.strip()} in {wall:.1f} s")
+    print(f"{out.strip()} in {wall:.1f} s", flush=True)
 
     nodes_total = 0.0
     for name in ("supplies.csv", "demands.csv"):
@@ -96,18 +95,16 @@ def main():
         _, wall, mem = run_measured(cmd)
         result = json.loads((out_dir / "result.json").read_text())
         stats = result.get("stats", {})
-        rows.append({"solver": label, "wall": wall, "solve": stats.get("solve_seconds"),
+        rows.append({"n": n, "solver": label, "wall": wall, "solve": stats.get("solve_seconds"),
                      "mem": mem, "objective": result.get("objective"),
                      "status": result.get("status"), "same": "exact" not in label})
+        print(f"  {label}: {wall:.1f} s", flush=True)
 
     circulate("circulate", ["--no-pricing"])
-    if args.exact == "yes" or (args.exact == "auto" and args.n <= 20000):
+    if args.exact == "yes" or (args.exact == "auto" and n <= 20000):
         circulate("circulate exact (pricing)", [])
 
-    peers = args.peers.split(",") if args.peers else (
-        ["ortools", "highspy"] + (["networkx"] if args.n <= 10000 else []))
-    if args.recycler:
-        peers = ["highspy-lp"]
+    peers = args.peers.split(",") if args.peers else default_peers(n, args.recycler)
     for peer in peers:
         target = work / "model.lp" if peer == "highspy-lp" else work
         cmd = [args.python, ROOT / "benches" / "peers" / "peer.py", peer, target,
@@ -115,40 +112,74 @@ def main():
         out, wall, mem = run_measured(cmd)
         line = [l for l in out.splitlines() if l.startswith("{")][-1]
         r = json.loads(line)
-        rows.append({"solver": peer, "wall": wall, "solve": r["solve_s"], "mem": mem,
-                     "objective": r["objective"], "status": r["status"], "same": True})
+        rows.append({"n": n, "solver": peer, "wall": wall, "solve": r["solve_s"], "mem": mem,
+                     "objective": r["objective"], "status": r["status"],
+                     "same": peer != "ortools-eur"})
+        print(f"  {peer}: {wall:.1f} s", flush=True)
 
-    reference = next((r for r in rows if r["solver"] == "ortools"), None)
-    print()
-    print(f"instance: n={args.n} supplies and demands, k={args.k}, seed {args.seed}"
-          f"{', recycler variant' if args.recycler else ''}; machine: {platform.machine()}, "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}")
-    print()
-    print("| solver | status | wall s | solve s | peak MB | objective EUR | wall / OR-Tools wall | wall / OR-Tools solve |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for r in rows:
-        ratio_wall = ratio_solve = ""
-        if reference and reference["wall"]:
-            ratio_wall = f"{r['wall'] / reference['wall']:.3f}"
-            ratio_solve = f"{r['wall'] / reference['solve']:.3f}" if r["solver"].startswith("circulate") else ""
-        objective = "n/a" if r["objective"] is None else f"{r['objective']:,.2f}"
-        solve = "" if r["solve"] is None else f"{r['solve']:.2f}"
-        print(f"| {r['solver']} | {r['status']} | {r['wall']:.2f} | {solve} | {r['mem']:.0f} | "
-              f"{objective} | {ratio_wall} | {ratio_solve} |")
-
+    checks = []
     same = [r for r in rows if r["same"] and r["objective"] is not None]
     tolerance = 1e-6 * nodes_total + 1e-9 * max(abs(r["objective"]) for r in same)
     spread = max(r["objective"] for r in same) - min(r["objective"] for r in same)
-    print()
-    print(f"objectives on the same arcs agree within {spread:.6f} EUR "
-          f"(allowed {tolerance:.6f}: 1e-6 EUR x {nodes_total:,.0f} t)")
-    if spread > tolerance:
-        raise SystemExit("objectives disagree")
+    checks.append(f"n={n}: objectives on the same arcs agree within {spread:.6f} EUR "
+                  f"(allowed {tolerance:.6f}: 1e-6 EUR x {nodes_total:,.0f} t)")
+    agree = spread <= tolerance
     exact = next((r for r in rows if "exact" in r["solver"]), None)
     base = next(r for r in rows if r["solver"] == "circulate")
     if exact and exact["objective"] is not None and base["objective"]:
-        print(f"k={args.k} pruning alone is {100 * (base['objective'] / exact['objective'] - 1):.3f} % "
-              f"above the exact optimum over all pairs")
+        checks.append(f"n={n}: k={args.k} pruning alone is "
+                      f"{100 * (base['objective'] / exact['objective'] - 1):.3f} % "
+                      f"above the exact optimum over all pairs")
+    return rows, checks, agree
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", required=True,
+                        help="supply points (and as many demands); a comma list runs each size")
+    parser.add_argument("--k", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--recycler", action="store_true", help="multi-material variant with recyclers")
+    parser.add_argument("--peers", default=None,
+                        help="comma list of ortools,ortools-eur,highspy,networkx (default: "
+                             "ortools everywhere, ortools-eur and highspy up to n=200000, "
+                             "networkx up to n=10000)")
+    parser.add_argument("--exact", choices=["auto", "yes", "no"], default="auto",
+                        help="also run circulate with pricing (exact over all pairs); auto: n <= 20000")
+    parser.add_argument("--time-limit", type=float, default=600.0, help="seconds, for highspy")
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--bin-dir", type=Path, default=ROOT / "target" / "release",
+                        help="where circulate and peer-instance are (CI checks with debug builds)")
+    args = parser.parse_args()
+
+    sizes = [int(n) for n in args.n.split(",")]
+    rows, checks, agree = [], [], True
+    for n in sizes:
+        more_rows, more_checks, ok = run_size(args, n)
+        rows += more_rows
+        checks += more_checks
+        agree = agree and ok
+
+    print()
+    print(f"instance: uniform supply and demand points, k={args.k}, seed {args.seed}"
+          f"{', recycler variant' if args.recycler else ''}; machine: {platform.machine()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}")
+    print()
+    print("| n | solver | status | wall s | solve s | peak MB | objective EUR | wall / OR-Tools wall |")
+    print("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        reference = next((q for q in rows if q["n"] == r["n"] and q["solver"] == "ortools"), None)
+        ratio = f"{r['wall'] / reference['wall']:.3f}" if reference and reference["wall"] else ""
+        objective = "n/a" if r["objective"] is None else f"{r['objective']:,.2f}"
+        solve = "" if r["solve"] is None else f"{r['solve']:.2f}"
+        print(f"| {r['n']:,} | {r['solver']} | {r['status']} | {r['wall']:.2f} | {solve} | "
+              f"{r['mem']:.0f} | {objective} | {ratio} |")
+    print()
+    for line in checks:
+        print(line)
+    if not agree:
+        raise SystemExit("objectives disagree")
 
 
 if __name__ == "__main__":

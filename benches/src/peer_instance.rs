@@ -57,7 +57,11 @@ fn main() -> anyhow::Result<()> {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
         optimizer::lp_file::write_lp(&ds, &model.network, &model.lp, &mut w)
             .with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote {} ({} arcs)", path.display(), model.network.arcs.len());
+        println!(
+            "wrote {} ({} arcs)",
+            path.display(),
+            model.network.arcs.len()
+        );
         return Ok(());
     }
     let lp = &model.lp;

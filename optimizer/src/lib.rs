@@ -188,11 +188,11 @@ pub fn solve_model(
         solve_seconds,
         pricing_seconds,
     };
-    Ok(results::assemble(
-        ds,
-        &model.network,
-        &model.lp,
-        &solution,
-        stats,
-    ))
+    let assembled_at = Instant::now();
+    let result = results::assemble(ds, &model.network, &model.lp, &solution, stats);
+    tracing::debug!(
+        seconds = assembled_at.elapsed().as_secs_f64(),
+        "results assembled"
+    );
+    Ok(result)
 }

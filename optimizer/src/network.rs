@@ -13,7 +13,9 @@
 
 use crate::domain::Dataset;
 use crate::ids::{MaterialIdx, SiteIdx};
-use crate::spatial::{IndexedPoint, build_index, chord_km, chord2_for_km, road_km, unit_vector};
+use crate::spatial::{
+    IndexedPoint, build_index, chord_km, chord2_for_km, road_km, unit_vector, z_order,
+};
 use rayon::prelude::*;
 use rstar::RTree;
 use std::collections::{HashMap, HashSet};
@@ -279,42 +281,63 @@ fn candidate_arcs(
     sinks: &[Node<SinkKind>],
     options: CandidateOptions,
 ) -> Arcs {
-    let per_source: Vec<Arcs> = sources
-        .par_iter()
-        .enumerate()
-        .map(|(s, source)| {
-            let mut arcs = Arcs::default();
-            if is_idle_supply(ds, source) {
-                return arcs;
-            }
-            let q = SourceQuery::new(ds, source);
-            for &(served, ratio) in &index.substitutes[source.material.get()] {
-                for is_process in [false, true] {
-                    let Some(tree) = index.trees.get(&(served, is_process)) else {
+    let order = spatial_order(ds, sources.iter().map(|n| n.site));
+    arcs_in_order(&order, |s, arcs| {
+        let source = &sources[s as usize];
+        if is_idle_supply(ds, source) {
+            return;
+        }
+        let q = SourceQuery::new(ds, source);
+        for &(served, ratio) in &index.substitutes[source.material.get()] {
+            for is_process in [false, true] {
+                let Some(tree) = index.trees.get(&(served, is_process)) else {
+                    continue;
+                };
+                let mut taken = 0;
+                for (point, d2) in tree.nearest_neighbor_iter_with_distance_2(&q.point) {
+                    if q.chord2.is_some_and(|c| d2 > c) || (!options.exact && taken >= options.k) {
+                        break;
+                    }
+                    let sink = &sinks[point.data as usize];
+                    if is_self_loop(source, sink) {
                         continue;
-                    };
-                    let mut taken = 0;
-                    for (point, d2) in tree.nearest_neighbor_iter_with_distance_2(&q.point) {
-                        if q.chord2.is_some_and(|c| d2 > c)
-                            || (!options.exact && taken >= options.k)
-                        {
-                            break;
-                        }
-                        let sink = &sinks[point.data as usize];
-                        if is_self_loop(source, sink) {
-                            continue;
-                        }
-                        if let Some(km) = q.km_to(ds, sink) {
-                            arcs.push(s as u32, point.data, km, ratio);
-                            taken += 1;
-                        }
+                    }
+                    if let Some(km) = q.km_to(ds, sink) {
+                        arcs.push(s, point.data, km, ratio);
+                        taken += 1;
                     }
                 }
+            }
+        }
+    })
+}
+
+/// Node positions in Z order of their sites ([`crate::spatial::z_order`]).
+fn spatial_order(ds: &Dataset, sites: impl Iterator<Item = SiteIdx>) -> Vec<u32> {
+    let points: Vec<(f64, f64)> = sites
+        .map(|i| {
+            let site = ds.site(i);
+            (site.lon, site.lat)
+        })
+        .collect();
+    z_order(&points)
+}
+
+/// Runs `visit(node, arcs)` for every node of `order`, in parallel over chunks, and
+/// concatenates the arcs in that order (so the result is the same on any thread count).
+fn arcs_in_order(order: &[u32], visit: impl Fn(u32, &mut Arcs) + Sync) -> Arcs {
+    const CHUNK: usize = 2048;
+    let parts: Vec<Arcs> = order
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut arcs = Arcs::default();
+            for &node in chunk {
+                visit(node, &mut arcs);
             }
             arcs
         })
         .collect();
-    concat(per_source)
+    concat(parts)
 }
 
 /// The `k` nearest supplies of every demand (that the forward pass did not already link):
@@ -327,12 +350,7 @@ fn reverse_arcs(
     forward: &Arcs,
     k: usize,
 ) -> Arcs {
-    let existing: HashSet<(u32, u32)> = forward
-        .source
-        .iter()
-        .zip(&forward.sink)
-        .map(|(&s, &t)| (s, t))
-        .collect();
+    let existing = ArcSet::new(forward, sources.len());
     let mut by_material: HashMap<MaterialIdx, Vec<u32>> = HashMap::new();
     for (s, source) in sources.iter().enumerate() {
         if matches!(source.kind, SourceKind::Supply(_)) && !is_idle_supply(ds, source) {
@@ -360,40 +378,66 @@ fn reverse_arcs(
             servers.entry(to).or_default().push((from, ratio));
         }
     }
-    let parts: Vec<Arcs> = sinks
-        .par_iter()
-        .enumerate()
-        .map(|(t, sink)| {
-            let mut arcs = Arcs::default();
-            let SinkKind::Demand(d) = sink.kind else {
-                return arcs;
+    let order = spatial_order(ds, sinks.iter().map(|n| n.site));
+    arcs_in_order(&order, |t, arcs| {
+        let sink = &sinks[t as usize];
+        let SinkKind::Demand(d) = sink.kind else {
+            return;
+        };
+        if ds.demands[d as usize].quantity.0 <= 0.0 {
+            return;
+        }
+        let site = ds.site(sink.site);
+        let point = unit_vector(site.lon, site.lat);
+        for &(sent, ratio) in servers.get(&sink.material).map_or(&[][..], Vec::as_slice) {
+            let Some(tree) = trees.get(&sent) else {
+                continue;
             };
-            if ds.demands[d as usize].quantity.0 <= 0.0 {
-                return arcs;
-            }
-            let site = ds.site(sink.site);
-            let point = unit_vector(site.lon, site.lat);
-            for &(sent, ratio) in servers.get(&sink.material).map_or(&[][..], Vec::as_slice) {
-                let Some(tree) = trees.get(&sent) else {
-                    continue;
+            for p in tree.nearest_neighbor_iter(&point).take(k) {
+                let s = p.data;
+                let q = SourceQuery::new(ds, &sources[s as usize]);
+                let Some(km) = q.km_to(ds, sink) else {
+                    // Nearest first: once one is out of range of its own haul limit,
+                    // farther ones of the same material are too.
+                    break;
                 };
-                for p in tree.nearest_neighbor_iter(&point).take(k) {
-                    let s = p.data;
-                    let q = SourceQuery::new(ds, &sources[s as usize]);
-                    let Some(km) = q.km_to(ds, sink) else {
-                        // Nearest first: once one is out of range of its own haul limit,
-                        // farther ones of the same material are too.
-                        break;
-                    };
-                    if !existing.contains(&(s, t as u32)) {
-                        arcs.push(s, t as u32, km, ratio);
-                    }
+                if !existing.contains(s, t) {
+                    arcs.push(s, t, km, ratio);
                 }
             }
-            arcs
-        })
-        .collect();
-    concat(parts)
+        }
+    })
+}
+
+/// Which (source, sink) pairs already have an arc: the sinks of each source side by side
+/// (CSR). A source has a few dozen arcs at most, so a scan beats hashing millions of pairs.
+struct ArcSet {
+    start: Vec<u32>,
+    sinks: Vec<u32>,
+}
+
+impl ArcSet {
+    fn new(arcs: &Arcs, sources: usize) -> Self {
+        let mut start = vec![0u32; sources + 1];
+        for &s in &arcs.source {
+            start[s as usize + 1] += 1;
+        }
+        for s in 0..sources {
+            start[s + 1] += start[s];
+        }
+        let mut fill = start.clone();
+        let mut sinks = vec![0u32; arcs.len()];
+        for (&s, &t) in arcs.source.iter().zip(&arcs.sink) {
+            sinks[fill[s as usize] as usize] = t;
+            fill[s as usize] += 1;
+        }
+        ArcSet { start, sinks }
+    }
+
+    fn contains(&self, source: u32, sink: u32) -> bool {
+        let s = source as usize;
+        self.sinks[self.start[s] as usize..self.start[s + 1] as usize].contains(&sink)
+    }
 }
 
 fn concat(parts: Vec<Arcs>) -> Arcs {
@@ -428,13 +472,7 @@ impl Network {
         per_source: usize,
         tolerance: f64,
     ) -> Arcs {
-        let existing: HashSet<(u32, u32)> = self
-            .arcs
-            .source
-            .iter()
-            .zip(&self.arcs.sink)
-            .map(|(&s, &t)| (s, t))
-            .collect();
+        let existing = ArcSet::new(&self.arcs, self.sources.len());
         let mut best_dual: HashMap<(MaterialIdx, bool), f64> = HashMap::new();
         for (key, tree) in &self.index.trees {
             let best = tree
@@ -486,9 +524,7 @@ impl Network {
                                 return;
                             }
                             let sink = &self.sinks[sink_idx as usize];
-                            if is_self_loop(source, sink)
-                                || existing.contains(&(s as u32, sink_idx))
-                            {
+                            if is_self_loop(source, sink) || existing.contains(s as u32, sink_idx) {
                                 return;
                             }
                             let Some(km) = q.km_to(ds, sink) else { return };

@@ -231,7 +231,9 @@ pub fn rank_targets(targets: &mut [Target]) {
 
 /// Largest flows first, the order reports list them in.
 pub fn sort_flows(flows: &mut [Flow]) {
-    flows.sort_by(|a, b| b.tonnes_sent.total_cmp(&a.tonnes_sent));
+    use rayon::slice::ParallelSliceMut;
+    // Stable, so equal flows keep arc order and reports are the same run to run.
+    flows.par_sort_by(|a, b| b.tonnes_sent.total_cmp(&a.tonnes_sent));
 }
 
 /// Assembles the result of a solve.
@@ -377,7 +379,9 @@ impl Plan<'_> {
 
     fn flows(&self) -> Vec<Flow> {
         let ds = self.ds;
+        use rayon::prelude::*;
         let mut flows: Vec<Flow> = (0..self.lp.layout.arcs)
+            .into_par_iter()
             .filter(|&a| self.flow(a) > FLOW_EPSILON_T)
             .map(|a| {
                 let t = self.flow(a);

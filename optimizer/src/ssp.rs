@@ -194,9 +194,7 @@ fn solve_in_order(problem: &Transportation, deadline: Option<Instant>) -> Transp
     let hub = ns + nt;
     let mut potential = vec![0i64; ns + nt];
     // Start: nothing routed. `t -> H` needs p(t) >= m_t; `s -> t` needs p(s) >= p(t) - c.
-    for t in 0..nt {
-        potential[ns + t] = problem.import_cost[t];
-    }
+    potential[ns..].copy_from_slice(&problem.import_cost);
     for s in 0..ns {
         let arcs = &out_arcs[out_start[s] as usize..out_start[s + 1] as usize];
         potential[s] = arcs

@@ -238,7 +238,7 @@ fn solve_with(
             },
         },
     )
-    .unwrap()
+    .expect("a valid dataset solves")
 }
 
 proptest! {

@@ -3,23 +3,37 @@
 
 use anyhow::Context;
 use optimizer::SolveResult;
-use serde_json::json;
 use std::io::Write;
 use std::path::Path;
 
 pub fn write_all(result: &SolveResult, dir: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let path = dir.join("result.json");
+    // The files are independent; with millions of flows each takes seconds, so they are
+    // written side by side.
+    let (json, (flows, geojson)) = rayon::join(
+        || write_json(result, &dir.join("result.json")),
+        || {
+            rayon::join(
+                || write_flows_csv(result, &dir.join("flows.csv")),
+                || write_geojson(result, &dir.join("flows.geojson")),
+            )
+        },
+    );
+    json?;
+    flows?;
+    geojson?;
+    write_targets_csv(result, &dir.join("targets.csv"))?;
+    Ok(())
+}
+
+fn write_json(result: &SolveResult, path: &Path) -> anyhow::Result<()> {
     // Streamed, not built in memory: a national run has millions of flows.
     let mut w = std::io::BufWriter::new(
-        std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?,
+        std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?,
     );
     serde_json::to_writer_pretty(&mut w, result)?;
     w.flush()
         .with_context(|| format!("writing {}", path.display()))?;
-    write_flows_csv(result, &dir.join("flows.csv"))?;
-    write_geojson(result, &dir.join("flows.geojson"))?;
-    write_targets_csv(result, &dir.join("targets.csv"))?;
     Ok(())
 }
 
@@ -58,8 +72,42 @@ fn write_flows_csv(result: &SolveResult, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One GeoJSON feature, serialised straight from a flow (no intermediate JSON tree).
+#[derive(serde::Serialize)]
+struct Feature<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    geometry: LineString,
+    properties: Properties<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct LineString {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    coordinates: [[f64; 2]; 2],
+}
+
+#[derive(serde::Serialize)]
+struct Properties<'a> {
+    from_site: &'a str,
+    from_name: &'a str,
+    from_process: Option<&'a str>,
+    to_site: &'a str,
+    to_name: &'a str,
+    to_process: Option<&'a str>,
+    material_sent: &'a str,
+    material_served: &'a str,
+    tonnes_sent: f64,
+    tonnes_served: f64,
+    km: f64,
+    cost: f64,
+    co2_kg: f64,
+}
+
 fn write_geojson(result: &SolveResult, path: &Path) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
     let mut w = std::io::BufWriter::new(file);
     // One feature at a time, so memory stays flat however many flows there are.
     w.write_all(br#"{"type":"FeatureCollection","features":["#)?;
@@ -67,20 +115,28 @@ fn write_geojson(result: &SolveResult, path: &Path) -> anyhow::Result<()> {
         if i > 0 {
             w.write_all(b",")?;
         }
-        let feature = json!({
-            "type": "Feature",
-            "geometry": {
-                "type": "LineString",
-                "coordinates": [[f.from_lon, f.from_lat], [f.to_lon, f.to_lat]],
+        let feature = Feature {
+            kind: "Feature",
+            geometry: LineString {
+                kind: "LineString",
+                coordinates: [[f.from_lon, f.from_lat], [f.to_lon, f.to_lat]],
             },
-            "properties": {
-                "from_site": f.from_site, "from_name": f.from_name, "from_process": f.from_process,
-                "to_site": f.to_site, "to_name": f.to_name, "to_process": f.to_process,
-                "material_sent": f.material_sent, "material_served": f.material_served,
-                "tonnes_sent": f.tonnes_sent, "tonnes_served": f.tonnes_served,
-                "km": f.km, "cost": f.cost, "co2_kg": f.co2_kg,
+            properties: Properties {
+                from_site: &f.from_site.0,
+                from_name: &f.from_name,
+                from_process: f.from_process.as_ref().map(|p| p.0.as_str()),
+                to_site: &f.to_site.0,
+                to_name: &f.to_name,
+                to_process: f.to_process.as_ref().map(|p| p.0.as_str()),
+                material_sent: &f.material_sent.0,
+                material_served: &f.material_served.0,
+                tonnes_sent: f.tonnes_sent,
+                tonnes_served: f.tonnes_served,
+                km: f.km,
+                cost: f.cost,
+                co2_kg: f.co2_kg,
             },
-        });
+        };
         serde_json::to_writer(&mut w, &feature)?;
     }
     w.write_all(b"]}")?;

@@ -5,6 +5,7 @@ use anyhow::Context;
 use optimizer::{CandidateOptions, DEFAULT_K, Dataset, Error, SolveOptions, SolverOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 /// Exit code for input that failed validation (errors on stderr).
 const EXIT_INVALID_INPUT: u8 = 2;
@@ -80,10 +81,16 @@ fn load(dir: &Path) -> anyhow::Result<Result<Dataset, ExitCode>> {
 }
 
 pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
     let ds = match load(&args.dir)? {
         Ok(ds) => ds,
         Err(code) => return Ok(code),
     };
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "dataset read and validated"
+    );
+    let started = Instant::now();
     let options = SolveOptions {
         candidates: CandidateOptions {
             k: args.k.max(1),
@@ -112,8 +119,14 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         }
         None => optimizer::solve(&ds, &options)?,
     };
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "solved");
     if let Some(out) = &args.out {
+        let started = Instant::now();
         output::write_all(&result, out)?;
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "result files written"
+        );
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);

@@ -30,67 +30,130 @@ pub fn read_folder(dir: &Path) -> Result<(RawDataset, FieldErrors), Error> {
     }
     let mut errors = FieldErrors::default();
     let config = read_config(dir, &mut errors);
-    let mut read = |file: &'static str, required: &[&str], must_exist: bool| {
-        Table::read(dir, file, required, must_exist, &mut errors)
+    // Each table is read into its own error list, the big ones side by side; the lists are
+    // joined in file order so messages come out the same on any thread count.
+    let read = |file: &'static str, required: &[&str], must_exist: bool| {
+        let mut errors = FieldErrors::default();
+        let table = Table::read(dir, file, required, must_exist, &mut errors);
+        (table, errors)
     };
-    let materials = read(MATERIALS_FILE, &["id"], true);
-    let sites = read(SITES_FILE, &["id", "lon", "lat"], true);
-    let supplies = read(SUPPLIES_FILE, &["site", "material", "quantity_t"], true);
-    let demands = read(DEMANDS_FILE, &["site", "material", "quantity_t"], true);
-    let substitutions = read(SUBSTITUTIONS_FILE, &["from", "to", "ratio"], false);
-    let processes = read(PROCESSES_FILE, &["id", "site", "capacity"], false);
-    let flows = read(
+    let ((sites, supplies), (demands, small)) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    let (table, mut errors) = read(SITES_FILE, &["id", "lon", "lat"], true);
+                    let rows = table.rows(&mut errors, |r| RawSite {
+                        id: r.text("id"),
+                        name: r.opt_text("name"),
+                        lon: r.number("lon"),
+                        lat: r.number("lat"),
+                        nace: r.opt_text("nace"),
+                        region: r.opt_text("region"),
+                    });
+                    (rows, errors)
+                },
+                || {
+                    let (table, mut errors) =
+                        read(SUPPLIES_FILE, &["site", "material", "quantity_t"], true);
+                    (table.rows(&mut errors, stream_row), errors)
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    let (table, mut errors) =
+                        read(DEMANDS_FILE, &["site", "material", "quantity_t"], true);
+                    (table.rows(&mut errors, stream_row), errors)
+                },
+                || read_small_tables(&read),
+            )
+        },
+    );
+    let (materials, optional) = small;
+    // File order: materials, sites, supplies, demands, then the optional tables.
+    for part in [materials.1, sites.1, supplies.1, demands.1, optional.errors] {
+        errors.0.extend(part.0);
+    }
+    let raw = RawDataset {
+        config,
+        materials: materials.0,
+        sites: sites.0,
+        supplies: supplies.0,
+        demands: demands.0,
+        substitutions: optional.substitutions,
+        processes: optional.processes,
+        process_flows: optional.process_flows,
+    };
+    Ok((raw, errors))
+}
+
+type Rows<T> = (Vec<Located<T>>, FieldErrors);
+
+/// The optional tables (substitutions, processes and their flows), with their problems.
+struct OptionalTables {
+    substitutions: Vec<Located<RawSubstitution>>,
+    processes: Vec<Located<RawProcess>>,
+    process_flows: Vec<Located<RawProcessFlow>>,
+    errors: FieldErrors,
+}
+
+/// The small tables, read one after the other: materials, then the optional ones.
+fn read_small_tables(
+    read: &(impl Fn(&'static str, &[&str], bool) -> (Table, FieldErrors) + Sync),
+) -> (Rows<RawMaterial>, OptionalTables) {
+    let (table, mut material_errors) = read(MATERIALS_FILE, &["id"], true);
+    let materials = table.rows(&mut material_errors, |r| RawMaterial {
+        id: r.text("id"),
+        name: r.opt_text("name"),
+        ewc: r.opt_text("ewc"),
+        hazardous: r.boolean("hazardous"),
+        import_cost: r.number("import_cost"),
+        import_co2: r.number("import_co2"),
+        disposal_cost: r.number("disposal_cost"),
+        disposal_co2: r.number("disposal_co2"),
+        max_haul_km: r.number("max_haul_km"),
+        transport_cost_per_tkm: r.number("transport_cost_per_tkm"),
+        transport_co2_kg_per_tkm: r.number("transport_co2_kg_per_tkm"),
+    });
+    let mut errors = FieldErrors::default();
+    let mut take = |(table, more): (Table, FieldErrors)| {
+        errors.0.extend(more.0);
+        table
+    };
+    let substitutions = take(read(SUBSTITUTIONS_FILE, &["from", "to", "ratio"], false));
+    let processes = take(read(PROCESSES_FILE, &["id", "site", "capacity"], false));
+    let flows = take(read(
         PROCESS_FLOWS_FILE,
         &["process", "material", "direction", "coefficient"],
         false,
-    );
-
-    let raw = RawDataset {
-        config,
-        materials: materials.rows(&mut errors, |r| RawMaterial {
-            id: r.text("id"),
-            name: r.opt_text("name"),
-            ewc: r.opt_text("ewc"),
-            hazardous: r.boolean("hazardous"),
-            import_cost: r.number("import_cost"),
-            import_co2: r.number("import_co2"),
-            disposal_cost: r.number("disposal_cost"),
-            disposal_co2: r.number("disposal_co2"),
-            max_haul_km: r.number("max_haul_km"),
-            transport_cost_per_tkm: r.number("transport_cost_per_tkm"),
-            transport_co2_kg_per_tkm: r.number("transport_co2_kg_per_tkm"),
-        }),
-        sites: sites.rows(&mut errors, |r| RawSite {
-            id: r.text("id"),
-            name: r.opt_text("name"),
-            lon: r.number("lon"),
-            lat: r.number("lat"),
-            nace: r.opt_text("nace"),
-            region: r.opt_text("region"),
-        }),
-        supplies: supplies.rows(&mut errors, stream_row),
-        demands: demands.rows(&mut errors, stream_row),
-        substitutions: substitutions.rows(&mut errors, |r| RawSubstitution {
-            from: r.text("from"),
-            to: r.text("to"),
-            ratio: r.number("ratio"),
-        }),
-        processes: processes.rows(&mut errors, |r| RawProcess {
-            id: r.text("id"),
-            site: r.text("site"),
-            capacity: r.number("capacity"),
-            cost_per_unit: r.number("cost_per_unit"),
-            candidate_capex: r.number("candidate_capex"),
-            co2_kg_per_unit: r.number("co2_kg_per_unit"),
-        }),
-        process_flows: flows.rows(&mut errors, |r| RawProcessFlow {
-            process: r.text("process"),
-            material: r.text("material"),
-            direction: r.text("direction"),
-            coefficient: r.number("coefficient"),
-        }),
+    ));
+    let substitutions = substitutions.rows(&mut errors, |r| RawSubstitution {
+        from: r.text("from"),
+        to: r.text("to"),
+        ratio: r.number("ratio"),
+    });
+    let processes = processes.rows(&mut errors, |r| RawProcess {
+        id: r.text("id"),
+        site: r.text("site"),
+        capacity: r.number("capacity"),
+        cost_per_unit: r.number("cost_per_unit"),
+        candidate_capex: r.number("candidate_capex"),
+        co2_kg_per_unit: r.number("co2_kg_per_unit"),
+    });
+    let process_flows = flows.rows(&mut errors, |r| RawProcessFlow {
+        process: r.text("process"),
+        material: r.text("material"),
+        direction: r.text("direction"),
+        coefficient: r.number("coefficient"),
+    });
+    let optional = OptionalTables {
+        substitutions,
+        processes,
+        process_flows,
+        errors,
     };
-    Ok((raw, errors))
+    ((materials, material_errors), optional)
 }
 
 fn stream_row(r: &mut Cells<'_>) -> RawStream {

@@ -18,8 +18,18 @@ use std::path::Path;
 /// Reads and validates a dataset folder in one go, reporting parse and validation problems
 /// together.
 pub fn load(dir: &Path) -> Result<Dataset, Error> {
+    let started = std::time::Instant::now();
     let (raw, mut errors) = read_folder(dir)?;
-    match validate(&raw) {
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        "dataset files read"
+    );
+    let validated = validate(&raw);
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        "dataset validated"
+    );
+    match validated {
         Ok(ds) if errors.is_empty() => Ok(ds),
         Ok(_) => Err(Error::Invalid(errors)),
         Err(more) => {

@@ -6,7 +6,10 @@ use super::raw::*;
 use crate::domain::*;
 use crate::error::{FieldErrors, Location};
 use crate::ids::{Km, MaterialId, MaterialIdx, ProcessId, SiteId, SiteIdx, Tonnes};
-use std::collections::{HashMap, HashSet};
+// foldhash, not SipHash: ids of a million-row table are hashed twice each, and SipHash was
+// the largest single cost of loading one (foldhash is seeded per map, so still resists
+// crafted collisions).
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// Checks every value and reference; returns the dataset or all the problems found.
 pub fn validate(raw: &RawDataset) -> Result<Dataset, FieldErrors> {
@@ -20,8 +23,15 @@ pub fn validate(raw: &RawDataset) -> Result<Dataset, FieldErrors> {
         materials: &material_index,
         sites: &site_index,
     };
-    let supplies = check_streams(&raw.supplies, &refs, &mut errors);
-    let demands = check_streams(&raw.demands, &refs, &mut errors);
+    // The two largest tables, checked side by side; problems keep file order.
+    let streams = |rows| {
+        let mut errors = FieldErrors::default();
+        (check_streams(rows, &refs, &mut errors), errors)
+    };
+    let ((supplies, supply_errors), (demands, demand_errors)) =
+        rayon::join(|| streams(&raw.supplies), || streams(&raw.demands));
+    errors.0.extend(supply_errors.0);
+    errors.0.extend(demand_errors.0);
     let substitutions = check_substitutions(&raw.substitutions, &refs, &mut errors);
     let mut processes = check_processes(&raw.processes, &refs, &mut errors);
     check_process_flows(&raw.process_flows, &refs, &mut processes, &mut errors);
@@ -42,17 +52,35 @@ pub fn validate(raw: &RawDataset) -> Result<Dataset, FieldErrors> {
     })
 }
 
+/// Where a cell is: its row and column. The [`Location`] (two strings) is built only when
+/// a problem is reported, since a million-row table has few problems and many cells.
+#[derive(Clone, Copy)]
+struct Cell<'a> {
+    row: &'a Location,
+    column: &'static str,
+}
+
+impl Cell<'_> {
+    fn location(&self) -> Location {
+        self.row.column(self.column)
+    }
+}
+
+fn cell<'a>(row: &'a Location, column: &'static str) -> Cell<'a> {
+    Cell { row, column }
+}
+
 struct Refs<'a> {
     materials: &'a HashMap<String, u32>,
     sites: &'a HashMap<String, u32>,
 }
 
 impl Refs<'_> {
-    fn material(&self, id: &str, at: &Location, errors: &mut FieldErrors) -> Option<MaterialIdx> {
+    fn material(&self, id: &str, at: Cell<'_>, errors: &mut FieldErrors) -> Option<MaterialIdx> {
         lookup(self.materials, id, "material", at, errors).map(MaterialIdx)
     }
 
-    fn site(&self, id: &str, at: &Location, errors: &mut FieldErrors) -> Option<SiteIdx> {
+    fn site(&self, id: &str, at: Cell<'_>, errors: &mut FieldErrors) -> Option<SiteIdx> {
         lookup(self.sites, id, "site", at, errors).map(SiteIdx)
     }
 }
@@ -61,16 +89,16 @@ fn lookup(
     index: &HashMap<String, u32>,
     id: &str,
     kind: &str,
-    at: &Location,
+    at: Cell<'_>,
     errors: &mut FieldErrors,
 ) -> Option<u32> {
     if id.is_empty() {
-        errors.push(at.clone(), "is empty");
+        errors.push(at.location(), "is empty");
         return None;
     }
     let found = index.get(id).copied();
     if found.is_none() {
-        errors.push(at.clone(), format!("unknown {kind} id {id:?}"));
+        errors.push(at.location(), format!("unknown {kind} id {id:?}"));
     }
     found
 }
@@ -93,28 +121,28 @@ fn check_config(c: &RawConfig, errors: &mut FieldErrors) -> (DatasetMeta, f64, T
         source: c.source.clone().unwrap_or_default(),
         currency: c.currency.clone().unwrap_or_else(|| "EUR".to_owned()),
     };
-    let co2_price = non_negative(c.co2_price, 0.0, &at.column("co2_price"), errors);
+    let co2_price = non_negative(c.co2_price, 0.0, cell(&at, "co2_price"), errors);
     let t = &c.transport;
     let transport = Transport {
         cost_per_tkm: non_negative(
             t.cost_per_tkm,
             defaults.cost_per_tkm,
-            &at.column("transport.cost_per_tkm"),
+            cell(&at, "transport.cost_per_tkm"),
             errors,
         ),
         co2_kg_per_tkm: non_negative(
             t.co2_kg_per_tkm,
             defaults.co2_kg_per_tkm,
-            &at.column("transport.co2_kg_per_tkm"),
+            cell(&at, "transport.co2_kg_per_tkm"),
             errors,
         ),
         detour_factor: at_least_one(
             t.detour_factor,
             defaults.detour_factor,
-            &at.column("transport.detour_factor"),
+            cell(&at, "transport.detour_factor"),
             errors,
         ),
-        max_haul: optional_non_negative(t.max_haul_km, &at.column("transport.max_haul_km"), errors)
+        max_haul: optional_non_negative(t.max_haul_km, cell(&at, "transport.max_haul_km"), errors)
             .map(Km),
     };
     (meta, co2_price, transport)
@@ -132,25 +160,20 @@ fn check_materials(rows: &[Located<RawMaterial>], errors: &mut FieldErrors) -> V
             name: row.name.clone().unwrap_or_else(|| row.id.clone()),
             ewc: row.ewc.clone(),
             hazardous: row.hazardous.unwrap_or(false),
-            import_cost: finite(row.import_cost, 0.0, &at.column("import_cost"), errors),
-            import_co2_kg: non_negative(row.import_co2, 0.0, &at.column("import_co2"), errors),
-            disposal_cost: finite(row.disposal_cost, 0.0, &at.column("disposal_cost"), errors),
-            disposal_co2_kg: non_negative(
-                row.disposal_co2,
-                0.0,
-                &at.column("disposal_co2"),
-                errors,
-            ),
-            max_haul: optional_non_negative(row.max_haul_km, &at.column("max_haul_km"), errors)
+            import_cost: finite(row.import_cost, 0.0, cell(at, "import_cost"), errors),
+            import_co2_kg: non_negative(row.import_co2, 0.0, cell(at, "import_co2"), errors),
+            disposal_cost: finite(row.disposal_cost, 0.0, cell(at, "disposal_cost"), errors),
+            disposal_co2_kg: non_negative(row.disposal_co2, 0.0, cell(at, "disposal_co2"), errors),
+            max_haul: optional_non_negative(row.max_haul_km, cell(at, "max_haul_km"), errors)
                 .map(Km),
             transport_cost_per_tkm: optional_non_negative(
                 row.transport_cost_per_tkm,
-                &at.column("transport_cost_per_tkm"),
+                cell(at, "transport_cost_per_tkm"),
                 errors,
             ),
             transport_co2_kg_per_tkm: optional_non_negative(
                 row.transport_co2_kg_per_tkm,
-                &at.column("transport_co2_kg_per_tkm"),
+                cell(at, "transport_co2_kg_per_tkm"),
                 errors,
             ),
         })
@@ -167,8 +190,8 @@ fn check_sites(rows: &[Located<RawSite>], errors: &mut FieldErrors) -> Vec<Site>
         .map(|Located { at, row }| Site {
             id: SiteId(row.id.clone()),
             name: row.name.clone().unwrap_or_else(|| row.id.clone()),
-            lon: coordinate(row.lon, 180.0, &at.column("lon"), errors),
-            lat: coordinate(row.lat, 90.0, &at.column("lat"), errors),
+            lon: coordinate(row.lon, 180.0, cell(at, "lon"), errors),
+            lat: coordinate(row.lat, 90.0, cell(at, "lat"), errors),
             nace: row.nace.clone(),
             region: row.region.clone(),
         })
@@ -182,14 +205,14 @@ fn check_streams(
 ) -> Vec<Stream> {
     rows.iter()
         .filter_map(|Located { at, row }| {
-            let site = refs.site(&row.site, &at.column("site"), errors);
-            let material = refs.material(&row.material, &at.column("material"), errors);
-            let quantity = required_non_negative(row.quantity_t, &at.column("quantity_t"), errors);
+            let site = refs.site(&row.site, cell(at, "site"), errors);
+            let material = refs.material(&row.material, cell(at, "material"), errors);
+            let quantity = required_non_negative(row.quantity_t, cell(at, "quantity_t"), errors);
             let unit_cost = row
                 .unit_cost
-                .map(|c| finite(Some(c), 0.0, &at.column("unit_cost"), errors));
+                .map(|c| finite(Some(c), 0.0, cell(at, "unit_cost"), errors));
             let max_haul =
-                optional_non_negative(row.max_haul_km, &at.column("max_haul_km"), errors).map(Km);
+                optional_non_negative(row.max_haul_km, cell(at, "max_haul_km"), errors).map(Km);
             Some(Stream {
                 site: site?,
                 material: material?,
@@ -209,8 +232,8 @@ fn check_substitutions(
     let mut seen = HashSet::new();
     rows.iter()
         .filter_map(|Located { at, row }| {
-            let from = refs.material(&row.from, &at.column("from"), errors);
-            let to = refs.material(&row.to, &at.column("to"), errors);
+            let from = refs.material(&row.from, cell(at, "from"), errors);
+            let to = refs.material(&row.to, cell(at, "to"), errors);
             let ratio = match row.ratio {
                 Some(r) if r.is_finite() && r > 0.0 => Some(r),
                 Some(r) => {
@@ -261,21 +284,21 @@ fn check_processes(
     );
     rows.iter()
         .filter_map(|Located { at, row }| {
-            let site = refs.site(&row.site, &at.column("site"), errors);
+            let site = refs.site(&row.site, cell(at, "site"), errors);
             let process = Process {
                 id: ProcessId(row.id.clone()),
                 site: site?,
-                capacity: required_non_negative(row.capacity, &at.column("capacity"), errors)?,
-                cost_per_unit: finite(row.cost_per_unit, 0.0, &at.column("cost_per_unit"), errors),
+                capacity: required_non_negative(row.capacity, cell(at, "capacity"), errors)?,
+                cost_per_unit: finite(row.cost_per_unit, 0.0, cell(at, "cost_per_unit"), errors),
                 co2_kg_per_unit: non_negative(
                     row.co2_kg_per_unit,
                     0.0,
-                    &at.column("co2_kg_per_unit"),
+                    cell(at, "co2_kg_per_unit"),
                     errors,
                 ),
                 candidate_capex: optional_non_negative(
                     row.candidate_capex,
-                    &at.column("candidate_capex"),
+                    cell(at, "candidate_capex"),
                     errors,
                 ),
                 inputs: Vec::new(),
@@ -299,10 +322,10 @@ fn check_process_flows(
             &process_index,
             &row.process,
             "process",
-            &at.column("process"),
+            cell(at, "process"),
             errors,
         );
-        let material = refs.material(&row.material, &at.column("material"), errors);
+        let material = refs.material(&row.material, cell(at, "material"), errors);
         let is_input = match row.direction.to_ascii_lowercase().as_str() {
             "in" => Some(true),
             "out" => Some(false),
@@ -376,27 +399,27 @@ fn check_unique_ids<'a>(
     }
 }
 
-fn finite(v: Option<f64>, default: f64, at: &Location, errors: &mut FieldErrors) -> f64 {
+fn finite(v: Option<f64>, default: f64, at: Cell<'_>, errors: &mut FieldErrors) -> f64 {
     match v {
         None => default,
         Some(x) if x.is_finite() => x,
         Some(x) => {
-            errors.push(at.clone(), format!("must be a finite number (got {x})"));
+            errors.push(at.location(), format!("must be a finite number (got {x})"));
             default
         }
     }
 }
 
-fn non_negative(v: Option<f64>, default: f64, at: &Location, errors: &mut FieldErrors) -> f64 {
+fn non_negative(v: Option<f64>, default: f64, at: Cell<'_>, errors: &mut FieldErrors) -> f64 {
     optional_non_negative(v, at, errors).unwrap_or(default)
 }
 
-fn optional_non_negative(v: Option<f64>, at: &Location, errors: &mut FieldErrors) -> Option<f64> {
+fn optional_non_negative(v: Option<f64>, at: Cell<'_>, errors: &mut FieldErrors) -> Option<f64> {
     match v {
         Some(x) if x.is_finite() && x >= 0.0 => Some(x),
         Some(x) => {
             errors.push(
-                at.clone(),
+                at.location(),
                 format!("must be a finite number >= 0 (got {x})"),
             );
             None
@@ -405,21 +428,21 @@ fn optional_non_negative(v: Option<f64>, at: &Location, errors: &mut FieldErrors
     }
 }
 
-fn required_non_negative(v: Option<f64>, at: &Location, errors: &mut FieldErrors) -> Option<f64> {
+fn required_non_negative(v: Option<f64>, at: Cell<'_>, errors: &mut FieldErrors) -> Option<f64> {
     if v.is_none() {
-        errors.push(at.clone(), "is required");
+        errors.push(at.location(), "is required");
         return None;
     }
     optional_non_negative(v, at, errors)
 }
 
-fn at_least_one(v: Option<f64>, default: f64, at: &Location, errors: &mut FieldErrors) -> f64 {
+fn at_least_one(v: Option<f64>, default: f64, at: Cell<'_>, errors: &mut FieldErrors) -> f64 {
     match v {
         None => default,
         Some(x) if x.is_finite() && x >= 1.0 => x,
         Some(x) => {
             errors.push(
-                at.clone(),
+                at.location(),
                 format!("must be a finite number >= 1 (got {x})"),
             );
             default
@@ -427,16 +450,16 @@ fn at_least_one(v: Option<f64>, default: f64, at: &Location, errors: &mut FieldE
     }
 }
 
-fn coordinate(v: Option<f64>, limit: f64, at: &Location, errors: &mut FieldErrors) -> f64 {
+fn coordinate(v: Option<f64>, limit: f64, at: Cell<'_>, errors: &mut FieldErrors) -> f64 {
     match v {
         None => {
-            errors.push(at.clone(), "is required");
+            errors.push(at.location(), "is required");
             0.0
         }
         Some(x) if x.is_finite() && (-limit..=limit).contains(&x) => x,
         Some(x) => {
             errors.push(
-                at.clone(),
+                at.location(),
                 format!("must be between -{limit} and {limit} degrees (got {x})"),
             );
             0.0
