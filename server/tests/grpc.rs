@@ -288,11 +288,11 @@ async fn match_batch_returns_the_hand_computed_matches() {
     );
 }
 
-#[tokio::test]
-async fn streamed_and_unary_match_batch_agree() {
+/// Every supply and demand of a synthetic region as offers and requests, one site each.
+fn synthetic_batch(sites: usize, seed: u64) -> pb::MatchBatchRequest {
     let ds = optimizer::synthetic::generate(&optimizer::synthetic::SyntheticOptions {
-        sites: 400,
-        seed: 5,
+        sites,
+        seed,
         ..Default::default()
     });
     let mut batch = pb::MatchBatchRequest {
@@ -324,6 +324,44 @@ async fn streamed_and_unary_match_batch_agree() {
             value_per_t: None,
         });
     }
+    batch
+}
+
+#[tokio::test]
+async fn match_batch_without_pricing_is_plain_k_nearest_and_never_better() {
+    let mut batch = synthetic_batch(400, 5);
+    let server = start(2).await;
+    let mut solve = |no_pricing: bool| {
+        batch.options = Some(pb::MatchOptions {
+            k: 1,
+            no_pricing,
+            ..Default::default()
+        });
+        let request = batch.clone();
+        let server = &server;
+        async move {
+            let r = client(server)
+                .await
+                .match_batch(request)
+                .await
+                .unwrap()
+                .into_inner();
+            r.summary.unwrap()
+        }
+    };
+    let priced = solve(false).await;
+    let plain = solve(true).await;
+    let (ps, ns) = (priced.stats.unwrap(), plain.stats.unwrap());
+    assert!(ps.priced && !ns.priced);
+    assert_eq!((ns.pricing_rounds, ns.arcs_added_by_pricing), (0, 0));
+    // Pricing only adds arcs that lower the cost: the priced optimum is never above the plain.
+    assert!(priced.objective.unwrap() <= plain.objective.unwrap() + 1e-6);
+    assert!(ns.candidate_arcs <= ps.candidate_arcs);
+}
+
+#[tokio::test]
+async fn streamed_and_unary_match_batch_agree() {
+    let mut batch = synthetic_batch(400, 5);
     batch.options = Some(pb::MatchOptions {
         chunk_size: 17,
         ..Default::default()

@@ -181,7 +181,7 @@ fn match_blocking(
         Some(pb::SolveOptions {
             k: o.k,
             exact: o.exact,
-            no_pricing: false,
+            no_pricing: o.no_pricing,
             time_limit_s: o.time_limit_s,
         }),
         deadline,
