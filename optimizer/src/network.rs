@@ -418,19 +418,8 @@ struct ArcSet {
 
 impl ArcSet {
     fn new(arcs: &Arcs, sources: usize) -> Self {
-        let mut start = vec![0u32; sources + 1];
-        for &s in &arcs.source {
-            start[s as usize + 1] += 1;
-        }
-        for s in 0..sources {
-            start[s + 1] += start[s];
-        }
-        let mut fill = start.clone();
-        let mut sinks = vec![0u32; arcs.len()];
-        for (&s, &t) in arcs.source.iter().zip(&arcs.sink) {
-            sinks[fill[s as usize] as usize] = t;
-            fill[s as usize] += 1;
-        }
+        let (start, by_source) = crate::ssp::group(&arcs.source, sources);
+        let sinks = by_source.iter().map(|&a| arcs.sink[a as usize]).collect();
         ArcSet { start, sinks }
     }
 

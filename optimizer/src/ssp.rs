@@ -167,7 +167,7 @@ fn breadth_first_order(problem: &Transportation) -> (Vec<u32>, Vec<u32>) {
 
 /// Arc indices grouped by `key` (CSR): the arcs of node `v` are
 /// `arcs[start[v]..start[v + 1]]`.
-fn group(key: &[u32], nodes: usize) -> (Vec<u32>, Vec<u32>) {
+pub(crate) fn group(key: &[u32], nodes: usize) -> (Vec<u32>, Vec<u32>) {
     let mut start = vec![0u32; nodes + 1];
     for &k in key {
         start[k as usize + 1] += 1;

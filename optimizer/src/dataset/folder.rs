@@ -30,80 +30,70 @@ pub fn read_folder(dir: &Path) -> Result<(RawDataset, FieldErrors), Error> {
     }
     let mut errors = FieldErrors::default();
     let config = read_config(dir, &mut errors);
-    // Each table is read into its own error list, the big ones side by side; the lists are
-    // joined in file order so messages come out the same on any thread count.
-    let read = |file: &'static str, required: &[&str], must_exist: bool| {
+    let read = |file, required: &[&str], must_exist| {
         let mut errors = FieldErrors::default();
         let table = Table::read(dir, file, required, must_exist, &mut errors);
         (table, errors)
     };
-    let ((sites, supplies), (demands, small)) = rayon::join(
+    let streams = &["site", "material", "quantity_t"];
+    // The three large tables are read side by side, each into its own error list; the lists
+    // are joined in file order so messages come out the same on any thread count.
+    let (sites, (supplies, demands)) = rayon::join(
+        || rows(read(SITES_FILE, &["id", "lon", "lat"], true), site_row),
         || {
             rayon::join(
-                || {
-                    let (table, mut errors) = read(SITES_FILE, &["id", "lon", "lat"], true);
-                    let rows = table.rows(&mut errors, |r| RawSite {
-                        id: r.text("id"),
-                        name: r.opt_text("name"),
-                        lon: r.number("lon"),
-                        lat: r.number("lat"),
-                        nace: r.opt_text("nace"),
-                        region: r.opt_text("region"),
-                    });
-                    (rows, errors)
-                },
-                || {
-                    let (table, mut errors) =
-                        read(SUPPLIES_FILE, &["site", "material", "quantity_t"], true);
-                    (table.rows(&mut errors, stream_row), errors)
-                },
-            )
-        },
-        || {
-            rayon::join(
-                || {
-                    let (table, mut errors) =
-                        read(DEMANDS_FILE, &["site", "material", "quantity_t"], true);
-                    (table.rows(&mut errors, stream_row), errors)
-                },
-                || read_small_tables(&read),
+                || rows(read(SUPPLIES_FILE, streams, true), stream_row),
+                || rows(read(DEMANDS_FILE, streams, true), stream_row),
             )
         },
     );
-    let (materials, optional) = small;
-    // File order: materials, sites, supplies, demands, then the optional tables.
-    for part in [materials.1, sites.1, supplies.1, demands.1, optional.errors] {
-        errors.0.extend(part.0);
-    }
+    let materials = rows(read(MATERIALS_FILE, &["id"], true), material_row);
+    let substitutions = rows(
+        read(SUBSTITUTIONS_FILE, &["from", "to", "ratio"], false),
+        substitution_row,
+    );
+    let processes = rows(
+        read(PROCESSES_FILE, &["id", "site", "capacity"], false),
+        process_row,
+    );
+    let process_flows = rows(
+        read(
+            PROCESS_FLOWS_FILE,
+            &["process", "material", "direction", "coefficient"],
+            false,
+        ),
+        process_flow_row,
+    );
     let raw = RawDataset {
         config,
-        materials: materials.0,
-        sites: sites.0,
-        supplies: supplies.0,
-        demands: demands.0,
-        substitutions: optional.substitutions,
-        processes: optional.processes,
-        process_flows: optional.process_flows,
+        materials: take(&mut errors, materials),
+        sites: take(&mut errors, sites),
+        supplies: take(&mut errors, supplies),
+        demands: take(&mut errors, demands),
+        substitutions: take(&mut errors, substitutions),
+        processes: take(&mut errors, processes),
+        process_flows: take(&mut errors, process_flows),
     };
     Ok((raw, errors))
 }
 
-type Rows<T> = (Vec<Located<T>>, FieldErrors);
-
-/// The optional tables (substitutions, processes and their flows), with their problems.
-struct OptionalTables {
-    substitutions: Vec<Located<RawSubstitution>>,
-    processes: Vec<Located<RawProcess>>,
-    process_flows: Vec<Located<RawProcessFlow>>,
-    errors: FieldErrors,
+/// The rows, with their problems moved to `errors` (called in file order).
+fn take<T>(errors: &mut FieldErrors, (rows, more): (Vec<T>, FieldErrors)) -> Vec<T> {
+    errors.0.extend(more.0);
+    rows
 }
 
-/// The small tables, read one after the other: materials, then the optional ones.
-fn read_small_tables(
-    read: &(impl Fn(&'static str, &[&str], bool) -> (Table, FieldErrors) + Sync),
-) -> (Rows<RawMaterial>, OptionalTables) {
-    let (table, mut material_errors) = read(MATERIALS_FILE, &["id"], true);
-    let materials = table.rows(&mut material_errors, |r| RawMaterial {
+/// The rows of a table read by [`Table::read`], with the problems of reading and parsing it.
+fn rows<T>(
+    (table, mut errors): (Table, FieldErrors),
+    parse: impl FnMut(&mut Cells<'_>) -> T,
+) -> (Vec<Located<T>>, FieldErrors) {
+    let rows = table.rows(&mut errors, parse);
+    (rows, errors)
+}
+
+fn material_row(r: &mut Cells<'_>) -> RawMaterial {
+    RawMaterial {
         id: r.text("id"),
         name: r.opt_text("name"),
         ewc: r.opt_text("ewc"),
@@ -115,45 +105,46 @@ fn read_small_tables(
         max_haul_km: r.number("max_haul_km"),
         transport_cost_per_tkm: r.number("transport_cost_per_tkm"),
         transport_co2_kg_per_tkm: r.number("transport_co2_kg_per_tkm"),
-    });
-    let mut errors = FieldErrors::default();
-    let mut take = |(table, more): (Table, FieldErrors)| {
-        errors.0.extend(more.0);
-        table
-    };
-    let substitutions = take(read(SUBSTITUTIONS_FILE, &["from", "to", "ratio"], false));
-    let processes = take(read(PROCESSES_FILE, &["id", "site", "capacity"], false));
-    let flows = take(read(
-        PROCESS_FLOWS_FILE,
-        &["process", "material", "direction", "coefficient"],
-        false,
-    ));
-    let substitutions = substitutions.rows(&mut errors, |r| RawSubstitution {
+    }
+}
+
+fn site_row(r: &mut Cells<'_>) -> RawSite {
+    RawSite {
+        id: r.text("id"),
+        name: r.opt_text("name"),
+        lon: r.number("lon"),
+        lat: r.number("lat"),
+        nace: r.opt_text("nace"),
+        region: r.opt_text("region"),
+    }
+}
+
+fn substitution_row(r: &mut Cells<'_>) -> RawSubstitution {
+    RawSubstitution {
         from: r.text("from"),
         to: r.text("to"),
         ratio: r.number("ratio"),
-    });
-    let processes = processes.rows(&mut errors, |r| RawProcess {
+    }
+}
+
+fn process_row(r: &mut Cells<'_>) -> RawProcess {
+    RawProcess {
         id: r.text("id"),
         site: r.text("site"),
         capacity: r.number("capacity"),
         cost_per_unit: r.number("cost_per_unit"),
         candidate_capex: r.number("candidate_capex"),
         co2_kg_per_unit: r.number("co2_kg_per_unit"),
-    });
-    let process_flows = flows.rows(&mut errors, |r| RawProcessFlow {
+    }
+}
+
+fn process_flow_row(r: &mut Cells<'_>) -> RawProcessFlow {
+    RawProcessFlow {
         process: r.text("process"),
         material: r.text("material"),
         direction: r.text("direction"),
         coefficient: r.number("coefficient"),
-    });
-    let optional = OptionalTables {
-        substitutions,
-        processes,
-        process_flows,
-        errors,
-    };
-    ((materials, material_errors), optional)
+    }
 }
 
 fn stream_row(r: &mut Cells<'_>) -> RawStream {

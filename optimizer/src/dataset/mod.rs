@@ -24,6 +24,7 @@ pub fn load(dir: &Path) -> Result<Dataset, Error> {
         seconds = started.elapsed().as_secs_f64(),
         "dataset files read"
     );
+    let started = std::time::Instant::now();
     let validated = validate(&raw);
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
