@@ -7,14 +7,14 @@ run: prereqs
 	cargo run --release -p circulate -- solve $(DATASET) --out out/$(notdir $(DATASET))
 
 test: prereqs
-	cargo test --workspace
+	cargo test --workspace --release
 
 prereqs:
 	@bash scripts/prereqs.sh
 
 lint: prereqs
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --release --workspace --all-targets -- -D warnings
 
 bench: prereqs
 	cargo run --release -p circulate-benches --bin scale -- --sites 10000

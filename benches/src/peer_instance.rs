@@ -1,4 +1,4 @@
-//! Writes the peer-comparison instance (`optimizer::uniform`) for the harness in
+//! Writes the peer-comparison instance (`optimizer::generate::uniform`) for the harness in
 //! `benches/peers/`: the dataset folder circulate reads, and the same problem as plain
 //! integer arrays for OR-Tools, highspy and networkx.
 //!
@@ -16,8 +16,8 @@
 
 use anyhow::Context;
 use clap::Parser;
-use optimizer::lp::Column;
-use optimizer::transport::COST_STEP;
+use optimizer::flow::COST_STEP;
+use optimizer::lp::ColKind;
 use optimizer::{CandidateOptions, SolveOptions};
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,8 +41,8 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let ds = optimizer::uniform::generate(args.n, args.seed, args.recycler);
-    optimizer::dataset::write_folder(&ds, &args.out.join("dataset"))?;
+    let ds = optimizer::generate::uniform::generate(args.n, args.seed, args.recycler);
+    optimizer::input::write_folder(&ds, &args.out.join("dataset"))?;
     let options = SolveOptions {
         candidates: CandidateOptions {
             k: args.k,
@@ -55,7 +55,7 @@ fn main() -> anyhow::Result<()> {
     if args.recycler {
         let path = args.out.join("model.lp");
         let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
-        optimizer::lp_file::write_lp(&ds, &model.network, &model.lp, &mut w)
+        optimizer::lp::write_lp(&ds, &model.network, &model.lp, &mut w)
             .with_context(|| format!("writing {}", path.display()))?;
         println!(
             "wrote {} ({} arcs)",
@@ -69,10 +69,10 @@ fn main() -> anyhow::Result<()> {
     let mut nodes = std::io::BufWriter::new(std::fs::File::create(args.out.join("nodes.csv"))?);
     writeln!(nodes, "tonnes,slack_cost_micro")?;
     let mut slack_cost = vec![0i64; ds.supplies.len() + ds.demands.len()];
-    for j in 0..lp.layout.flow(0) {
+    for j in lp.layout.fixed_columns() {
         match lp.layout.column(j) {
-            Column::Disposal(s) => slack_cost[s] = micro(lp.col_cost[j]),
-            Column::Import(t) => slack_cost[ds.supplies.len() + t] = micro(lp.col_cost[j]),
+            ColKind::Disposal(s) => slack_cost[s.get()] = micro(lp.cost(j)),
+            ColKind::Import(t) => slack_cost[ds.supplies.len() + t.get()] = micro(lp.cost(j)),
             _ => {}
         }
     }
@@ -87,9 +87,9 @@ fn main() -> anyhow::Result<()> {
     let mut arcs = std::io::BufWriter::new(std::fs::File::create(args.out.join("arcs.csv"))?);
     writeln!(arcs, "supply,demand,cost_micro")?;
     let net = &model.network;
-    for a in 0..net.arcs.len() {
-        let cost = micro(lp.col_cost[lp.layout.flow(a)]);
-        writeln!(arcs, "{},{},{}", net.arcs.source[a], net.arcs.sink[a], cost)?;
+    for (a, j) in lp.layout.flows() {
+        let (s, t) = (net.arcs.source(a).get(), net.arcs.sink(a).get());
+        writeln!(arcs, "{s},{t},{}", micro(lp.cost(j)))?;
     }
     arcs.flush()?;
     println!(

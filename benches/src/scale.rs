@@ -5,7 +5,7 @@
 //! `cargo run --release -p circulate-benches --bin scale -- --sites 10000`
 
 use clap::Parser;
-use optimizer::synthetic::{SyntheticOptions, generate};
+use optimizer::generate::{SyntheticOptions, generate};
 use optimizer::{CandidateOptions, SolveOptions};
 use std::time::Instant;
 
@@ -34,7 +34,7 @@ struct Args {
     #[arg(long)]
     monolithic: bool,
     /// Instead of a synthetic region: the peer-comparison instance (`--sites` supply and as
-    /// many demand points, uniform; see `optimizer::uniform`).
+    /// many demand points, uniform; see `optimizer::generate::uniform`).
     #[arg(long)]
     uniform: bool,
     /// With `--uniform`: the multi-material variant with recyclers.
@@ -52,7 +52,7 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let started = Instant::now();
     let ds = if args.uniform {
-        optimizer::uniform::generate(args.sites, args.seed, args.recycler)
+        optimizer::generate::uniform::generate(args.sites, args.seed, args.recycler)
     } else {
         generate(&SyntheticOptions {
             sites: args.sites,

@@ -1,6 +1,6 @@
 //! Splitting the LP by material groups is exact: the merged result equals the single LP's
 //! on a region with eight materials in five independent groups, stream by stream.
-use optimizer::synthetic::{SyntheticOptions, generate};
+use optimizer::generate::{SyntheticOptions, generate};
 use optimizer::{SolveOptions, decompose};
 
 #[test]

@@ -2,8 +2,8 @@
 //! the shipped example loads; the LP dump names rows and columns readably.
 #![allow(clippy::unwrap_used)]
 
-use optimizer::synthetic::{SyntheticOptions, generate};
-use optimizer::{SolveOptions, dataset};
+use optimizer::generate::{SyntheticOptions, generate};
+use optimizer::{SolveOptions, input as dataset};
 use std::path::Path;
 
 #[test]
@@ -58,7 +58,7 @@ fn lp_dump_has_readable_names_and_every_row() {
     let ds = dataset::load(&root).unwrap();
     let model = optimizer::build_model(&ds, &SolveOptions::default());
     let mut out = Vec::new();
-    optimizer::lp_file::write_lp(&ds, &model.network, &model.lp, &mut out).unwrap();
+    optimizer::lp::write_lp(&ds, &model.network, &model.lp, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(
         text.contains("supply_balance(lahti_sawmill/wood_residue): "),

@@ -5,8 +5,8 @@
 mod common;
 use common::*;
 use highs::{ColProblem, Sense};
-use optimizer::domain::*;
-use optimizer::ssp::{self, Transportation};
+use optimizer::flow::ssp::{self, Transportation};
+use optimizer::*;
 use optimizer::{Algorithm, CandidateOptions, SolveOptions, SolveStatus, SolverOptions};
 use proptest::prelude::*;
 

@@ -4,8 +4,7 @@
 //! and k-nearest pruning with pricing reaches exactly the exact optimum.
 mod common;
 use common::*;
-use optimizer::domain::*;
-use optimizer::ids::*;
+use optimizer::*;
 use optimizer::{CandidateOptions, SolveOptions, SolveStatus};
 use proptest::prelude::*;
 
@@ -84,31 +83,27 @@ fn dataset(s: &Spec) -> Dataset {
     }
     ds.materials[0].max_haul = s.haul_limit.map(Km);
     let stream = |&(site, m, q): &(usize, usize, f64)| {
-        Stream::new(
-            SiteIdx((site % ns) as u32),
-            MaterialIdx((m % nm) as u32),
-            Tonnes(q),
-        )
+        Stream::new(SiteIdx::new(site % ns), MaterialIdx::new(m % nm), Tonnes(q))
     };
     ds.supplies = s.supplies.iter().map(stream).collect();
     ds.demands = s.demands.iter().map(stream).collect();
     if let Some(ratio) = s.substitution {
         ds.substitutions.push(Substitution {
-            from: MaterialIdx(0),
-            to: MaterialIdx(1),
+            from: MaterialIdx::new(0),
+            to: MaterialIdx::new(1),
             ratio,
         });
     }
     if let Some((site, yield_, capacity, cost, capex)) = s.process {
         ds.processes.push(Process {
             id: "p".into(),
-            site: SiteIdx((site % ns) as u32),
+            site: SiteIdx::new(site % ns),
             capacity,
             cost_per_unit: cost,
             co2_kg_per_unit: 10.0,
             candidate_capex: capex,
-            inputs: vec![(MaterialIdx(0), 1.0)],
-            outputs: vec![(MaterialIdx((nm - 1) as u32), yield_)],
+            inputs: vec![(MaterialIdx::new(0), 1.0)],
+            outputs: vec![(MaterialIdx::new(nm - 1), yield_)],
         });
     }
     ds
@@ -142,7 +137,7 @@ proptest! {
             prop_assert!((sum - obj).abs() <= tol);
             for f in &r.flows {
                 let m = ds.materials.iter().position(|m| m.id == f.material_sent).unwrap();
-                if let Some(limit) = ds.max_haul(MaterialIdx(m as u32)) {
+                if let Some(limit) = ds.max_haul(MaterialIdx::new(m)) {
                     prop_assert!(f.km <= limit.0 + 1e-9, "flow of {} km over limit {}", f.km, limit.0);
                 }
             }

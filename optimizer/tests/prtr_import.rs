@@ -4,8 +4,8 @@
 //! from the raw CSV; and the EPSG:3067 projection must agree with the lon/lat the register gives.
 #![allow(clippy::unwrap_used)]
 
-use optimizer::import::mapping::Mapping;
-use optimizer::import::prtr::{self, Projection};
+use optimizer::input::prtr::Mapping;
+use optimizer::input::prtr::{self, Projection};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -97,7 +97,11 @@ fn excerpt_gives_the_expected_sites_streams_and_totals() {
 
     // The poultry farm 0000007001 has no lon/lat: placed from x/y, named as confidential.
     assert_eq!(report.facilities_placed_from_xy, 1);
-    let farm = ds.sites.iter().find(|s| s.id.0 == "0000007001").unwrap();
+    let farm = ds
+        .sites
+        .iter()
+        .find(|s| s.id.as_str() == "0000007001")
+        .unwrap();
     assert_eq!(farm.name, "Confidential facility 0000007001");
     assert!(
         (60.0..62.0).contains(&farm.lat) && (21.0..24.0).contains(&farm.lon),
@@ -113,12 +117,12 @@ fn excerpt_gives_the_expected_sites_streams_and_totals() {
     let site = ds
         .sites
         .iter()
-        .position(|s| s.id.0 == "0000001111")
+        .position(|s| s.id.as_str() == "0000001111")
         .unwrap();
     let wood = ds
         .materials
         .iter()
-        .position(|m| m.id.0 == "wood-residue")
+        .position(|m| m.id.as_str() == "wood-residue")
         .unwrap();
     let supplied: f64 = ds
         .supplies
@@ -136,7 +140,7 @@ fn excerpt_gives_the_expected_sites_streams_and_totals() {
     let kiln = ds
         .sites
         .iter()
-        .position(|s| s.id.0 == "0000002577")
+        .position(|s| s.id.as_str() == "0000002577")
         .unwrap();
     assert_eq!(
         ds.demands.iter().filter(|d| d.site.get() == kiln).count(),
@@ -145,7 +149,7 @@ fn excerpt_gives_the_expected_sites_streams_and_totals() {
     let plant = ds
         .processes
         .iter()
-        .find(|p| p.id.0.starts_with("0000003782-"))
+        .find(|p| p.id.as_str().starts_with("0000003782-"))
         .unwrap();
     assert_eq!(plant.candidate_capex, Some(25.0));
     assert_eq!(report.unmapped_activity_codes.get("9(c)"), Some(&1));
@@ -212,7 +216,7 @@ fn tm35fin_projection_matches_the_registers_lon_lat() {
             continue;
         };
         let (plon, plat) = proj.to_lonlat(x, y).unwrap();
-        errors_km.push(optimizer::spatial::great_circle_km(lon, lat, plon, plat));
+        errors_km.push(optimizer::great_circle_km(lon, lat, plon, plat));
     }
     errors_km.sort_by(f64::total_cmp);
     let n = errors_km.len();

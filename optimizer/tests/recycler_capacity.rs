@@ -46,7 +46,7 @@ fn recycler_runs_at_binding_capacity() {
     assert_close(r.processes[0].activity, 500.0, "activity");
     assert_close(r.imports[0].imported_t, 200.0, "import");
     assert_mass_balance(&ds, &r);
-    let p = r.objective_parts.clone().unwrap();
+    let p = r.objective_parts.unwrap();
     assert_close(p.process, 15_000.0, "process cost");
     assert_close(p.capex, 0.0, "capex");
 }
@@ -67,7 +67,7 @@ fn candidate_capacity_is_sized_to_the_demand() {
     assert_close(r.processes[0].new_capacity, 750.0, "new capacity");
     assert!(r.imports.is_empty());
     let target = &r.targets[0];
-    assert_eq!(target.material.0, "P");
+    assert_eq!(target.material.as_str(), "P");
     assert_close(target.substituted_t, 600.0, "substituted");
     assert_eq!(target.new_capacity.len(), 1);
     assert_close(

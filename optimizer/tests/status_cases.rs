@@ -6,7 +6,7 @@
 //! capacity and nothing it consumes), and a solve cut short by the time limit.
 mod common;
 use common::*;
-use optimizer::synthetic::{SyntheticOptions, generate};
+use optimizer::generate::{SyntheticOptions, generate};
 use optimizer::{SolveOptions, SolveStatus, SolverOptions};
 
 #[test]

@@ -41,7 +41,7 @@ fn substitution_at_ratio_below_one_matches_hand_optimum() {
     assert_close(f.tonnes_served, 50.0, "tonnes served");
     assert_close(f.km, KM_PER_DEGREE, "km");
     assert_eq!(
-        (f.material_sent.0.as_str(), f.material_served.0.as_str()),
+        (f.material_sent.as_str(), f.material_served.as_str()),
         ("A", "B")
     );
     assert!(r.imports.is_empty());

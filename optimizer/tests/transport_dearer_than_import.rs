@@ -34,7 +34,7 @@ fn haul_limit_removes_long_arcs() {
         .demand("d", "A", 100.0)
         .build();
     assert_eq!(solve(&ds).flows.len(), 1);
-    ds.materials[0].max_haul = Some(optimizer::ids::Km(100.0)); // < 111.2 km
+    ds.materials[0].max_haul = Some(optimizer::Km(100.0)); // < 111.2 km
     let r = solve(&ds);
     assert!(r.flows.is_empty());
     assert_eq!(r.stats.candidate_arcs, 0);

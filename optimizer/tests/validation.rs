@@ -36,7 +36,7 @@ fn errors_with(file: &str, content: &str) -> Vec<String> {
 }
 
 fn load_errors(dir: &Path) -> Vec<String> {
-    match optimizer::dataset::load(dir) {
+    match optimizer::input::load(dir) {
         Ok(_) => Vec::new(),
         Err(Error::Invalid(errors)) => errors.iter().map(ToString::to_string).collect(),
         Err(e) => vec![e.to_string()],
@@ -216,6 +216,6 @@ fn ragged_rows_and_garbage_do_not_panic() {
 
 #[test]
 fn missing_folder_is_an_io_error() {
-    let e = optimizer::dataset::load(Path::new("/definitely/not/here")).unwrap_err();
+    let e = optimizer::input::load(Path::new("/definitely/not/here")).unwrap_err();
     assert!(matches!(e, Error::Io { .. }), "{e}");
 }

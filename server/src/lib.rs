@@ -1,5 +1,4 @@
-//! circulate's server side: the gRPC service over the optimizer library. The `circulate`
-//! binary (main.rs) adds the CLI subcommands.
+//! circulate's server side: the gRPC service over the optimizer library ([`grpc`]). The
+//! `circulate` binary (main.rs) adds the CLI subcommands.
 
 pub mod grpc;
-pub mod serve;

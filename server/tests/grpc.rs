@@ -4,7 +4,7 @@
 
 use circulate::grpc::pb;
 use circulate::grpc::pb::circulate_client::CirculateClient;
-use circulate::serve::{ServeConfig, serve};
+use circulate::grpc::server::{ServeConfig, serve};
 use optimizer::Dataset;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -51,15 +51,15 @@ async fn client(server: &Server) -> CirculateClient<Channel> {
 
 /// A validated dataset as the API message, the way a Python client would send it.
 fn to_pb(ds: &Dataset) -> pb::Dataset {
-    let stream = |s: &optimizer::domain::Stream| pb::Stream {
-        site: ds.site(s.site).id.0.clone(),
-        material: ds.material(s.material).id.0.clone(),
+    let stream = |s: &optimizer::Stream| pb::Stream {
+        site: ds.site(s.site).id.to_string(),
+        material: ds.material(s.material).id.to_string(),
         quantity_t: s.quantity.0,
         unit_cost: s.unit_cost,
         max_haul_km: s.max_haul.map(|k| k.0),
     };
-    let flow = |&(m, c): &(optimizer::ids::MaterialIdx, f64)| pb::ProcessFlow {
-        material: ds.material(m).id.0.clone(),
+    let flow = |&(m, c): &(optimizer::MaterialIdx, f64)| pb::ProcessFlow {
+        material: ds.material(m).id.to_string(),
         coefficient: c,
     };
     pb::Dataset {
@@ -78,7 +78,7 @@ fn to_pb(ds: &Dataset) -> pb::Dataset {
             .materials
             .iter()
             .map(|m| pb::Material {
-                id: m.id.0.clone(),
+                id: m.id.to_string(),
                 name: m.name.clone(),
                 ewc: m.ewc.clone().unwrap_or_default(),
                 hazardous: m.hazardous,
@@ -95,7 +95,7 @@ fn to_pb(ds: &Dataset) -> pb::Dataset {
             .sites
             .iter()
             .map(|s| pb::Site {
-                id: s.id.0.clone(),
+                id: s.id.to_string(),
                 name: s.name.clone(),
                 lon: s.lon,
                 lat: s.lat,
@@ -109,8 +109,8 @@ fn to_pb(ds: &Dataset) -> pb::Dataset {
             .substitutions
             .iter()
             .map(|s| pb::Substitution {
-                from: ds.material(s.from).id.0.clone(),
-                to: ds.material(s.to).id.0.clone(),
+                from: ds.material(s.from).id.to_string(),
+                to: ds.material(s.to).id.to_string(),
                 ratio: s.ratio,
             })
             .collect(),
@@ -118,8 +118,8 @@ fn to_pb(ds: &Dataset) -> pb::Dataset {
             .processes
             .iter()
             .map(|p| pb::Process {
-                id: p.id.0.clone(),
-                site: ds.site(p.site).id.0.clone(),
+                id: p.id.to_string(),
+                site: ds.site(p.site).id.to_string(),
                 capacity: p.capacity,
                 cost_per_unit: Some(p.cost_per_unit),
                 candidate_capex: p.candidate_capex,
@@ -133,11 +133,11 @@ fn to_pb(ds: &Dataset) -> pb::Dataset {
 
 fn example() -> Dataset {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/example");
-    optimizer::dataset::load(&dir).unwrap()
+    optimizer::input::load(&dir).unwrap()
 }
 
 fn big_region() -> Dataset {
-    optimizer::synthetic::generate(&optimizer::synthetic::SyntheticOptions {
+    optimizer::generate::generate(&optimizer::generate::SyntheticOptions {
         sites: 6000,
         ..Default::default()
     })
@@ -290,7 +290,7 @@ async fn match_batch_returns_the_hand_computed_matches() {
 
 /// Every supply and demand of a synthetic region as offers and requests, one site each.
 fn synthetic_batch(sites: usize, seed: u64) -> pb::MatchBatchRequest {
-    let ds = optimizer::synthetic::generate(&optimizer::synthetic::SyntheticOptions {
+    let ds = optimizer::generate::generate(&optimizer::generate::SyntheticOptions {
         sites,
         seed,
         ..Default::default()
@@ -305,7 +305,7 @@ fn synthetic_batch(sites: usize, seed: u64) -> pb::MatchBatchRequest {
         let site = ds.site(s.site);
         batch.offers.push(pb::Offer {
             id: format!("o{i}"),
-            material: ds.material(s.material).id.0.clone(),
+            material: ds.material(s.material).id.to_string(),
             quantity_t: s.quantity.0,
             lon: site.lon,
             lat: site.lat,
@@ -316,7 +316,7 @@ fn synthetic_batch(sites: usize, seed: u64) -> pb::MatchBatchRequest {
         let site = ds.site(d.site);
         batch.requests.push(pb::Request {
             id: format!("r{i}"),
-            material: ds.material(d.material).id.0.clone(),
+            material: ds.material(d.material).id.to_string(),
             quantity_t: d.quantity.0,
             lon: site.lon,
             lat: site.lat,

@@ -2,8 +2,7 @@
 //! mass-balance checks every solved plan must pass.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use optimizer::domain::*;
-use optimizer::ids::*;
+use optimizer::*;
 use optimizer::{SolveOptions, SolveResult};
 
 /// Kilometres per degree of longitude on the equator with geo's radius 6371.0088 km:
@@ -38,11 +37,23 @@ impl Builder {
     }
 
     fn m(&self, id: &str) -> MaterialIdx {
-        MaterialIdx(self.ds.materials.iter().position(|m| m.id.0 == id).unwrap() as u32)
+        MaterialIdx::new(
+            self.ds
+                .materials
+                .iter()
+                .position(|m| m.id.as_str() == id)
+                .unwrap(),
+        )
     }
 
     fn s(&self, id: &str) -> SiteIdx {
-        SiteIdx(self.ds.sites.iter().position(|s| s.id.0 == id).unwrap() as u32)
+        SiteIdx::new(
+            self.ds
+                .sites
+                .iter()
+                .position(|s| s.id.as_str() == id)
+                .unwrap(),
+        )
     }
 
     pub fn material(mut self, id: &str, import_cost: f64, disposal_cost: f64) -> Self {
@@ -145,7 +156,7 @@ pub fn assert_close(actual: f64, expected: f64, what: &str) {
 pub fn assert_mass_balance(ds: &Dataset, r: &SolveResult) {
     use std::collections::HashMap;
     let tol = 1e-5;
-    let key = |site: &SiteId, m: &MaterialId| (site.0.clone(), m.0.clone());
+    let key = |site: &SiteId, m: &MaterialId| (site.to_string(), m.to_string());
     let mut supplied: HashMap<_, f64> = HashMap::new();
     for s in &ds.supplies {
         *supplied
@@ -172,7 +183,7 @@ pub fn assert_mass_balance(ds: &Dataset, r: &SolveResult) {
             }
             Some(p) => {
                 *process_out
-                    .entry((p.0.clone(), f.material_sent.0.clone()))
+                    .entry((p.to_string(), f.material_sent.to_string()))
                     .or_default() += f.tonnes_sent
             }
         }
@@ -184,7 +195,7 @@ pub fn assert_mass_balance(ds: &Dataset, r: &SolveResult) {
             }
             Some(p) => {
                 *process_in
-                    .entry((p.0.clone(), f.material_served.0.clone()))
+                    .entry((p.to_string(), f.material_served.to_string()))
                     .or_default() += f.tonnes_served
             }
         }
@@ -198,7 +209,7 @@ pub fn assert_mass_balance(ds: &Dataset, r: &SolveResult) {
             }
             Some(p) => {
                 *process_out
-                    .entry((p.0.clone(), d.material.0.clone()))
+                    .entry((p.to_string(), d.material.to_string()))
                     .or_default() += d.disposed_t
             }
         }
@@ -228,7 +239,7 @@ pub fn assert_mass_balance(ds: &Dataset, r: &SolveResult) {
         assert!(activity <= process.capacity + r.processes[p].new_capacity + tol);
         for &(m, c) in &process.inputs {
             let got = process_in
-                .get(&(process.id.0.clone(), ds.material(m).id.0.clone()))
+                .get(&(process.id.to_string(), ds.material(m).id.to_string()))
                 .copied()
                 .unwrap_or(0.0);
             assert!(
@@ -239,7 +250,7 @@ pub fn assert_mass_balance(ds: &Dataset, r: &SolveResult) {
         }
         for &(m, c) in &process.outputs {
             let got = process_out
-                .get(&(process.id.0.clone(), ds.material(m).id.0.clone()))
+                .get(&(process.id.to_string(), ds.material(m).id.to_string()))
                 .copied()
                 .unwrap_or(0.0);
             assert!(

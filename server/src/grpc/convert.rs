@@ -3,9 +3,9 @@
 //! such as `dataset.supplies[3].quantity_t`), and results back into protobuf.
 
 use super::pb;
-use optimizer::dataset::raw::*;
-use optimizer::matching::{Unmatched, UnmatchedReason};
-use optimizer::results as r;
+use optimizer::input::raw::*;
+use optimizer::report as r;
+use optimizer::report::{Unmatched, UnmatchedReason};
 use optimizer::{FieldErrors, Location, SolveResult, SolveStatus};
 
 fn at(table: &str, index: usize) -> Location {
@@ -19,41 +19,62 @@ fn text(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+// Every conversion below destructures its message whole, so a field added to the proto
+// fails to compile here until it is carried (or explicitly ignored with a reason).
+
 fn transport(t: Option<pb::Transport>) -> RawTransport {
-    let t = t.unwrap_or_default();
+    let pb::Transport {
+        cost_per_tkm,
+        co2_kg_per_tkm,
+        detour_factor,
+        max_haul_km,
+    } = t.unwrap_or_default();
     RawTransport {
-        cost_per_tkm: t.cost_per_tkm,
-        co2_kg_per_tkm: t.co2_kg_per_tkm,
-        detour_factor: t.detour_factor,
-        max_haul_km: t.max_haul_km,
+        cost_per_tkm,
+        co2_kg_per_tkm,
+        detour_factor,
+        max_haul_km,
     }
 }
 
 fn material(m: pb::Material) -> RawMaterial {
+    let pb::Material {
+        id,
+        name,
+        ewc,
+        hazardous,
+        import_cost,
+        import_co2,
+        disposal_cost,
+        disposal_co2,
+        max_haul_km,
+        transport_cost_per_tkm,
+        transport_co2_kg_per_tkm,
+    } = m;
     RawMaterial {
-        id: m.id,
-        name: text(m.name),
-        ewc: text(m.ewc),
-        hazardous: Some(m.hazardous),
-        import_cost: m.import_cost,
-        import_co2: m.import_co2,
-        disposal_cost: m.disposal_cost,
-        disposal_co2: m.disposal_co2,
-        max_haul_km: m.max_haul_km,
-        transport_cost_per_tkm: m.transport_cost_per_tkm,
-        transport_co2_kg_per_tkm: m.transport_co2_kg_per_tkm,
+        id,
+        name: text(name),
+        ewc: text(ewc),
+        hazardous: Some(hazardous),
+        import_cost,
+        import_co2,
+        disposal_cost,
+        disposal_co2,
+        max_haul_km,
+        transport_cost_per_tkm,
+        transport_co2_kg_per_tkm,
     }
 }
 
 fn substitutions(table: &str, subs: Vec<pb::Substitution>) -> Vec<Located<RawSubstitution>> {
     subs.into_iter()
         .enumerate()
-        .map(|(i, s)| Located {
+        .map(|(i, pb::Substitution { from, to, ratio })| Located {
             at: at(table, i),
             row: RawSubstitution {
-                from: s.from,
-                to: s.to,
-                ratio: Some(s.ratio),
+                from,
+                to,
+                ratio: Some(ratio),
             },
         })
         .collect()
@@ -69,89 +90,140 @@ fn materials(table: &str, list: Vec<pb::Material>) -> Vec<Located<RawMaterial>> 
         .collect()
 }
 
-/// An API dataset as a raw dataset; `optimizer::dataset::validate` checks it.
-pub fn raw_dataset(d: pb::Dataset) -> RawDataset {
-    let streams = |table: &str, list: Vec<pb::Stream>| {
-        list.into_iter()
-            .enumerate()
-            .map(|(i, s)| Located {
-                at: at(table, i),
-                row: RawStream {
-                    site: s.site,
-                    material: s.material,
-                    quantity_t: Some(s.quantity_t),
-                    unit_cost: s.unit_cost,
-                    max_haul_km: s.max_haul_km,
+fn site(s: pb::Site) -> RawSite {
+    let pb::Site {
+        id,
+        name,
+        lon,
+        lat,
+        nace,
+        region,
+    } = s;
+    RawSite {
+        id,
+        name: text(name),
+        lon: Some(lon),
+        lat: Some(lat),
+        nace: text(nace),
+        region: text(region),
+    }
+}
+
+fn stream(s: pb::Stream) -> RawStream {
+    let pb::Stream {
+        site,
+        material,
+        quantity_t,
+        unit_cost,
+        max_haul_km,
+    } = s;
+    RawStream {
+        site,
+        material,
+        quantity_t: Some(quantity_t),
+        unit_cost,
+        max_haul_km,
+    }
+}
+
+fn located<T, U>(table: &str, list: Vec<T>, convert: impl Fn(T) -> U) -> Vec<Located<U>> {
+    list.into_iter()
+        .enumerate()
+        .map(|(i, row)| Located {
+            at: at(table, i),
+            row: convert(row),
+        })
+        .collect()
+}
+
+/// A process and its flows (nested as `inputs` and `outputs` over the API, a row each in
+/// `process_flows.csv`).
+fn process(
+    i: usize,
+    p: pb::Process,
+    processes: &mut Vec<Located<RawProcess>>,
+    process_flows: &mut Vec<Located<RawProcessFlow>>,
+) {
+    let pb::Process {
+        id,
+        site,
+        capacity,
+        cost_per_unit,
+        candidate_capex,
+        co2_kg_per_unit,
+        inputs,
+        outputs,
+    } = p;
+    for (direction, field, flows) in [("in", "inputs", inputs), ("out", "outputs", outputs)] {
+        let table = format!("dataset.processes[{i}].{field}");
+        for (
+            j,
+            pb::ProcessFlow {
+                material,
+                coefficient,
+            },
+        ) in flows.into_iter().enumerate()
+        {
+            process_flows.push(Located {
+                at: at(&table, j),
+                row: RawProcessFlow {
+                    process: id.clone(),
+                    material,
+                    direction: direction.to_owned(),
+                    coefficient: Some(coefficient),
                 },
-            })
-            .collect()
-    };
+            });
+        }
+    }
+    processes.push(Located {
+        at: at("dataset.processes", i),
+        row: RawProcess {
+            id,
+            site,
+            capacity: Some(capacity),
+            cost_per_unit,
+            candidate_capex,
+            co2_kg_per_unit,
+        },
+    });
+}
+
+/// An API dataset as a raw dataset; `optimizer::input::validate` checks it.
+pub fn raw_dataset(d: pb::Dataset) -> RawDataset {
+    let pb::Dataset {
+        name,
+        description,
+        source,
+        currency,
+        co2_price,
+        transport: transport_defaults,
+        materials: material_list,
+        sites,
+        supplies,
+        demands,
+        substitutions: substitution_list,
+        processes: process_list,
+    } = d;
     let mut processes = Vec::new();
     let mut process_flows = Vec::new();
-    for (i, p) in d.processes.into_iter().enumerate() {
-        for (direction, flows) in [("in", p.inputs), ("out", p.outputs)] {
-            let table = format!(
-                "dataset.processes[{i}].{}",
-                if direction == "in" {
-                    "inputs"
-                } else {
-                    "outputs"
-                }
-            );
-            for (j, f) in flows.into_iter().enumerate() {
-                process_flows.push(Located {
-                    at: at(&table, j),
-                    row: RawProcessFlow {
-                        process: p.id.clone(),
-                        material: f.material,
-                        direction: direction.to_owned(),
-                        coefficient: Some(f.coefficient),
-                    },
-                });
-            }
-        }
-        processes.push(Located {
-            at: at("dataset.processes", i),
-            row: RawProcess {
-                id: p.id,
-                site: p.site,
-                capacity: Some(p.capacity),
-                cost_per_unit: p.cost_per_unit,
-                candidate_capex: p.candidate_capex,
-                co2_kg_per_unit: p.co2_kg_per_unit,
-            },
-        });
+    for (i, p) in process_list.into_iter().enumerate() {
+        process(i, p, &mut processes, &mut process_flows);
     }
     RawDataset {
         config: RawConfig {
-            name: text(d.name),
-            description: text(d.description),
-            source: text(d.source),
-            currency: text(d.currency),
-            co2_price: d.co2_price,
-            transport: transport(d.transport),
+            name: text(name),
+            description: text(description),
+            source: text(source),
+            currency: text(currency),
+            co2_price,
+            transport: transport(transport_defaults),
             origin: Some("dataset".to_owned()),
         },
-        materials: materials("dataset.materials", d.materials),
-        sites: d
-            .sites
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| Located {
-                at: at("dataset.sites", i),
-                row: RawSite {
-                    id: s.id,
-                    name: text(s.name),
-                    lon: Some(s.lon),
-                    lat: Some(s.lat),
-                    nace: text(s.nace),
-                    region: text(s.region),
-                },
-            })
-            .collect(),
-        supplies: streams("dataset.supplies", d.supplies),
-        demands: streams("dataset.demands", d.demands),
-        substitutions: substitutions("dataset.substitutions", d.substitutions),
+        materials: materials("dataset.materials", material_list),
+        sites: located("dataset.sites", sites, site),
+        supplies: located("dataset.supplies", supplies, stream),
+        demands: located("dataset.demands", demands, stream),
+        substitutions: substitutions("dataset.substitutions", substitution_list),
         processes,
         process_flows,
     }
@@ -166,51 +238,63 @@ pub fn raw_match_dataset(req: &pb::MatchBatchRequest) -> RawDataset {
     let mut sites = Vec::new();
     let mut supplies = Vec::new();
     let mut demands = Vec::new();
-    for (i, o) in req.offers.iter().enumerate() {
-        let site = format!("{OFFER_SITE}{}", o.id);
+    // One site per listing, and the listing as a stream there.
+    let mut listing = |table: &str, prefix: &str, i: usize, id: &str, lon: f64, lat: f64| {
+        let site = RawSite {
+            id: format!("{prefix}{id}"),
+            name: Some(id.to_owned()),
+            lon: Some(lon),
+            lat: Some(lat),
+            nace: None,
+            region: None,
+        };
+        let site_id = site.id.clone();
         sites.push(Located {
-            at: at("offers", i),
-            row: RawSite {
-                id: site.clone(),
-                name: Some(o.id.clone()),
-                lon: Some(o.lon),
-                lat: Some(o.lat),
-                nace: None,
-                region: None,
-            },
+            at: at(table, i),
+            row: site,
         });
+        site_id
+    };
+    for (i, o) in req.offers.iter().enumerate() {
+        let pb::Offer {
+            id,
+            material,
+            quantity_t,
+            lon,
+            lat,
+            disposal_cost_avoided,
+        } = o;
+        let site = listing("offers", OFFER_SITE, i, id, *lon, *lat);
         supplies.push(Located {
             at: at("offers", i),
             row: RawStream {
                 site,
-                material: o.material.clone(),
-                quantity_t: Some(o.quantity_t),
-                unit_cost: o.disposal_cost_avoided,
+                material: material.clone(),
+                quantity_t: Some(*quantity_t),
+                unit_cost: *disposal_cost_avoided,
                 max_haul_km: None,
             },
         });
     }
     for (i, q) in req.requests.iter().enumerate() {
-        let site = format!("{REQUEST_SITE}{}", q.id);
-        sites.push(Located {
-            at: at("requests", i),
-            row: RawSite {
-                id: site.clone(),
-                name: Some(q.id.clone()),
-                lon: Some(q.lon),
-                lat: Some(q.lat),
-                nace: None,
-                region: None,
-            },
-        });
+        let pb::Request {
+            id,
+            material,
+            quantity_t,
+            lon,
+            lat,
+            max_km,
+            value_per_t,
+        } = q;
+        let site = listing("requests", REQUEST_SITE, i, id, *lon, *lat);
         demands.push(Located {
             at: at("requests", i),
             row: RawStream {
                 site,
-                material: q.material.clone(),
-                quantity_t: Some(q.quantity_t),
-                unit_cost: q.value_per_t,
-                max_haul_km: q.max_km,
+                material: material.clone(),
+                quantity_t: Some(*quantity_t),
+                unit_cost: *value_per_t,
+                max_haul_km: *max_km,
             },
         });
     }
@@ -271,38 +355,72 @@ pub fn status(s: SolveStatus) -> pb::SolveStatus {
 
 impl From<&r::CostParts> for pb::CostParts {
     fn from(p: &r::CostParts) -> Self {
+        let r::CostParts {
+            transport,
+            import,
+            disposal,
+            process,
+            capex,
+            co2,
+            total,
+            emissions_kg,
+        } = *p;
+        let r::Emissions {
+            transport: emissions_transport_kg,
+            import: emissions_import_kg,
+            disposal: emissions_disposal_kg,
+            process: emissions_process_kg,
+            total: emissions_total_kg,
+        } = emissions_kg;
         pb::CostParts {
-            transport: p.transport,
-            import: p.import,
-            disposal: p.disposal,
-            process: p.process,
-            capex: p.capex,
-            co2: p.co2,
-            total: p.total,
-            emissions_transport_kg: p.emissions_kg.transport,
-            emissions_import_kg: p.emissions_kg.import,
-            emissions_disposal_kg: p.emissions_kg.disposal,
-            emissions_process_kg: p.emissions_kg.process,
-            emissions_total_kg: p.emissions_kg.total,
+            transport,
+            import,
+            disposal,
+            process,
+            capex,
+            co2,
+            total,
+            emissions_transport_kg,
+            emissions_import_kg,
+            emissions_disposal_kg,
+            emissions_process_kg,
+            emissions_total_kg,
         }
     }
 }
 
 impl From<&r::SolveStats> for pb::SolveStats {
     fn from(s: &r::SolveStats) -> Self {
+        let r::SolveStats {
+            // Decomposition and backend detail: in result.json, not (yet) in the API.
+            components: _,
+            min_cost_flow_parts: _,
+            k,
+            exact,
+            priced,
+            pricing_rounds,
+            arcs_added_by_pricing,
+            candidate_arcs,
+            columns,
+            rows,
+            network_seconds,
+            lp_build_seconds,
+            solve_seconds,
+            pricing_seconds,
+        } = *s;
         pb::SolveStats {
-            k: s.k as u32,
-            exact: s.exact,
-            priced: s.priced,
-            pricing_rounds: s.pricing_rounds as u32,
-            arcs_added_by_pricing: s.arcs_added_by_pricing as u64,
-            candidate_arcs: s.candidate_arcs as u64,
-            columns: s.columns as u64,
-            rows: s.rows as u64,
-            network_seconds: s.network_seconds,
-            lp_build_seconds: s.lp_build_seconds,
-            solve_seconds: s.solve_seconds,
-            pricing_seconds: s.pricing_seconds,
+            k: k as u32,
+            exact,
+            priced,
+            pricing_rounds: pricing_rounds as u32,
+            arcs_added_by_pricing: arcs_added_by_pricing as u64,
+            candidate_arcs: candidate_arcs as u64,
+            columns: columns as u64,
+            rows: rows as u64,
+            network_seconds,
+            lp_build_seconds,
+            solve_seconds,
+            pricing_seconds,
         }
     }
 }
@@ -311,7 +429,7 @@ impl From<&r::Target> for pb::Target {
     fn from(t: &r::Target) -> Self {
         pb::Target {
             rank: t.rank as u32,
-            material: t.material.0.clone(),
+            material: t.material.to_string(),
             demand_t: t.demand_t,
             imported_t: t.imported_t,
             substituted_t: t.substituted_t,
@@ -319,7 +437,7 @@ impl From<&r::Target> for pb::Target {
                 .served_by
                 .iter()
                 .map(|s| pb::ServedBy {
-                    material: s.material.0.clone(),
+                    material: s.material.to_string(),
                     tonnes_sent: s.tonnes_sent,
                 })
                 .collect(),
@@ -327,8 +445,8 @@ impl From<&r::Target> for pb::Target {
                 .new_capacity
                 .iter()
                 .map(|c| pb::CapacityTarget {
-                    process: c.process.0.clone(),
-                    site: c.site.0.clone(),
+                    process: c.process.to_string(),
+                    site: c.site.to_string(),
                     lon: c.lon,
                     lat: c.lat,
                     new_capacity: c.new_capacity,
@@ -346,8 +464,8 @@ impl From<&r::Target> for pb::Target {
 fn prices(list: &[r::StreamPrice]) -> Vec<pb::StreamPrice> {
     list.iter()
         .map(|p| pb::StreamPrice {
-            site: p.site.0.clone(),
-            material: p.material.0.clone(),
+            site: p.site.to_string(),
+            material: p.material.to_string(),
             quantity_t: p.quantity_t,
             marginal_cost: p.marginal_cost,
         })
@@ -356,8 +474,8 @@ fn prices(list: &[r::StreamPrice]) -> Vec<pb::StreamPrice> {
 
 impl From<&SolveResult> for pb::OptimizeResponse {
     fn from(res: &SolveResult) -> Self {
-        let opt = |s: &Option<optimizer::ids::ProcessId>| {
-            s.as_ref().map(|p| p.0.clone()).unwrap_or_default()
+        let opt = |s: &Option<optimizer::ProcessId>| {
+            s.as_ref().map(|p| p.to_string()).unwrap_or_default()
         };
         pb::OptimizeResponse {
             status: status(res.status) as i32,
@@ -379,14 +497,14 @@ impl From<&SolveResult> for pb::OptimizeResponse {
                 .flows
                 .iter()
                 .map(|f| pb::Flow {
-                    from_site: f.from_site.0.clone(),
+                    from_site: f.from_site.to_string(),
                     from_name: f.from_name.clone(),
                     from_process: opt(&f.from_process),
-                    to_site: f.to_site.0.clone(),
+                    to_site: f.to_site.to_string(),
                     to_name: f.to_name.clone(),
                     to_process: opt(&f.to_process),
-                    material_sent: f.material_sent.0.clone(),
-                    material_served: f.material_served.0.clone(),
+                    material_sent: f.material_sent.to_string(),
+                    material_served: f.material_served.to_string(),
                     tonnes_sent: f.tonnes_sent,
                     tonnes_served: f.tonnes_served,
                     km: f.km,
@@ -402,8 +520,8 @@ impl From<&SolveResult> for pb::OptimizeResponse {
                 .imports
                 .iter()
                 .map(|i| pb::Import {
-                    site: i.site.0.clone(),
-                    material: i.material.0.clone(),
+                    site: i.site.to_string(),
+                    material: i.material.to_string(),
                     demand_t: i.demand_t,
                     imported_t: i.imported_t,
                     cost: i.cost,
@@ -414,8 +532,8 @@ impl From<&SolveResult> for pb::OptimizeResponse {
                 .disposals
                 .iter()
                 .map(|d| pb::Disposal {
-                    site: d.site.0.clone(),
-                    material: d.material.0.clone(),
+                    site: d.site.to_string(),
+                    material: d.material.to_string(),
                     process: opt(&d.process),
                     disposed_t: d.disposed_t,
                     cost: d.cost,
@@ -426,8 +544,8 @@ impl From<&SolveResult> for pb::OptimizeResponse {
                 .processes
                 .iter()
                 .map(|p| pb::ProcessUse {
-                    id: p.id.0.clone(),
-                    site: p.site.0.clone(),
+                    id: p.id.to_string(),
+                    site: p.site.to_string(),
                     activity: p.activity,
                     capacity: p.capacity,
                     new_capacity: p.new_capacity,
@@ -450,13 +568,20 @@ impl From<&SolveResult> for pb::OptimizeResponse {
     }
 }
 
+/// The listing id of a batch site: the site id without the one prefix the batch added.
+fn listing_id(site: &optimizer::SiteId, prefix: &str) -> String {
+    let id = site.as_str();
+    id.strip_prefix(prefix).unwrap_or(id).to_owned()
+}
+
 /// The matches of a solved batch: flows from offer sites to request sites.
 pub fn matches(res: &SolveResult) -> Vec<pb::Match> {
     res.flows
         .iter()
         .map(|f| pb::Match {
-            offer_id: f.from_site.0.trim_start_matches(OFFER_SITE).to_owned(),
-            request_id: f.to_site.0.trim_start_matches(REQUEST_SITE).to_owned(),
+            // One prefix off, never more: an offer named `offer:x` stays `offer:x`.
+            offer_id: listing_id(&f.from_site, OFFER_SITE),
+            request_id: listing_id(&f.to_site, REQUEST_SITE),
             quantity_t: f.tonnes_sent,
             served_t: f.tonnes_served,
             km: f.km,

@@ -1,7 +1,11 @@
-//! The gRPC service: generated code, the conversion layer and the handlers.
+//! The gRPC service: generated code ([`pb`]), the conversion layer ([`convert`]), the one
+//! map from library errors to statuses ([`status`]), the thin handlers ([`service`]) and the
+//! server around them ([`server`]).
 
 pub mod convert;
+pub mod server;
 pub mod service;
+pub mod status;
 
 /// Code generated from `proto/circulate/v1/circulate.proto`.
 #[allow(clippy::all, missing_debug_implementations, unreachable_pub)]

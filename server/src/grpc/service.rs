@@ -4,17 +4,14 @@
 
 use super::convert;
 use super::pb;
-use optimizer::{CandidateOptions, Dataset, Error, SolveOptions, SolveResult, SolverOptions};
+use super::status::{invalid, to_status};
+use optimizer::{Algorithm, Dataset, SolveOptions, SolveResult};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 use tonic_types::{ErrorDetails, StatusExt};
-
-/// Share of the client's deadline given to the solver; the rest covers building the model,
-/// converting the result and the network.
-const DEADLINE_SHARE: f64 = 0.8;
 
 /// Default matches per streamed chunk.
 const DEFAULT_CHUNK: usize = 10_000;
@@ -59,34 +56,6 @@ impl CirculateService {
     }
 }
 
-/// The one mapping from library errors to gRPC statuses.
-pub fn to_status(e: Error) -> Status {
-    match e {
-        Error::Invalid(errors) => invalid(&errors),
-        Error::Io { path, source } => Status::internal(format!("cannot read {path}: {source}")),
-        Error::Solver(msg) => Status::internal(format!("solver failure: {msg}")),
-    }
-}
-
-fn invalid(errors: &optimizer::FieldErrors) -> Status {
-    let violations = convert::violations(errors);
-    let mut details = ErrorDetails::new();
-    for (field, description) in &violations {
-        details.add_bad_request_violation(field.clone(), description.clone());
-    }
-    let summary = violations
-        .iter()
-        .take(3)
-        .map(|(f, d)| format!("{f}: {d}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    Status::with_error_details(
-        tonic::Code::InvalidArgument,
-        format!("{} invalid field(s): {summary}", violations.len()),
-        details,
-    )
-}
-
 /// The client's deadline, from the `grpc-timeout` header (e.g. `500m`, `2S`).
 fn deadline<T>(request: &Request<T>) -> Option<Duration> {
     let v = request.metadata().get("grpc-timeout")?.to_str().ok()?;
@@ -103,51 +72,26 @@ fn deadline<T>(request: &Request<T>) -> Option<Duration> {
     })
 }
 
-/// The tighter of the requested time limit and the share of the deadline.
-fn time_limit(requested: Option<f64>, deadline: Option<Duration>) -> Option<f64> {
-    let from_deadline = deadline.map(|d| d.as_secs_f64() * DEADLINE_SHARE);
-    match (requested, from_deadline) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
+/// The options of a request: the library builds them, the deadline caps the time limit.
 fn solve_options(o: Option<pb::SolveOptions>, deadline: Option<Duration>) -> SolveOptions {
-    let o = o.unwrap_or_default();
-    SolveOptions {
-        candidates: CandidateOptions {
-            k: if o.k == 0 {
-                optimizer::DEFAULT_K
-            } else {
-                o.k as usize
-            },
-            exact: o.exact,
-            price: !o.no_pricing,
-        },
-        solver: SolverOptions {
-            time_limit: time_limit(o.time_limit_s, deadline),
-            ..SolverOptions::default()
-        },
-    }
+    let pb::SolveOptions {
+        k,
+        exact,
+        no_pricing,
+        time_limit_s,
+    } = o.unwrap_or_default();
+    SolveOptions::requested(
+        k as usize,
+        exact,
+        no_pricing,
+        time_limit_s,
+        deadline,
+        Algorithm::Auto,
+    )
 }
 
-fn validated(raw: &optimizer::dataset::RawDataset) -> Result<Dataset, Status> {
-    optimizer::dataset::validate(raw).map_err(|e| invalid(&e))
-}
-
-/// Builds the model, then solves with what is left of the time budget (the model build
-/// cannot be interrupted, so it is charged to the budget first).
-fn solve_within(
-    ds: &Dataset,
-    mut options: SolveOptions,
-    started: Instant,
-) -> Result<(optimizer::Model, SolveResult), Status> {
-    let mut model = optimizer::build_model(ds, &options);
-    if let Some(limit) = options.solver.time_limit.as_mut() {
-        *limit = (*limit - started.elapsed().as_secs_f64()).max(0.0);
-    }
-    let result = optimizer::solve_model(ds, &mut model, &options).map_err(to_status)?;
-    Ok((model, result))
+fn validated(raw: &optimizer::input::RawDataset) -> Result<Dataset, Status> {
+    optimizer::input::validate(raw).map_err(|e| invalid(&e))
 }
 
 fn optimize_blocking(
@@ -165,8 +109,8 @@ fn optimize_blocking(
         ));
     };
     let ds = validated(&convert::raw_dataset(dataset))?;
-    let options = solve_options(request.options, deadline);
-    solve_within(&ds, options, started).map(|(_, result)| result)
+    let options = solve_options(request.options, deadline).charged(started);
+    optimizer::solve(&ds, &options).map_err(to_status)
 }
 
 /// A solved match batch: summary, matches and unmatched listings.
@@ -176,22 +120,25 @@ fn match_blocking(
     started: Instant,
 ) -> Result<pb::MatchBatchResponse, Status> {
     let ds = validated(&convert::raw_match_dataset(&request))?;
-    let o = request.options.unwrap_or_default();
-    let options = solve_options(
-        Some(pb::SolveOptions {
-            k: o.k,
-            exact: o.exact,
-            no_pricing: o.no_pricing,
-            time_limit_s: o.time_limit_s,
-        }),
+    let pb::MatchOptions {
+        k,
+        exact,
+        no_pricing,
+        time_limit_s,
+        chunk_size: _,
+    } = request.options.unwrap_or_default();
+    let options = SolveOptions::requested(
+        k as usize,
+        exact,
+        no_pricing,
+        time_limit_s,
         deadline,
+        Algorithm::Auto,
     );
-    let (model, result) = solve_within(&ds, options, started)?;
-    let (offers, requests) = if result.objective.is_some() {
-        optimizer::matching::unmatched(&ds, &model.network, &result)
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let solved =
+        optimizer::solve_keeping_model(&ds, &options.charged(started)).map_err(to_status)?;
+    let (offers, requests) = optimizer::report::unmatched(&ds, &solved.model, &solved.solution);
+    let result = solved.result;
     let matches = convert::matches(&result);
     let summary = pb::MatchSummary {
         status: convert::status(result.status) as i32,
@@ -211,19 +158,39 @@ fn match_blocking(
     })
 }
 
+impl CirculateService {
+    /// The solved dataset of an `OptimizeRequest` (Optimize and ImportSubstitution).
+    async fn optimized(
+        &self,
+        what: &'static str,
+        request: Request<pb::OptimizeRequest>,
+    ) -> Result<SolveResult, Status> {
+        let (deadline, started) = (deadline(&request), Instant::now());
+        let body = request.into_inner();
+        self.run(what, move || optimize_blocking(body, deadline, started))
+            .await
+    }
+
+    /// The solved batch of a `MatchBatchRequest` (unary and streamed).
+    async fn matched(
+        &self,
+        what: &'static str,
+        request: Request<pb::MatchBatchRequest>,
+    ) -> Result<pb::MatchBatchResponse, Status> {
+        let (deadline, started) = (deadline(&request), Instant::now());
+        let body = request.into_inner();
+        self.run(what, move || match_blocking(body, deadline, started))
+            .await
+    }
+}
+
 #[tonic::async_trait]
 impl pb::circulate_server::Circulate for CirculateService {
     async fn optimize(
         &self,
         request: Request<pb::OptimizeRequest>,
     ) -> Result<Response<pb::OptimizeResponse>, Status> {
-        let (deadline, started) = (deadline(&request), Instant::now());
-        let body = request.into_inner();
-        let result = self
-            .run("Optimize", move || {
-                optimize_blocking(body, deadline, started)
-            })
-            .await?;
+        let result = self.optimized("Optimize", request).await?;
         Ok(Response::new((&result).into()))
     }
 
@@ -231,13 +198,7 @@ impl pb::circulate_server::Circulate for CirculateService {
         &self,
         request: Request<pb::OptimizeRequest>,
     ) -> Result<Response<pb::ImportSubstitutionResponse>, Status> {
-        let (deadline, started) = (deadline(&request), Instant::now());
-        let body = request.into_inner();
-        let result = self
-            .run("ImportSubstitution", move || {
-                optimize_blocking(body, deadline, started)
-            })
-            .await?;
+        let result = self.optimized("ImportSubstitution", request).await?;
         Ok(Response::new(pb::ImportSubstitutionResponse {
             status: convert::status(result.status) as i32,
             targets: result.targets.iter().map(Into::into).collect(),
@@ -249,13 +210,7 @@ impl pb::circulate_server::Circulate for CirculateService {
         &self,
         request: Request<pb::MatchBatchRequest>,
     ) -> Result<Response<pb::MatchBatchResponse>, Status> {
-        let (deadline, started) = (deadline(&request), Instant::now());
-        let body = request.into_inner();
-        let response = self
-            .run("MatchBatch", move || {
-                match_blocking(body, deadline, started)
-            })
-            .await?;
+        let response = self.matched("MatchBatch", request).await?;
         Ok(Response::new(response))
     }
 
@@ -265,19 +220,14 @@ impl pb::circulate_server::Circulate for CirculateService {
         &self,
         request: Request<pb::MatchBatchRequest>,
     ) -> Result<Response<Self::MatchBatchStreamStream>, Status> {
-        let (deadline, started) = (deadline(&request), Instant::now());
-        let body = request.into_inner();
-        let chunk = body
+        let chunk = request
+            .get_ref()
             .options
             .as_ref()
             .map(|o| o.chunk_size as usize)
             .filter(|&c| c > 0)
             .unwrap_or(DEFAULT_CHUNK);
-        let response = self
-            .run("MatchBatchStream", move || {
-                match_blocking(body, deadline, started)
-            })
-            .await?;
+        let response = self.matched("MatchBatchStream", request).await?;
         let (tx, rx) = mpsc::channel(4);
         tokio::spawn(async move {
             let pb::MatchBatchResponse {

@@ -1,0 +1,134 @@
+//! Builds the [`LinearProgram`] of a dataset and its network. Rows are owned here; each
+//! row's contributors are listed where it is created, so a rule of the LP lives in one place.
+//! Costs come from [`super::costs`].
+
+use super::LinearProgram;
+use super::costs;
+use super::layout::{Col, Layout, Row};
+use crate::model::domain::Dataset;
+use crate::model::ids::{DemandIdx, MaterialIdx, ProcessIdx, SupplyIdx};
+use crate::network::Network;
+
+impl LinearProgram {
+    /// Builds the LP of DESIGN.md for a dataset and its network.
+    pub fn build(ds: &Dataset, net: &Network) -> Self {
+        let layout = Layout::new(ds);
+        let ncols = layout.columns() + net.arcs.len();
+        let mut lp = LinearProgram {
+            col_cost: Vec::with_capacity(ncols),
+            col_lower: Vec::with_capacity(ncols),
+            col_upper: Vec::with_capacity(ncols),
+            col_start: Vec::with_capacity(ncols + 1),
+            entry_row: Vec::with_capacity(2 * ncols),
+            entry_value: Vec::with_capacity(2 * ncols),
+            row_lower: Vec::with_capacity(layout.rows()),
+            row_upper: Vec::with_capacity(layout.rows()),
+            layout,
+        };
+        lp.add_rows(ds);
+        lp.add_fixed_columns(ds);
+        lp.append_flows(ds, net);
+        lp
+    }
+
+    /// The rows and their contributors (coefficient in parentheses):
+    ///
+    /// | row | contributors | = |
+    /// | --- | --- | --- |
+    /// | `supply_balance(s)` | flow on each arc out of `s` (1), disposal of `s` (1) | quantity of `s` |
+    /// | `demand_balance(d)` | flow on each arc into `d` (its ratio), import of `d` (1) | quantity of `d` |
+    /// | `input_balance(p, i)` | flow on each arc into the input (its ratio), activity of `p` (-coefficient) | 0 |
+    /// | `output_balance(p, o)` | flow on each arc out of the output (1), its disposal (1), activity of `p` (-coefficient) | 0 |
+    /// | `capacity(p)` | activity of `p` (1), new capacity of `p` if a candidate (-1) | <= capacity of `p` |
+    fn add_rows(&mut self, ds: &Dataset) {
+        for s in &ds.supplies {
+            self.row_lower.push(s.quantity.0);
+            self.row_upper.push(s.quantity.0);
+        }
+        for d in &ds.demands {
+            self.row_lower.push(d.quantity.0);
+            self.row_upper.push(d.quantity.0);
+        }
+        let balances = self.layout.process_inputs + self.layout.process_outputs;
+        self.row_lower.extend(std::iter::repeat_n(0.0, balances));
+        self.row_upper.extend(std::iter::repeat_n(0.0, balances));
+        for p in &ds.processes {
+            self.row_lower.push(f64::NEG_INFINITY);
+            self.row_upper.push(p.capacity);
+        }
+    }
+
+    fn push_column(&mut self, cost: f64, entries: &[(Row, f64)]) -> Col {
+        if self.col_start.is_empty() {
+            self.col_start.push(0);
+        }
+        let col = Col::new(self.col_cost.len());
+        self.col_cost.push(cost);
+        self.col_lower.push(0.0);
+        self.col_upper.push(f64::INFINITY);
+        for &(r, v) in entries {
+            self.entry_row.push(r.0);
+            self.entry_value.push(v);
+        }
+        self.col_start.push(self.entry_row.len());
+        col
+    }
+
+    fn add_fixed_columns(&mut self, ds: &Dataset) {
+        let l = self.layout.clone();
+        for (d, demand) in ds.demands.iter().enumerate() {
+            let d = DemandIdx::new(d);
+            let cost = costs::import(ds, demand).objective(ds);
+            self.push_column(cost, &[(l.demand_row(d), 1.0)]);
+        }
+        for (s, supply) in ds.supplies.iter().enumerate() {
+            let s = SupplyIdx::new(s);
+            let cost = costs::disposal(ds, supply).objective(ds);
+            self.push_column(cost, &[(l.supply_row(s), 1.0)]);
+        }
+        for (p, process) in ds.processes.iter().enumerate() {
+            let p = ProcessIdx::new(p);
+            for (o, &(material, _)) in process.outputs.iter().enumerate() {
+                let slot = l.output_slot(p, o as u32);
+                let cost = costs::output_disposal(ds, material).objective(ds);
+                self.push_column(cost, &[(l.output_row(slot), 1.0)]);
+            }
+        }
+        let mut entries = Vec::new();
+        for (p, process) in ds.processes.iter().enumerate() {
+            let p = ProcessIdx::new(p);
+            entries.clear();
+            for (i, &(_, coeff)) in process.inputs.iter().enumerate() {
+                entries.push((l.input_row(l.input_slot(p, i as u32)), -coeff));
+            }
+            for (o, &(_, coeff)) in process.outputs.iter().enumerate() {
+                entries.push((l.output_row(l.output_slot(p, o as u32)), -coeff));
+            }
+            entries.push((l.capacity_row(p), 1.0));
+            let cost = costs::activity(process).objective(ds);
+            self.push_column(cost, &entries);
+        }
+        for &p in &l.candidates {
+            let cost = costs::new_capacity(ds.process(p)).objective(ds);
+            self.push_column(cost, &[(l.capacity_row(p), -1.0)]);
+        }
+    }
+
+    /// Appends a flow column for every arc of `net` not yet in the LP (all of them on the
+    /// first call; the arcs pricing added on later calls).
+    pub fn append_flows(&mut self, ds: &Dataset, net: &Network) {
+        let per_tkm: Vec<f64> = (0..ds.materials.len())
+            .map(|m| costs::haul_per_tkm(ds, MaterialIdx::new(m)).objective(ds))
+            .collect();
+        for a in net.arcs.indices().skip(self.layout.arcs) {
+            let (s, t) = (net.arcs.source(a), net.arcs.sink(a));
+            let cost = per_tkm[net.source(s).material.get()] * net.arcs.km(a);
+            let entries = [
+                (self.layout.source_row(s), 1.0),
+                (self.layout.sink_row(t), net.arcs.ratio(a)),
+            ];
+            self.push_column(cost, &entries);
+        }
+        self.layout.arcs = net.arcs.len();
+    }
+}

@@ -1,0 +1,74 @@
+//! The LP of DESIGN.md, built column-wise from a [`crate::Network`] into a plain sparse form
+//! ([`LinearProgram`]) that the solver backends and the LP-file writer all read. Its layout
+//! (`layout`) gives typed handles for columns and rows; [`costs`] holds the one cost rule
+//! of each column kind; `build` owns the rows and lists each row's contributors.
+
+mod build;
+pub mod costs;
+mod layout;
+mod lp_file;
+
+pub use layout::{Col, ColKind, Layout, Row, RowKind};
+pub use lp_file::write_lp;
+
+/// A sparse LP in column-compressed form, minimised.
+#[derive(Clone, Debug, Default)]
+pub struct LinearProgram {
+    pub(crate) col_cost: Vec<f64>,
+    pub(crate) col_lower: Vec<f64>,
+    pub(crate) col_upper: Vec<f64>,
+    /// Column `j`'s entries are `col_start[j]..col_start[j + 1]`.
+    pub(crate) col_start: Vec<usize>,
+    pub(crate) entry_row: Vec<u32>,
+    pub(crate) entry_value: Vec<f64>,
+    pub(crate) row_lower: Vec<f64>,
+    pub(crate) row_upper: Vec<f64>,
+    /// Where each kind of column and row sits.
+    pub layout: Layout,
+}
+
+impl LinearProgram {
+    /// Number of columns.
+    pub fn num_cols(&self) -> usize {
+        self.col_cost.len()
+    }
+
+    /// Number of rows.
+    pub fn num_rows(&self) -> usize {
+        self.row_lower.len()
+    }
+
+    /// Every column, in order.
+    pub fn cols(&self) -> impl Iterator<Item = Col> + use<> {
+        (0..self.num_cols()).map(Col::new)
+    }
+
+    /// Every row, in order.
+    pub fn rows(&self) -> impl Iterator<Item = Row> + use<> {
+        (0..self.num_rows()).map(Row::new)
+    }
+
+    /// Objective coefficient of column `j`.
+    pub fn cost(&self, j: Col) -> f64 {
+        self.col_cost[j.get()]
+    }
+
+    /// Bounds of column `j`.
+    pub fn col_bounds(&self, j: Col) -> (f64, f64) {
+        (self.col_lower[j.get()], self.col_upper[j.get()])
+    }
+
+    /// Bounds of row `i` (equal for balance rows).
+    pub fn row_bounds(&self, i: Row) -> (f64, f64) {
+        (self.row_lower[i.get()], self.row_upper[i.get()])
+    }
+
+    /// Entries `(row, value)` of column `j`.
+    pub fn column_entries(&self, j: Col) -> impl Iterator<Item = (Row, f64)> + '_ {
+        let range = self.col_start[j.get()]..self.col_start[j.get() + 1];
+        self.entry_row[range.clone()]
+            .iter()
+            .zip(&self.entry_value[range])
+            .map(|(&r, &v)| (Row(r), v))
+    }
+}

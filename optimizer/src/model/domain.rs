@@ -1,0 +1,246 @@
+//! The validated domain model: what the LP is built from. Every value here has passed the
+//! checks in [`crate::input::validate`](mod@crate::input::validate); nothing downstream re-checks it.
+//!
+//! Units: t/yr for quantities, km for distances, the dataset's currency for costs,
+//! kg CO2e for emissions, WGS84 lon/lat for coordinates.
+
+use crate::model::ids::{
+    DemandIdx, Km, MaterialId, MaterialIdx, ProcessId, ProcessIdx, SiteId, SiteIdx, SupplyIdx,
+    Tonnes,
+};
+
+/// A region's enterprises, their streams and processes, with the economic parameters.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    /// Descriptive fields.
+    pub meta: DatasetMeta,
+    /// Price of one tonne of CO2e in the objective (currency/t); 0 reports emissions only.
+    pub co2_price: f64,
+    /// Transport defaults.
+    pub transport: Transport,
+    /// Every material.
+    pub materials: Vec<Material>,
+    /// Every site.
+    pub sites: Vec<Site>,
+    /// Outputs and waste streams.
+    pub supplies: Vec<Stream>,
+    /// Input needs.
+    pub demands: Vec<Stream>,
+    /// Explicit substitutions; every material also substitutes itself at ratio 1.
+    pub substitutions: Vec<Substitution>,
+    /// Recyclers, sorters, makers and candidates.
+    pub processes: Vec<Process>,
+}
+
+/// Descriptive fields from `dataset.toml`.
+#[derive(Clone, Debug, Default)]
+pub struct DatasetMeta {
+    /// A readable name.
+    pub name: String,
+    /// What the dataset covers.
+    pub description: String,
+    /// Where the data comes from (attribution).
+    pub source: String,
+    /// The currency of every cost.
+    pub currency: String,
+}
+
+/// Dataset-wide transport defaults (a material may override cost and CO2).
+#[derive(Clone, Debug)]
+pub struct Transport {
+    /// Currency per tonne-km.
+    pub cost_per_tkm: f64,
+    /// kg CO2e per tonne-km (well-to-wheel, ISO 14083 / GLEC).
+    pub co2_kg_per_tkm: f64,
+    /// Road distance over great-circle distance, >= 1.
+    pub detour_factor: f64,
+    /// Longest haul for any material without its own limit; `None` is unlimited.
+    pub max_haul: Option<Km>,
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        Self {
+            cost_per_tkm: 0.10,
+            co2_kg_per_tkm: 0.10,
+            detour_factor: 1.3,
+            max_haul: None,
+        }
+    }
+}
+
+/// A material with what a tonne of it costs to import or dispose of.
+#[derive(Clone, Debug)]
+pub struct Material {
+    /// The id as written in the dataset.
+    pub id: MaterialId,
+    /// A readable name.
+    pub name: String,
+    /// EWC six-digit code, when it is a waste.
+    pub ewc: Option<String>,
+    /// A hazardous waste.
+    pub hazardous: bool,
+    /// Currency per tonne delivered from outside the region.
+    pub import_cost: f64,
+    /// kg CO2e per tonne imported.
+    pub import_co2_kg: f64,
+    /// Currency per tonne landfilled/incinerated/exported (gate fee and taxes); negative = revenue.
+    pub disposal_cost: f64,
+    /// kg CO2e per tonne disposed of.
+    pub disposal_co2_kg: f64,
+    /// This material's haul limit; `None` uses the dataset's.
+    pub max_haul: Option<Km>,
+    /// Overrides [`Transport::cost_per_tkm`] for this material.
+    pub transport_cost_per_tkm: Option<f64>,
+    /// Overrides [`Transport::co2_kg_per_tkm`] for this material.
+    pub transport_co2_kg_per_tkm: Option<f64>,
+}
+
+/// An enterprise or facility.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// The id as written in the dataset.
+    pub id: SiteId,
+    /// A readable name.
+    pub name: String,
+    /// Longitude (WGS84 degrees).
+    pub lon: f64,
+    /// Latitude (WGS84 degrees).
+    pub lat: f64,
+    /// NACE activity code.
+    pub nace: Option<String>,
+    /// NUTS region code.
+    pub region: Option<String>,
+}
+
+/// A supply (output/waste stream) or a demand (input need) of one material at one site.
+#[derive(Clone, Copy, Debug)]
+pub struct Stream {
+    /// Where.
+    pub site: SiteIdx,
+    /// What.
+    pub material: MaterialIdx,
+    /// Tonnes per year.
+    pub quantity: Tonnes,
+    /// This stream's own price, overriding the material's: the disposal cost of a supply
+    /// (an exchange offer's avoided disposal cost), the import cost of a demand (a request's
+    /// value per tonne). Currency per t, CO2 excluded.
+    pub unit_cost: Option<f64>,
+    /// This stream's own haul limit (a request's maximum distance), on top of the material's.
+    pub max_haul: Option<Km>,
+}
+
+impl Stream {
+    /// A stream with the material's prices and haul limit.
+    pub fn new(site: SiteIdx, material: MaterialIdx, quantity: Tonnes) -> Self {
+        Stream {
+            site,
+            material,
+            quantity,
+            unit_cost: None,
+            max_haul: None,
+        }
+    }
+
+    /// A stream of zero tonnes takes part in no flow: it gets no candidate arcs.
+    pub fn is_empty(&self) -> bool {
+        self.quantity.0 <= 0.0
+    }
+}
+
+/// One tonne of `from` serves `ratio` tonnes of demand for `to`.
+#[derive(Clone, Copy, Debug)]
+pub struct Substitution {
+    /// The material sent.
+    pub from: MaterialIdx,
+    /// The material whose demand it serves.
+    pub to: MaterialIdx,
+    /// Tonnes of `to` served per tonne of `from`.
+    pub ratio: f64,
+}
+
+/// A process (recycler, sorter, maker) turning inputs into outputs per unit of activity.
+#[derive(Clone, Debug)]
+pub struct Process {
+    /// The id as written in the dataset.
+    pub id: ProcessId,
+    /// Where.
+    pub site: SiteIdx,
+    /// Existing capacity in units of activity per year.
+    pub capacity: f64,
+    /// Currency per unit of activity (negative = net revenue not captured by the outputs).
+    pub cost_per_unit: f64,
+    /// kg CO2e per unit of activity (energy, process emissions).
+    pub co2_kg_per_unit: f64,
+    /// Annualised currency per unit/yr of new capacity; `Some` makes the process a candidate
+    /// whose extra capacity the LP sizes.
+    pub candidate_capex: Option<f64>,
+    /// Tonnes of each material consumed per unit of activity.
+    pub inputs: Vec<(MaterialIdx, f64)>,
+    /// Tonnes of each material produced per unit of activity.
+    pub outputs: Vec<(MaterialIdx, f64)>,
+}
+
+impl Dataset {
+    /// A copy with the same sites, materials and parameters but no streams or processes.
+    pub fn clone_without_streams(&self) -> Dataset {
+        Dataset {
+            meta: self.meta.clone(),
+            co2_price: self.co2_price,
+            transport: self.transport.clone(),
+            materials: self.materials.clone(),
+            sites: self.sites.clone(),
+            substitutions: self.substitutions.clone(),
+            supplies: Vec::new(),
+            demands: Vec::new(),
+            processes: Vec::new(),
+        }
+    }
+
+    /// Material `m`.
+    pub fn material(&self, m: MaterialIdx) -> &Material {
+        &self.materials[m.get()]
+    }
+
+    /// Site `s`.
+    pub fn site(&self, s: SiteIdx) -> &Site {
+        &self.sites[s.get()]
+    }
+
+    /// Supply `s`.
+    pub fn supply(&self, s: SupplyIdx) -> &Stream {
+        &self.supplies[s.get()]
+    }
+
+    /// Demand `d`.
+    pub fn demand(&self, d: DemandIdx) -> &Stream {
+        &self.demands[d.get()]
+    }
+
+    /// Process `p`.
+    pub fn process(&self, p: ProcessIdx) -> &Process {
+        &self.processes[p.get()]
+    }
+
+    /// The longest haul allowed for material `m`, `None` for unlimited.
+    pub fn max_haul(&self, m: MaterialIdx) -> Option<Km> {
+        self.material(m).max_haul.or(self.transport.max_haul)
+    }
+
+    /// Currency per kg CO2e in the objective.
+    pub fn co2_price_per_kg(&self) -> f64 {
+        self.co2_price / 1000.0
+    }
+
+    /// `(to, ratio)` for every material `from` can serve, itself first at ratio 1.
+    pub fn substitutes_of(&self, from: MaterialIdx) -> Vec<(MaterialIdx, f64)> {
+        let mut out = vec![(from, 1.0)];
+        out.extend(
+            self.substitutions
+                .iter()
+                .filter(|s| s.from == from)
+                .map(|s| (s.to, s.ratio)),
+        );
+        out
+    }
+}

@@ -1,0 +1,146 @@
+//! Typed errors of the library. Invalid input is reported as a list of [`FieldError`]s,
+//! each naming where the bad value is (file, line and column for CSV; a field path for
+//! other sources) and what is wrong with it.
+
+use std::fmt;
+
+/// Where a value came from: a table row and a column.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Location {
+    /// The table, as its file name (`supplies.csv`) for folder datasets or a field name
+    /// (`supplies`) for API requests.
+    pub table: String,
+    /// 1-based line in the file (the header is line 1), for CSV sources.
+    pub line: Option<u64>,
+    /// 0-based record index, for sources without lines.
+    pub index: Option<usize>,
+    /// The column, when known.
+    pub column: Option<String>,
+}
+
+impl Location {
+    /// A whole file or table.
+    pub fn table(table: &str) -> Self {
+        Self {
+            table: table.to_owned(),
+            line: None,
+            index: None,
+            column: None,
+        }
+    }
+
+    /// The same location narrowed to one column.
+    pub fn column(&self, column: &str) -> Self {
+        Self {
+            column: Some(column.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// A field path such as `supplies[3].quantity_t`, for API error details.
+    pub fn field_path(&self) -> String {
+        let mut path = self.table.clone();
+        if let Some(i) = self.index {
+            path.push_str(&format!("[{i}]"));
+        } else if let Some(line) = self.line {
+            path.push_str(&format!("[line {line}]"));
+        }
+        if let Some(c) = &self.column {
+            path.push('.');
+            path.push_str(c);
+        }
+        path
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line.is_none() && self.index.is_some() {
+            return f.write_str(&self.field_path());
+        }
+        f.write_str(&self.table)?;
+        if let Some(line) = self.line {
+            write!(f, " line {line}")?;
+        }
+        if let Some(c) = &self.column {
+            write!(f, ", column {c}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One thing wrong with the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// Where the bad value is.
+    pub location: Location,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// Everything wrong with a dataset, collected rather than stopping at the first problem.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    /// Adds one problem.
+    pub fn push(&mut self, location: Location, message: impl Into<String>) {
+        self.0.push(FieldError {
+            location,
+            message: message.into(),
+        });
+    }
+
+    /// Whether nothing is wrong.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Number of problems.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The problems, in the order found.
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+}
+
+impl fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Errors of the optimizer library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The dataset has invalid values; every problem found is listed.
+    #[error("invalid dataset ({count} problem(s)):\n{errors}", count = .0.len(), errors = .0)]
+    Invalid(FieldErrors),
+    /// A dataset file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        #[source]
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The solver rejected the model (a bug or a numerically impossible model, not infeasibility).
+    #[error("the LP solver failed: {0}")]
+    Solver(String),
+}

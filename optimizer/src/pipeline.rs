@@ -1,0 +1,81 @@
+//! The whole pipeline of a solve, from a validated dataset to its report: decompose into
+//! independent parts, build and solve each (the solve layer), assemble and merge the reports
+//! (the report layer). It sits above both, so neither imports the other's caller.
+
+use crate::model::domain::Dataset;
+use crate::model::error::Error;
+use crate::report::{self, SolveResult};
+use crate::solve::{
+    LpSolution, Model, SolveOptions, SolveStats, build_model, decompose, run_model,
+};
+use std::time::Instant;
+
+/// Builds and solves the LP of a validated dataset.
+///
+/// Infeasible, unbounded and time-limited solves are `Ok` with the matching status; `Err` is
+/// kept for a solver that rejects the model outright.
+///
+/// Independent material groups are solved as separate LPs in parallel and merged
+/// ([`decompose`]); the optimum is the same as one LP's.
+pub fn solve(ds: &Dataset, options: &SolveOptions) -> Result<SolveResult, Error> {
+    use rayon::prelude::*;
+    let parts = decompose::split(ds);
+    if parts.len() <= 1 {
+        return solve_monolithic(ds, options);
+    }
+    let results = parts
+        .par_iter()
+        .map(|part| solve_monolithic(&part.dataset, options))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(report::merge(ds, &parts, results))
+}
+
+/// Solves as one LP, without decomposition (for comparisons and `--write-lp`).
+pub fn solve_monolithic(ds: &Dataset, options: &SolveOptions) -> Result<SolveResult, Error> {
+    solve_keeping_model(ds, options).map(|solved| solved.result)
+}
+
+/// A solve as one LP with what it was solved on.
+#[derive(Debug)]
+pub struct Solved {
+    /// The final network and LP (pricing's arcs included).
+    pub model: Model,
+    /// The backend's solution of that LP.
+    pub solution: LpSolution,
+    /// The report.
+    pub result: SolveResult,
+}
+
+/// Builds the model and solves it as one LP, charging the build to the time limit, and
+/// keeps the model and solution with the result (matching reads them; `--write-lp` the LP).
+pub fn solve_keeping_model(ds: &Dataset, options: &SolveOptions) -> Result<Solved, Error> {
+    let started = Instant::now();
+    let mut model = build_model(ds, options);
+    let (solution, stats) = run_model(ds, &mut model, &options.charged(started))?;
+    let result = assemble(ds, &model, &solution, stats);
+    Ok(Solved {
+        model,
+        solution,
+        result,
+    })
+}
+
+/// Solves a built model; `model` ends holding the final network and LP.
+pub fn solve_model(
+    ds: &Dataset,
+    model: &mut Model,
+    options: &SolveOptions,
+) -> Result<SolveResult, Error> {
+    let (solution, stats) = run_model(ds, model, options)?;
+    Ok(assemble(ds, model, &solution, stats))
+}
+
+fn assemble(ds: &Dataset, model: &Model, solution: &LpSolution, stats: SolveStats) -> SolveResult {
+    let started = Instant::now();
+    let result = report::assemble(ds, &model.network, &model.lp, solution, stats);
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        "results assembled"
+    );
+    result
+}

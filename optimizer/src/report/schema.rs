@@ -1,0 +1,333 @@
+//! What a solve reports, as serialised into `result.json` and the API: status, objective and
+//! its parts, flows, imports, disposals, process use, KPIs, shadow prices, targets, stats.
+//! Field names are the JSON keys; units are in each field's doc.
+
+use crate::model::ids::{MaterialId, ProcessId, SiteId};
+pub use crate::solve::SolveStats;
+use crate::solve::SolveStatus;
+use serde::Serialize;
+use std::ops::AddAssign;
+
+/// Everything a solve reports. `status`, `objective` and `baseline` are top-level numbers so
+/// scripts can read them without digging.
+#[derive(Clone, Debug, Serialize)]
+pub struct SolveResult {
+    /// The dataset's name.
+    pub dataset: String,
+    /// The currency of every cost.
+    pub currency: String,
+    /// How the solve ended.
+    pub status: SolveStatus,
+    /// Total cost of the plan (currency/yr), CO2 priced in; `None` without a solution.
+    pub objective: Option<f64>,
+    /// Cost of the baseline: every demand imported, every supply disposed of.
+    pub baseline: f64,
+    /// The plan's cost by kind; `None` without a solution.
+    pub objective_parts: Option<CostParts>,
+    /// The baseline's cost by kind.
+    pub baseline_parts: CostParts,
+    /// Key figures against the baseline; `None` without a solution.
+    pub kpis: Option<Kpis>,
+    /// Every routed stream, largest first.
+    pub flows: Vec<Flow>,
+    /// Demand still imported.
+    pub imports: Vec<Import>,
+    /// Supplies and process outputs still disposed of.
+    pub disposals: Vec<Disposal>,
+    /// How each process is used.
+    pub processes: Vec<ProcessUse>,
+    /// Present only for optimal solves.
+    pub shadow_prices: Option<ShadowPrices>,
+    /// Import-substitution targets ranked by net savings.
+    pub targets: Vec<Target>,
+    /// Sizes and timings.
+    pub stats: SolveStats,
+}
+
+/// Costs by kind (currency/yr) and emissions (kg CO2e/yr). `co2` is the priced emissions;
+/// the other cost parts exclude it, so the parts add up to `total`.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct CostParts {
+    /// Trucking, currency/yr.
+    pub transport: f64,
+    /// Imports, currency/yr.
+    pub import: f64,
+    /// Disposal, currency/yr.
+    pub disposal: f64,
+    /// Process activity, currency/yr.
+    pub process: f64,
+    /// Annualised new capacity, currency/yr.
+    pub capex: f64,
+    /// Emissions at the CO2 price, currency/yr.
+    pub co2: f64,
+    /// The sum of the parts above.
+    pub total: f64,
+    /// Emissions by kind.
+    pub emissions_kg: Emissions,
+}
+
+/// Emissions by kind, kg CO2e/yr.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Emissions {
+    /// Trucking.
+    pub transport: f64,
+    /// Imports, delivered.
+    pub import: f64,
+    /// Disposal.
+    pub disposal: f64,
+    /// Process activity.
+    pub process: f64,
+    /// The sum of the parts above.
+    pub total: f64,
+}
+
+/// Key figures against the baseline.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Kpis {
+    /// Tonnes supplied, t/yr.
+    pub total_supply_t: f64,
+    /// Tonnes demanded, t/yr.
+    pub total_demand_t: f64,
+    /// Baseline disposal (all supplies) minus the plan's disposal (supplies and process outputs).
+    pub diverted_from_disposal_t: f64,
+    /// Demand met locally instead of by import.
+    pub imports_substituted_t: f64,
+    /// Tonne-km trucked, tkm/yr.
+    pub tonne_km: f64,
+    /// Baseline emissions minus the plan's, t CO2e/yr.
+    pub co2_saved_t: f64,
+    /// Baseline cost minus the plan's, currency/yr.
+    pub cost_saved: f64,
+    /// Share of demand met from local secondary material, 0..1.
+    pub circularity_rate: f64,
+}
+
+/// One routed stream.
+#[derive(Clone, Debug, Serialize)]
+pub struct Flow {
+    /// The sending site.
+    pub from_site: SiteId,
+    /// Its name.
+    pub from_name: String,
+    /// Set when the flow leaves a process output.
+    pub from_process: Option<ProcessId>,
+    /// The receiving site.
+    pub to_site: SiteId,
+    /// Its name.
+    pub to_name: String,
+    /// Set when the flow feeds a process input.
+    pub to_process: Option<ProcessId>,
+    /// The material leaving the sender.
+    pub material_sent: MaterialId,
+    /// The material it serves at the receiver (differs under a substitution).
+    pub material_served: MaterialId,
+    /// Tonnes sent, t/yr.
+    pub tonnes_sent: f64,
+    /// Tonnes served (sent times the substitution ratio), t/yr.
+    pub tonnes_served: f64,
+    /// Road km.
+    pub km: f64,
+    /// Transport cost, currency/yr (excluding priced CO2).
+    pub cost: f64,
+    /// Transport emissions, kg CO2e/yr.
+    pub co2_kg: f64,
+    /// Sender longitude (WGS84).
+    pub from_lon: f64,
+    /// Sender latitude.
+    pub from_lat: f64,
+    /// Receiver longitude.
+    pub to_lon: f64,
+    /// Receiver latitude.
+    pub to_lat: f64,
+}
+
+/// Demand still imported.
+#[derive(Clone, Debug, Serialize)]
+pub struct Import {
+    /// Where.
+    pub site: SiteId,
+    /// What.
+    pub material: MaterialId,
+    /// The demand, t/yr.
+    pub demand_t: f64,
+    /// Of it imported, t/yr.
+    pub imported_t: f64,
+    /// Import cost, currency/yr (CO2 excluded).
+    pub cost: f64,
+    /// Import emissions, kg CO2e/yr.
+    pub co2_kg: f64,
+}
+
+/// Supply (or process output) still disposed of.
+#[derive(Clone, Debug, Serialize)]
+pub struct Disposal {
+    /// Where.
+    pub site: SiteId,
+    /// What.
+    pub material: MaterialId,
+    /// The process whose output it is, if any.
+    pub process: Option<ProcessId>,
+    /// Tonnes disposed of, t/yr.
+    pub disposed_t: f64,
+    /// Disposal cost, currency/yr (CO2 excluded).
+    pub cost: f64,
+    /// Disposal emissions, kg CO2e/yr.
+    pub co2_kg: f64,
+}
+
+/// How a process is used.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProcessUse {
+    /// The process.
+    pub id: ProcessId,
+    /// Its site.
+    pub site: SiteId,
+    /// Units of activity per year.
+    pub activity: f64,
+    /// Existing capacity, units/yr.
+    pub capacity: f64,
+    /// Capacity the LP added at a candidate process (units/yr).
+    pub new_capacity: f64,
+}
+
+/// Marginal cost of one more tonne of each stream: the balance row's dual. For a supply,
+/// a negative value means one more tonne would lower the region's cost (it is worth that
+/// much); for a demand it is what meeting one more tonne would cost.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShadowPrices {
+    /// One per supply, in dataset order.
+    pub supplies: Vec<StreamPrice>,
+    /// One per demand, in dataset order.
+    pub demands: Vec<StreamPrice>,
+}
+
+/// The shadow price of one stream.
+#[derive(Clone, Debug, Serialize)]
+pub struct StreamPrice {
+    /// Where.
+    pub site: SiteId,
+    /// What.
+    pub material: MaterialId,
+    /// The stream's quantity, t/yr.
+    pub quantity_t: f64,
+    /// Currency per tonne.
+    pub marginal_cost: f64,
+}
+
+/// An import-substitution target: what the plan does about one imported material.
+#[derive(Clone, Debug, Serialize)]
+pub struct Target {
+    /// 1 = the largest net savings.
+    pub rank: usize,
+    /// The imported material.
+    pub material: MaterialId,
+    /// Demand for it, t/yr.
+    pub demand_t: f64,
+    /// Of it still imported, t/yr.
+    pub imported_t: f64,
+    /// Of it met locally, t/yr.
+    pub substituted_t: f64,
+    /// Tonnes sent, by material, that serve this demand locally.
+    pub served_by: Vec<ServedBy>,
+    /// Candidate processes the LP sized whose outputs serve this material.
+    pub new_capacity: Vec<CapacityTarget>,
+    /// Tonnes met locally times their demands' import cost (CO2 priced in).
+    pub import_cost_avoided: f64,
+    /// Transport (CO2 priced in) of the flows serving this demand.
+    pub delivery_cost: f64,
+    /// Share of process and new-capacity cost of the processes serving this demand,
+    /// apportioned by their output tonnes.
+    pub process_cost: f64,
+    /// Import cost avoided less delivery and process cost, currency/yr.
+    pub net_savings: f64,
+}
+
+/// Tonnes of one material sent to serve a target's demand.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServedBy {
+    /// The material sent.
+    pub material: MaterialId,
+    /// Tonnes sent, t/yr.
+    pub tonnes_sent: f64,
+}
+
+/// New capacity the LP sized at a candidate process.
+#[derive(Clone, Debug, Serialize)]
+pub struct CapacityTarget {
+    /// The process.
+    pub process: ProcessId,
+    /// Its site.
+    pub site: SiteId,
+    /// Site longitude.
+    pub lon: f64,
+    /// Site latitude.
+    pub lat: f64,
+    /// Units/yr of new capacity.
+    pub new_capacity: f64,
+    /// Annualised cost of it, currency/yr.
+    pub capex: f64,
+}
+
+impl AddAssign<&Emissions> for Emissions {
+    fn add_assign(&mut self, b: &Emissions) {
+        let Emissions {
+            transport,
+            import,
+            disposal,
+            process,
+            total,
+        } = b;
+        self.transport += transport;
+        self.import += import;
+        self.disposal += disposal;
+        self.process += process;
+        self.total += total;
+    }
+}
+
+impl AddAssign<&CostParts> for CostParts {
+    fn add_assign(&mut self, b: &CostParts) {
+        let CostParts {
+            transport,
+            import,
+            disposal,
+            process,
+            capex,
+            co2,
+            total,
+            emissions_kg,
+        } = b;
+        self.transport += transport;
+        self.import += import;
+        self.disposal += disposal;
+        self.process += process;
+        self.capex += capex;
+        self.co2 += co2;
+        self.total += total;
+        self.emissions_kg += emissions_kg;
+    }
+}
+
+/// Adds every tonnage and money figure; the circularity rate, a ratio, is left for the
+/// caller to recompute from the sums.
+impl AddAssign<&Kpis> for Kpis {
+    fn add_assign(&mut self, b: &Kpis) {
+        let Kpis {
+            total_supply_t,
+            total_demand_t,
+            diverted_from_disposal_t,
+            imports_substituted_t,
+            tonne_km,
+            co2_saved_t,
+            cost_saved,
+            circularity_rate: _,
+        } = b;
+        self.total_supply_t += total_supply_t;
+        self.total_demand_t += total_demand_t;
+        self.diverted_from_disposal_t += diverted_from_disposal_t;
+        self.imports_substituted_t += imports_substituted_t;
+        self.tonne_km += tonne_km;
+        self.co2_saved_t += co2_saved_t;
+        self.cost_saved += cost_saved;
+    }
+}

@@ -1,0 +1,181 @@
+//! The specialised path for LPs that are pure transportation problems (no processes, every
+//! arc ratio 1): the LP becomes a min-cost flow over supplies, demands and one "world" node
+//! (disposal arcs into it, import arcs out of it) and is solved exactly by successive
+//! shortest paths ([`ssp`]).
+//! It returns the same [`LpSolution`] as HiGHS would (column values and row duals), so
+//! pricing, results and reports are shared.
+//!
+//! Scaling to integers, and the error it allows:
+//! - quantities are rounded *down* to [`QUANTITY_STEP`] tonnes (1 gram), so routed flows never
+//!   exceed a stream; what rounding leaves (under 1 g per stream) is disposed or imported,
+//!   and mass balance holds exactly in the returned plan;
+//! - costs per tonne are rounded to the nearest [`COST_STEP`] (10^-6 currency units).
+//!
+//! The plan is optimal for the rounded costs, so its true cost is within
+//! `COST_STEP x (tonnes supplied + tonnes demanded)` of the LP optimum, plus the cost of
+//! routing the sub-gram remainders (at most one gram per stream at its import or disposal
+//! cost). Row duals are exact for the rounded costs, so every reduced cost is at least
+//! `-COST_STEP/2`, inside [`crate::PRICING_TOLERANCE`].
+
+pub mod ssp;
+
+use super::status::{LpSolution, SolveStatus, SolverOptions};
+use crate::lp::{ColKind, LinearProgram, RowKind};
+use crate::model::ids::{DemandIdx, SupplyIdx};
+use ssp::Transportation;
+use std::time::{Duration, Instant};
+
+/// Resolution of quantities on this path, in tonnes.
+pub const QUANTITY_STEP: f64 = 1e-6;
+
+/// Resolution of costs on this path, in currency units per tonne.
+pub const COST_STEP: f64 = 1e-6;
+
+/// Whether `lp` is a pure transportation problem this path solves exactly: no process
+/// rows or columns and every flow moving one tonne into one tonne.
+pub fn is_transportation(lp: &LinearProgram) -> bool {
+    let l = &lp.layout;
+    if l.has_processes() {
+        return false;
+    }
+    l.flows().all(|(_, j)| {
+        lp.col_bounds(j) == (0.0, f64::INFINITY) && lp.column_entries(j).all(|(_, v)| v == 1.0)
+    }) && lp.cols().all(|j| lp.cost(j).is_finite())
+}
+
+/// The transportation path of one solve (all pricing rounds).
+#[derive(Debug)]
+pub(crate) struct FlowSession {
+    options: SolverOptions,
+    started: Instant,
+    /// Augmenting paths over all solves of the session.
+    augmentations: u64,
+}
+
+impl FlowSession {
+    /// A session for `lp`, or `None` when it is not a transportation problem or its costs
+    /// are too large for 64-bit scaled integers (HiGHS then solves it).
+    pub(crate) fn new(lp: &LinearProgram, options: SolverOptions) -> Option<Self> {
+        if !is_transportation(lp) {
+            return None;
+        }
+        let nodes = lp.num_rows() + 1;
+        let largest = lp.cols().fold(0.0f64, |m, j| m.max(lp.cost(j).abs())) / COST_STEP;
+        // Room for the solver's own scaling by (nodes + 1) and its ε arithmetic.
+        // Path lengths add up to (nodes + 1) costs; keep them far from overflow.
+        let room = i64::MAX as f64 / ((nodes as f64 + 1.0) * 8.0);
+        if largest >= room {
+            return None;
+        }
+        let total: f64 = lp.rows().map(|i| lp.row_bounds(i).1).sum::<f64>() / QUANTITY_STEP;
+        if total >= (i64::MAX / 4) as f64 {
+            return None;
+        }
+        Some(FlowSession {
+            options,
+            started: Instant::now(),
+            augmentations: 0,
+        })
+    }
+
+    /// Solves `lp` (which may have gained flow columns since the last call).
+    pub(crate) fn solve(&mut self, lp: &LinearProgram) -> LpSolution {
+        let l = &lp.layout;
+        let (supplies, demands) = (
+            (0..l.supplies).map(SupplyIdx::new),
+            (0..l.demands).map(DemandIdx::new),
+        );
+        let units = |t: f64| (t / QUANTITY_STEP).floor() as i64;
+        let price_units = |c: f64| (c / COST_STEP).round() as i64;
+        let flows = l.arcs();
+        let mut problem = Transportation {
+            supply: supplies
+                .clone()
+                .map(|s| units(lp.row_bounds(l.supply_row(s)).1))
+                .collect(),
+            disposal_cost: supplies
+                .clone()
+                .map(|s| price_units(lp.cost(l.disposal(s))))
+                .collect(),
+            demand: demands
+                .clone()
+                .map(|t| units(lp.row_bounds(l.demand_row(t)).1))
+                .collect(),
+            import_cost: demands
+                .clone()
+                .map(|t| price_units(lp.cost(l.import(t))))
+                .collect(),
+            from: Vec::with_capacity(flows),
+            to: Vec::with_capacity(flows),
+            cost: Vec::with_capacity(flows),
+        };
+        for (_, j) in l.flows() {
+            let (mut from, mut to) = (0, 0);
+            for (row, _) in lp.column_entries(j) {
+                match l.row(row) {
+                    RowKind::SupplyBalance(s) => from = s.get(),
+                    RowKind::DemandBalance(t) => to = t.get(),
+                    _ => {}
+                }
+            }
+            problem.from.push(from as u32);
+            problem.to.push(to as u32);
+            problem.cost.push(price_units(lp.cost(j)));
+        }
+        let deadline = self
+            .options
+            .time_limit
+            .map(|limit| self.started + Duration::from_secs_f64(limit.max(0.0)));
+        let plan = ssp::solve(&problem, deadline);
+        self.augmentations += plan.augmentations;
+        tracing::debug!(
+            augmentations = plan.augmentations,
+            settled = plan.settled,
+            "transportation solved"
+        );
+        let status = if plan.optimal {
+            SolveStatus::Optimal
+        } else {
+            SolveStatus::TimeLimit
+        };
+        let row_dual = plan.optimal.then(|| {
+            let mut dual = vec![0.0; lp.num_rows()];
+            for (s, &p) in supplies.zip(&plan.supply_potential) {
+                dual[l.supply_row(s).get()] = -(p as f64) * COST_STEP;
+            }
+            for (t, &p) in demands.zip(&plan.demand_potential) {
+                dual[l.demand_row(t).get()] = p as f64 * COST_STEP;
+            }
+            dual
+        });
+        LpSolution {
+            status,
+            primal: Some(self::plan(lp, &plan.flow)),
+            row_dual,
+        }
+    }
+}
+
+/// Column values of the LP from the flow of each flow column: flows in tonnes, and import
+/// and disposal as what the flows leave of each stream, so balance rows hold exactly.
+fn plan(lp: &LinearProgram, flow: &[i64]) -> Vec<f64> {
+    let l = &lp.layout;
+    let mut x = vec![0.0; lp.num_cols()];
+    let mut left_row: Vec<f64> = lp.rows().map(|i| lp.row_bounds(i).1).collect();
+    for (a, j) in l.flows() {
+        let tonnes = flow[a.get()] as f64 * QUANTITY_STEP;
+        x[j.get()] = tonnes;
+        for (row, _) in lp.column_entries(j) {
+            left_row[row.get()] -= tonnes;
+        }
+    }
+    for j in l.fixed_columns() {
+        let row = match l.column(j) {
+            ColKind::Import(t) => l.demand_row(t),
+            ColKind::Disposal(s) => l.supply_row(s),
+            _ => continue,
+        };
+        x[j.get()] = left_row[row.get()].max(0.0);
+    }
+    x
+}

@@ -1,0 +1,219 @@
+//! Pricing, the certificate that pruning lost nothing: after a solve on the pruned arcs,
+//! every left-out pair whose reduced cost under the optimal duals is negative would lower
+//! the cost if added. They are added and the LP re-solved (warm) until none is left, so the
+//! optimum reported is the optimum over every compatible pair within haul range.
+//!
+//! A flow column's reduced cost is `cost_per_tkm * km - y_source - ratio * y_sink`
+//! ([`crate::lp::costs::haul_per_tkm`] with CO2 priced in), so only sinks within
+//! `(y_source + ratio * max y_sink) / cost_per_tkm` km can price out, and an R-tree radius
+//! query finds exactly those.
+
+use super::Model;
+use super::session::Session;
+use super::status::{LpSolution, SolveStatus};
+use crate::lp::costs;
+use crate::model::domain::Dataset;
+use crate::model::error::Error;
+use crate::network::arcs::{ArcSet, Arcs};
+use crate::network::candidates::{SourceQuery, is_self_loop, sends_nothing};
+use crate::network::spatial::{IndexedPoint, chord_km, chord2_for_km};
+use crate::network::{Network, SinkIdx, SourceIdx};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+/// Reduced costs above `-PRICING_TOLERANCE` (currency per tonne) count as non-negative;
+/// HiGHS's own dual feasibility tolerance is 1e-7.
+pub const PRICING_TOLERANCE: f64 = 1e-6;
+
+/// Left-out arcs added per source and pricing round (plus each sink's best offer).
+/// Measured on the 10k-site bench region: 1 or 2 need the least total solve time; 8
+/// floods each round with arcs that later turn out useless.
+pub const PRICING_PER_SOURCE: usize = 2;
+
+/// Pricing looks at this many times `per_source` negative arcs per source, so each sink's
+/// best offer can be found among them.
+const WIDE_PRICING: usize = 4;
+
+/// What the pricing loop did.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PricingOutcome {
+    pub(crate) rounds: usize,
+    pub(crate) arcs_added: usize,
+    pub(crate) seconds: f64,
+}
+
+/// Re-solves `model` with the arcs pricing finds until none is left, the time limit is
+/// reached (the plan is then reported as time-limited, without duals that would claim more
+/// than they show) or the solve is not optimal.
+pub(crate) fn price_until_certified(
+    ds: &Dataset,
+    model: &mut Model,
+    session: &mut Session,
+    solution: &mut LpSolution,
+    time_limit: Option<f64>,
+    started: Instant,
+) -> Result<PricingOutcome, Error> {
+    let mut outcome = PricingOutcome::default();
+    while solution.status == SolveStatus::Optimal {
+        if time_limit.is_some_and(|limit| started.elapsed().as_secs_f64() >= limit) {
+            solution.status = SolveStatus::TimeLimit;
+            solution.row_dual = None;
+            break;
+        }
+        if solution.row_dual.is_none() {
+            break;
+        }
+        let priced_at = Instant::now();
+        let layout = &model.lp.layout;
+        let dual = |row| solution.dual(row).unwrap_or(0.0);
+        let source_dual: Vec<f64> = (0..model.network.sources.len())
+            .map(|s| dual(layout.source_row(SourceIdx::new(s))))
+            .collect();
+        let sink_dual: Vec<f64> = (0..model.network.sinks.len())
+            .map(|t| dual(layout.sink_row(SinkIdx::new(t))))
+            .collect();
+        let new_arcs = negative_arcs(
+            ds,
+            &model.network,
+            &source_dual,
+            &sink_dual,
+            PRICING_PER_SOURCE,
+            PRICING_TOLERANCE,
+        );
+        outcome.seconds += priced_at.elapsed().as_secs_f64();
+        if new_arcs.is_empty() {
+            break;
+        }
+        outcome.rounds += 1;
+        outcome.arcs_added += new_arcs.len();
+        tracing::debug!(
+            round = outcome.rounds,
+            arcs = new_arcs.len(),
+            "pricing added arcs"
+        );
+        model.network.extend(new_arcs);
+        model.lp.append_flows(ds, &model.network);
+        session.add_new_columns(&model.lp)?;
+        *solution = session.solve(&model.lp)?;
+    }
+    Ok(outcome)
+}
+
+/// The pairs left out by pruning whose reduced cost under the duals is negative. At most
+/// `per_source` of the most negative are returned per source and served material, so one
+/// round does not flood the LP, plus each sink's single best offer.
+pub(crate) fn negative_arcs(
+    ds: &Dataset,
+    net: &Network,
+    source_dual: &[f64],
+    sink_dual: &[f64],
+    per_source: usize,
+    tolerance: f64,
+) -> Arcs {
+    let existing = ArcSet::new(&net.arcs, net.sources.len());
+    let mut best_dual: HashMap<_, f64> = HashMap::new();
+    for (key, tree) in &net.index.trees {
+        let best = tree
+            .iter()
+            .map(|p| sink_dual[p.data as usize])
+            .fold(f64::NEG_INFINITY, f64::max);
+        best_dual.insert(*key, best);
+    }
+    let per_source_found: Vec<Vec<(f64, SinkIdx, f64, f64)>> = net
+        .sources
+        .par_iter()
+        .enumerate()
+        .map(|(s, source)| {
+            let mut found = Vec::new();
+            if sends_nothing(ds, source) {
+                return found;
+            }
+            let s = SourceIdx::new(s);
+            let q = SourceQuery::new(ds, source);
+            let per_tkm = costs::haul_per_tkm(ds, source.material).objective(ds);
+            let y_source = source_dual[s.get()];
+            let detour = ds.transport.detour_factor;
+            for &(served, ratio) in &net.index.substitutes[source.material.get()] {
+                let mut priced: Vec<(f64, SinkIdx, f64)> = Vec::new();
+                for is_process in [false, true] {
+                    let key = (served, is_process);
+                    let Some(tree) = net.index.trees.get(&key) else {
+                        continue;
+                    };
+                    let gain = y_source + ratio * best_dual[&key];
+                    if gain <= tolerance {
+                        continue;
+                    }
+                    let radius_km = if per_tkm > 0.0 {
+                        q.max_km.map_or(gain / per_tkm, |m| m.min(gain / per_tkm))
+                    } else {
+                        q.max_km.unwrap_or(f64::INFINITY)
+                    };
+                    let chord2 = chord2_for_km(radius_km / ds.transport.detour_factor);
+                    let mut consider = |point: &IndexedPoint| {
+                        let t = SinkIdx::new(point.data as usize);
+                        let gain = y_source + ratio * sink_dual[t.get()];
+                        if gain <= tolerance {
+                            return;
+                        }
+                        // One asin from the chord instead of a full haversine screens out
+                        // most pairs; survivors get the exact distance.
+                        let estimate = chord_km(point.geom(), &q.point) * detour;
+                        if per_tkm * estimate - gain >= 0.0 {
+                            return;
+                        }
+                        let sink = net.sink(t);
+                        if is_self_loop(source, sink) || existing.contains(s, t) {
+                            return;
+                        }
+                        let Some(km) = q.km_to(ds, sink) else { return };
+                        let reduced = per_tkm * km - gain;
+                        if reduced < -tolerance {
+                            priced.push((reduced, t, km));
+                        }
+                    };
+                    match chord2 {
+                        Some(c2) => tree
+                            .locate_within_distance(q.point, c2)
+                            .for_each(&mut consider),
+                        None => tree.iter().for_each(&mut consider),
+                    }
+                }
+                priced.sort_by(|a, b| a.0.total_cmp(&b.0));
+                found.extend(
+                    priced
+                        .iter()
+                        .take(per_source * WIDE_PRICING)
+                        .map(|&(reduced, sink, km)| (reduced, sink, km, ratio)),
+                );
+            }
+            found
+        })
+        .collect();
+    // Each source's best few, plus each sink's single best offer: a sink short of supply
+    // gets an outlet in the same round instead of waiting for its sources' turn.
+    let mut best_for_sink: HashMap<SinkIdx, (f64, usize, usize)> = HashMap::new();
+    for (s, found) in per_source_found.iter().enumerate() {
+        for (i, &(reduced, sink, _, _)) in found.iter().enumerate() {
+            let entry = best_for_sink.entry(sink).or_insert((reduced, s, i));
+            if reduced < entry.0 {
+                *entry = (reduced, s, i);
+            }
+        }
+    }
+    let mut chosen: HashSet<(usize, usize)> =
+        best_for_sink.values().map(|&(_, s, i)| (s, i)).collect();
+    let mut arcs = Arcs::default();
+    for (s, found) in per_source_found.iter().enumerate() {
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        order.sort_by(|&a, &b| found[a].0.total_cmp(&found[b].0));
+        for (rank, &i) in order.iter().enumerate() {
+            if rank < per_source || chosen.remove(&(s, i)) {
+                let (_, sink, km, ratio) = found[i];
+                arcs.push(SourceIdx::new(s), sink, km, ratio);
+            }
+        }
+    }
+    arcs
+}

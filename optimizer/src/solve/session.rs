@@ -1,0 +1,46 @@
+//! A solver kept across the rounds of one solve: HiGHS, or the min-cost-flow path when the
+//! LP is a pure transportation problem and [`Algorithm::Auto`] allows it.
+
+use super::flow::FlowSession;
+use super::highs::LpSession;
+use super::status::{Algorithm, LpSolution, SolverOptions};
+use crate::lp::LinearProgram;
+use crate::model::error::Error;
+
+/// The backend of one solve.
+#[derive(Debug)]
+pub(crate) enum Session {
+    Highs(LpSession),
+    Flow(FlowSession),
+}
+
+impl Session {
+    pub(crate) fn new(lp: &LinearProgram, options: SolverOptions) -> Result<Self, Error> {
+        if options.algorithm == Algorithm::Auto
+            && let Some(flow) = FlowSession::new(lp, options)
+        {
+            return Ok(Session::Flow(flow));
+        }
+        Ok(Session::Highs(LpSession::new(lp, options)?))
+    }
+
+    /// Takes the columns `lp` gained since the last solve.
+    pub(crate) fn add_new_columns(&mut self, lp: &LinearProgram) -> Result<(), Error> {
+        match self {
+            Session::Highs(session) => session.add_new_columns(lp),
+            // The flow path rebuilds its network from `lp` at each solve.
+            Session::Flow(_) => Ok(()),
+        }
+    }
+
+    pub(crate) fn solve(&mut self, lp: &LinearProgram) -> Result<LpSolution, Error> {
+        match self {
+            Session::Highs(session) => session.solve(),
+            Session::Flow(session) => Ok(session.solve(lp)),
+        }
+    }
+
+    pub(crate) fn is_min_cost_flow(&self) -> bool {
+        matches!(self, Session::Flow(_))
+    }
+}

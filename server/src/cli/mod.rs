@@ -1,0 +1,50 @@
+//! The `circulate` command line: one file per subcommand, each turning its arguments into
+//! library options and printing or writing what the library returns.
+
+mod generate;
+mod import;
+mod pruning_gap;
+mod serve;
+mod solve;
+mod summary;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// circulate: plans circular material flows for regional clusters of enterprises.
+#[derive(Debug, Parser)]
+#[command(name = "circulate", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Solve a dataset folder: optimal flows, imports, disposals, KPIs, shadow prices and
+    /// import-substitution targets.
+    Solve(solve::SolveArgs),
+    /// Measure the pruning gap: the optimum with k nearest candidates for several k against
+    /// the exact optimum over every compatible pair in range.
+    PruningGap(pruning_gap::GapArgs),
+    /// Write a seeded synthetic region (for scale tests and benches) as a dataset folder.
+    Generate(generate::GenerateArgs),
+    /// Run the gRPC server (Optimize, MatchBatch, ImportSubstitution, health, reflection).
+    Serve(serve::ServeArgs),
+    /// Build a dataset folder from a public register.
+    #[command(subcommand)]
+    Import(import::ImportSource),
+}
+
+impl Cli {
+    /// Runs the subcommand.
+    pub fn run(self) -> anyhow::Result<ExitCode> {
+        match self.command {
+            Command::Solve(args) => solve::run(&args),
+            Command::PruningGap(args) => pruning_gap::run(&args),
+            Command::Generate(args) => generate::run(&args),
+            Command::Import(source) => import::run(&source),
+            Command::Serve(args) => serve::run(&args),
+        }
+    }
+}

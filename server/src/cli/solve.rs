@@ -1,0 +1,133 @@
+//! `circulate solve`: load a dataset folder, solve, print the summary, write the result files.
+
+use super::summary;
+use anyhow::Context;
+use optimizer::{Algorithm, DEFAULT_K, Dataset, Error, SolveOptions};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Exit code for input that failed validation (errors on stderr).
+const EXIT_INVALID_INPUT: u8 = 2;
+
+#[derive(Debug, clap::Args)]
+pub struct SolveArgs {
+    /// Dataset folder (dataset.toml, materials.csv, sites.csv, supplies.csv, demands.csv, ...).
+    pub dir: PathBuf,
+    /// Keep every compatible pair within haul range instead of the k nearest.
+    #[arg(long)]
+    pub exact: bool,
+    /// Plain k-nearest pruning: skip pricing in the left-out pairs with negative reduced
+    /// cost (the optimum may then be above the exact one).
+    #[arg(long)]
+    pub no_pricing: bool,
+    /// Nearest sinks kept per source, per served material and sink kind (0: the default).
+    #[arg(long, default_value_t = DEFAULT_K)]
+    pub k: usize,
+    /// Solver time limit in seconds; a solve cut short reports status time_limit.
+    #[arg(long)]
+    pub time_limit: Option<f64>,
+    /// `auto`: the min-cost flow solver for parts that are pure transportation problems
+    /// (no processes, every substitution ratio 1), HiGHS for the rest; `highs`: HiGHS for all.
+    #[arg(long, value_enum, default_value_t = SolverChoice::Auto)]
+    pub solver: SolverChoice,
+    /// Folder to write result.json, flows.csv, flows.geojson and targets.csv into.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print result.json to stdout instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the LP (CPLEX LP format, readable names) to this file.
+    #[arg(long)]
+    pub write_lp: Option<PathBuf>,
+    /// Rows shown in the summary's flow and target tables.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+}
+
+/// Which solver `solve` uses.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum SolverChoice {
+    /// The min-cost flow solver for transportation parts, HiGHS for the rest.
+    Auto,
+    /// HiGHS for every part.
+    Highs,
+}
+
+impl From<&SolveArgs> for SolveOptions {
+    fn from(args: &SolveArgs) -> Self {
+        let algorithm = match args.solver {
+            SolverChoice::Auto => Algorithm::Auto,
+            SolverChoice::Highs => Algorithm::Highs,
+        };
+        SolveOptions::requested(
+            args.k,
+            args.exact,
+            args.no_pricing,
+            args.time_limit,
+            None,
+            algorithm,
+        )
+    }
+}
+
+/// Loads a dataset, printing every validation problem to stderr on failure.
+pub(super) fn load(dir: &Path) -> anyhow::Result<Result<Dataset, ExitCode>> {
+    match optimizer::input::load(dir) {
+        Ok(ds) => Ok(Ok(ds)),
+        Err(Error::Invalid(errors)) => {
+            eprintln!(
+                "error: dataset {} is invalid ({} problem(s)):",
+                dir.display(),
+                errors.len()
+            );
+            for e in errors.iter() {
+                eprintln!("  {e}");
+            }
+            Ok(Err(ExitCode::from(EXIT_INVALID_INPUT)))
+        }
+        Err(e) => Err(e).with_context(|| format!("loading {}", dir.display())),
+    }
+}
+
+pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let ds = match load(&args.dir)? {
+        Ok(ds) => ds,
+        Err(code) => return Ok(code),
+    };
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "dataset read and validated"
+    );
+    let started = Instant::now();
+    let options = SolveOptions::from(args);
+    let result = match &args.write_lp {
+        // The LP file shows the one LP that was solved, so no decomposition then.
+        Some(path) => {
+            let solved = optimizer::solve_keeping_model(&ds, &options)?;
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            optimizer::lp::write_lp(&ds, &solved.model.network, &solved.model.lp, &mut w)
+                .with_context(|| format!("writing {}", path.display()))?;
+            solved.result
+        }
+        None => optimizer::solve(&ds, &options)?,
+    };
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "solved");
+    if let Some(out) = &args.out {
+        let started = Instant::now();
+        optimizer::report::write_all(&result, out)?;
+        tracing::info!(
+            seconds = started.elapsed().as_secs_f64(),
+            "result files written"
+        );
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        summary::print(&ds, &result, args.top, args.out.as_deref());
+    }
+    Ok(ExitCode::SUCCESS)
+}

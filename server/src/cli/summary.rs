@@ -1,0 +1,182 @@
+//! The human-readable summary `circulate solve` prints: status, objective against the
+//! baseline, KPIs, model size and timings, top flows and top targets.
+
+use optimizer::{Dataset, SolveResult};
+use std::path::Path;
+
+/// Thousands-separated number with `decimals` places.
+fn num(x: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, x.abs());
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if x < 0.0 && s.chars().any(|c| c != '0' && c != '.') {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
+        t.push('~');
+        t
+    }
+}
+
+pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>) {
+    let cur = &r.currency;
+    println!(
+        "circulate: {} ({} sites, {} supplies, {} demands, {} processes)",
+        r.dataset,
+        ds.sites.len(),
+        ds.supplies.len(),
+        ds.demands.len(),
+        ds.processes.len()
+    );
+    println!("status      {}", r.status.as_str());
+    let s = &r.stats;
+    println!(
+        "model       {} independent LP(s), {} candidate arcs ({}), {} columns x {} rows; network {:.3} s, LP build {:.3} s, solve {:.3} s, pricing {:.3} s ({} rounds)",
+        s.components,
+        s.candidate_arcs,
+        if s.exact {
+            "exact".to_owned()
+        } else {
+            format!("k={}", s.k)
+        },
+        s.columns,
+        s.rows,
+        s.network_seconds,
+        s.lp_build_seconds,
+        s.solve_seconds,
+        s.pricing_seconds,
+        s.pricing_rounds
+    );
+    let (Some(obj), Some(parts), Some(k)) = (r.objective, &r.objective_parts, &r.kpis) else {
+        println!(
+            "no solution to report (baseline cost {} {cur}/yr)",
+            num(r.baseline, 0)
+        );
+        return;
+    };
+    let pct = if r.baseline.abs() > 0.0 {
+        k.cost_saved / r.baseline.abs() * 100.0
+    } else {
+        0.0
+    };
+    println!(
+        "objective   {} {cur}/yr   baseline {} {cur}/yr   saved {} {cur}/yr ({:.1}%)",
+        num(obj, 0),
+        num(r.baseline, 0),
+        num(k.cost_saved, 0),
+        pct
+    );
+    println!(
+        "cost parts  transport {}  import {}  disposal {}  process {}  capex {}  CO2 {}",
+        num(parts.transport, 0),
+        num(parts.import, 0),
+        num(parts.disposal, 0),
+        num(parts.process, 0),
+        num(parts.capex, 0),
+        num(parts.co2, 0)
+    );
+    println!(
+        "KPIs        diverted from disposal {} t/yr   imports substituted {} t/yr   circularity {:.1}%",
+        num(k.diverted_from_disposal_t, 1),
+        num(k.imports_substituted_t, 1),
+        k.circularity_rate * 100.0
+    );
+    println!(
+        "            tonne-km {}   CO2e saved {} t/yr   (supply {} t/yr, demand {} t/yr)",
+        num(k.tonne_km, 0),
+        num(k.co2_saved_t, 1),
+        num(k.total_supply_t, 1),
+        num(k.total_demand_t, 1)
+    );
+    println!();
+    println!(
+        "top flows ({} of {})",
+        top.min(r.flows.len()),
+        r.flows.len()
+    );
+    println!(
+        "  {:<28} {:<28} {:<22} {:>12} {:>8} {:>10}",
+        "from", "to", "material (sent>served)", "t/yr", "km", "cost"
+    );
+    for f in r.flows.iter().take(top) {
+        let from = f.from_process.as_ref().map_or_else(
+            || f.from_name.clone(),
+            |p| format!("{} [{}]", f.from_name, p),
+        );
+        let to = f
+            .to_process
+            .as_ref()
+            .map_or_else(|| f.to_name.clone(), |p| format!("{} [{}]", f.to_name, p));
+        let mat = if f.material_sent == f.material_served {
+            f.material_sent.to_string()
+        } else {
+            format!("{}>{}", f.material_sent, f.material_served)
+        };
+        println!(
+            "  {:<28} {:<28} {:<22} {:>12} {:>8} {:>10}",
+            cut(&from, 28),
+            cut(&to, 28),
+            cut(&mat, 22),
+            num(f.tonnes_sent, 1),
+            num(f.km, 1),
+            num(f.cost, 0)
+        );
+    }
+    println!();
+    println!(
+        "import-substitution targets ({} of {})",
+        top.min(r.targets.len()),
+        r.targets.len()
+    );
+    println!(
+        "  {:>4} {:<20} {:>12} {:>12} {:>12} {:>14}  new capacity",
+        "rank", "material", "demand t", "imported t", "local t", "net savings"
+    );
+    for t in r.targets.iter().take(top) {
+        let cap: Vec<String> = t
+            .new_capacity
+            .iter()
+            .map(|c| format!("{} at {}: {}", c.process, c.site, num(c.new_capacity, 1)))
+            .collect();
+        println!(
+            "  {:>4} {:<20} {:>12} {:>12} {:>12} {:>14}  {}",
+            t.rank,
+            cut(t.material.as_str(), 20),
+            num(t.demand_t, 1),
+            num(t.imported_t, 1),
+            num(t.substituted_t, 1),
+            num(t.net_savings, 0),
+            if cap.is_empty() {
+                "-".to_owned()
+            } else {
+                cap.join(", ")
+            }
+        );
+    }
+    if let Some(dir) = out {
+        println!();
+        println!(
+            "wrote {}/result.json, flows.csv, flows.geojson, targets.csv",
+            dir.display()
+        );
+    }
+}
