@@ -51,5 +51,5 @@ pub use report::SolveResult;
 pub use solve::flow;
 pub use solve::{
     Algorithm, DEADLINE_SHARE, LpSolution, Model, PRICING_PER_SOURCE, PRICING_TOLERANCE,
-    SolveOptions, SolveStats, SolveStatus, SolverOptions, build_model, decompose,
+    SolveOptions, SolveStats, SolveStatus, SolverOptions, build_model, check_time_limit, decompose,
 };

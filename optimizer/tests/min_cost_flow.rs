@@ -1,10 +1,12 @@
-//! The transportation solver (successive shortest paths) against HiGHS: on random integer
-//! problems its optimum equals HiGHS's LP optimum exactly and its potentials certify it; on
+//! The transportation solvers (successive shortest paths, and the network simplex solved in
+//! two warm-started rounds) against HiGHS: on random integer problems their optima equal
+//! HiGHS's LP optimum exactly and their potentials certify it; on
 //! random regions without processes the `auto` path (transportation solver) and the `highs`
 //! path give the same optimum within the documented rounding bound, with mass balance.
 mod common;
 use common::*;
 use highs::{ColProblem, Sense};
+use optimizer::flow::simplex::{NetworkSimplex, SimplexEnd};
 use optimizer::flow::ssp::{self, Transportation};
 use optimizer::*;
 use optimizer::{Algorithm, CandidateOptions, SolveOptions, SolveStatus, SolverOptions};
@@ -92,8 +94,64 @@ fn highs_optimum(p: &Transportation) -> f64 {
     x.iter().zip(costs).map(|(x, &c)| x * c as f64).sum()
 }
 
+/// Asserts that potentials certify a plan: no arc (flow, disposal or import, either way
+/// along a used arc) has a negative reduced cost, with the hub at potential 0.
+fn assert_certified(p: &Transportation, flow: &[i64], ps: &[i64], pt: &[i64]) {
+    let mut routed = vec![0; p.supply.len()];
+    let mut served = vec![0; p.demand.len()];
+    for (a, &f) in flow.iter().enumerate() {
+        let (s, t) = (p.from[a] as usize, p.to[a] as usize);
+        routed[s] += f;
+        served[t] += f;
+        let reduced = p.cost[a] + ps[s] - pt[t];
+        assert!(reduced >= 0, "arc {a} reduced {reduced}");
+        if f > 0 {
+            assert_eq!(reduced, 0);
+        }
+    }
+    for s in 0..p.supply.len() {
+        if routed[s] > 0 {
+            assert!(p.disposal_cost[s] + ps[s] >= 0);
+        }
+        if routed[s] < p.supply[s] {
+            assert!(-p.disposal_cost[s] - ps[s] >= 0);
+        }
+    }
+    for t in 0..p.demand.len() {
+        if served[t] < p.demand[t] {
+            assert!(pt[t] - p.import_cost[t] >= 0);
+        }
+        if served[t] > 0 {
+            assert!(p.import_cost[t] - pt[t] >= 0);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    /// The network simplex solves the first `split` arcs, then takes the rest and continues
+    /// from its basis (as in a pricing round): the optimum must equal HiGHS's.
+    #[test]
+    fn network_simplex_warm_started_equals_highs(p in transportation(), split in 0..30usize) {
+        let mut engine = NetworkSimplex::new(&p.supply, &p.disposal_cost, &p.demand, &p.import_cost);
+        let split = split.min(p.from.len());
+        for a in 0..split {
+            engine.add_arc(p.from[a], p.to[a], p.cost[a]);
+        }
+        prop_assert_eq!(engine.run(None), SimplexEnd::Optimal);
+        for a in split..p.from.len() {
+            engine.add_arc(p.from[a], p.to[a], p.cost[a]);
+        }
+        prop_assert_eq!(engine.run(None), SimplexEnd::Optimal);
+        let flow: Vec<i64> = (0..p.from.len()).map(|a| engine.flow(a)).collect();
+        let cost = plan_cost(&p, &flow);
+        let reference = highs_optimum(&p);
+        prop_assert!((cost as f64 - reference).abs() < 1e-6, "network simplex {} != HiGHS {}", cost, reference);
+        let ps: Vec<i64> = (0..p.supply.len()).map(|s| engine.supply_potential(s)).collect();
+        let pt: Vec<i64> = (0..p.demand.len()).map(|t| engine.demand_potential(t)).collect();
+        assert_certified(&p, &flow, &ps, &pt);
+    }
 
     #[test]
     fn shortest_paths_equal_highs_on_random_problems(p in transportation()) {

@@ -39,3 +39,24 @@ fn haul_limit_removes_long_arcs() {
     assert!(r.flows.is_empty());
     assert_eq!(r.stats.candidate_arcs, 0);
 }
+
+/// A supply's own haul limit binds like the material's: a supply limited to 1 km sends
+/// nothing to a demand 5.56 km away, though routing would pay (it used to be ignored).
+#[test]
+fn a_supply_limit_of_its_own_removes_long_arcs() {
+    let mut ds = Builder::new()
+        .material("A", 1000.0, 0.0)
+        .site("s", 0.0)
+        .site("d", 0.05) // 0.05 degrees of longitude on the equator: 5.56 km
+        .supply("s", "A", 6.0)
+        .demand("d", "A", 6.0)
+        .build();
+    let r = solve(&ds);
+    assert_eq!(r.flows.len(), 1);
+    assert!((r.flows[0].km - 5.5598).abs() < 1e-3, "{}", r.flows[0].km);
+    ds.supplies[0].max_haul = Some(optimizer::Km(1.0));
+    let r = solve(&ds);
+    assert!(r.flows.is_empty(), "{:?}", r.flows);
+    assert_close(r.objective.unwrap(), 6000.0, "everything imported");
+    assert_mass_balance(&ds, &r);
+}

@@ -207,3 +207,23 @@ fn generate_is_deterministic_and_a_10k_region_solves() {
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["status"], "optimal");
 }
+
+/// A time limit that is not a finite number of seconds is a usage error (exit 2) naming the
+/// flag, not a panic (exit 101).
+#[test]
+fn bad_time_limits_are_usage_errors() {
+    for bad in ["inf", "NaN", "-1", "1e400"] {
+        let flag = format!("--time-limit={bad}");
+        let o = circulate(&["solve", example().to_str().unwrap(), &flag]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains("--time-limit"), "{stderr}");
+    }
+    let o = circulate(&[
+        "solve",
+        example().to_str().unwrap(),
+        "--time-limit",
+        "1e300",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

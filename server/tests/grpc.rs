@@ -583,3 +583,46 @@ async fn health_reports_serving_and_reflection_lists_the_services() {
             .is_some()
     );
 }
+
+/// Ids that begin with the batch's internal site prefixes come back as sent, and a time
+/// limit that is not a finite number of seconds is INVALID_ARGUMENT naming the field (it
+/// used to panic the solve thread).
+#[tokio::test]
+async fn ids_come_back_untouched_and_bad_time_limits_are_invalid() {
+    let server = start(2).await;
+    let mut batch = hand_batch();
+    batch.offers[0].id = "offer:o1".to_owned();
+    batch.requests[0].id = "request:r1".to_owned();
+    let r = client(&server)
+        .await
+        .match_batch(batch)
+        .await
+        .unwrap()
+        .into_inner();
+    let m = &r.matches[0];
+    assert_eq!(
+        (m.offer_id.as_str(), m.request_id.as_str()),
+        ("offer:o1", "request:r1")
+    );
+    for bad in [f64::INFINITY, f64::NAN, -1.0] {
+        let mut batch = hand_batch();
+        batch.options.get_or_insert_default().time_limit_s = Some(bad);
+        let status = client(&server).await.match_batch(batch).await.unwrap_err();
+        assert_eq!(status.code(), tonic::Code::InvalidArgument, "{bad}");
+        assert!(
+            status.message().contains("options.time_limit_s"),
+            "{}",
+            status.message()
+        );
+    }
+    // Finite and >= 0 but beyond any clock: a limit that never binds, solved as usual.
+    let mut batch = hand_batch();
+    batch.options.get_or_insert_default().time_limit_s = Some(1e300);
+    let r = client(&server)
+        .await
+        .match_batch(batch)
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.summary.unwrap().status, pb::SolveStatus::Optimal as i32);
+}

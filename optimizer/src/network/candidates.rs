@@ -63,15 +63,37 @@ pub(crate) fn sends_nothing(ds: &Dataset, source: &Node<SourceKind>) -> bool {
     matches!(source.kind, SourceKind::Supply(s) if ds.supply(s).is_empty())
 }
 
-/// The longest road km a flow of `sent` may travel into `sink`: the tighter of the
-/// material's (or the dataset's) limit and a demand's own limit; `None` is unlimited.
-pub(crate) fn haul_limit_km(ds: &Dataset, sent: MaterialIdx, sink: &SinkKind) -> Option<f64> {
-    let material = ds.max_haul(sent).map(|k| k.0);
+/// The longest road km a flow of `sent` may travel from `source` into `sink`: the tightest
+/// of the material's (or the dataset's) limit, a supply's own limit and a demand's own
+/// limit; `None` is unlimited. Without a source, the bound for any source of `sent`.
+pub(crate) fn haul_limit_km(
+    ds: &Dataset,
+    sent: MaterialIdx,
+    source: Option<&SourceKind>,
+    sink: &SinkKind,
+) -> Option<f64> {
+    let source_limit = match source {
+        Some(source) => source_limit_km(ds, sent, source),
+        None => ds.max_haul(sent).map(|k| k.0),
+    };
     let own = match *sink {
         SinkKind::Demand(d) => ds.demand(d).max_haul.map(|k| k.0),
         SinkKind::ProcessInput { .. } => None,
     };
-    match (material, own) {
+    tighter(source_limit, own)
+}
+
+/// The limit a source brings to every pair: its material's and, for a supply, its own.
+fn source_limit_km(ds: &Dataset, sent: MaterialIdx, source: &SourceKind) -> Option<f64> {
+    let own = match *source {
+        SourceKind::Supply(s) => ds.supply(s).max_haul.map(|k| k.0),
+        SourceKind::ProcessOutput { .. } => None,
+    };
+    tighter(ds.max_haul(sent).map(|k| k.0), own)
+}
+
+fn tighter(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }
@@ -83,6 +105,7 @@ pub(crate) struct SourceQuery {
     lat: f64,
     pub(crate) point: [f64; 3],
     material: MaterialIdx,
+    kind: SourceKind,
     pub(crate) max_km: Option<f64>,
     pub(crate) chord2: Option<f64>,
 }
@@ -90,12 +113,13 @@ pub(crate) struct SourceQuery {
 impl SourceQuery {
     pub(crate) fn new(ds: &Dataset, source: &Node<SourceKind>) -> Self {
         let site = ds.site(source.site);
-        let max_km = ds.max_haul(source.material).map(|k| k.0);
+        let max_km = source_limit_km(ds, source.material, &source.kind);
         SourceQuery {
             lon: site.lon,
             lat: site.lat,
             point: unit_vector(site.lon, site.lat),
             material: source.material,
+            kind: source.kind,
             max_km,
             chord2: max_km.and_then(|km| chord2_for_km(km / ds.transport.detour_factor)),
         }
@@ -112,7 +136,7 @@ impl SourceQuery {
             ds.transport.detour_factor,
         )
         .0;
-        let limit = haul_limit_km(ds, self.material, &sink.kind);
+        let limit = haul_limit_km(ds, self.material, Some(&self.kind), &sink.kind);
         (!limit.is_some_and(|m| km > m)).then_some(km)
     }
 }
@@ -230,9 +254,8 @@ pub(crate) fn reverse_arcs(
                 let s = SourceIdx(p.data);
                 let q = SourceQuery::new(ds, &sources[s.get()]);
                 let Some(km) = q.km_to(ds, sink) else {
-                    // Nearest first: once one is out of range of its own haul limit,
-                    // farther ones of the same material are too.
-                    break;
+                    // Supplies have limits of their own, so a farther one may still reach.
+                    continue;
                 };
                 if !existing.contains(s, SinkIdx(t)) {
                     arcs.push(s, SinkIdx(t), km, ratio);

@@ -162,23 +162,20 @@ impl SourceRange {
             .iter()
             .filter_map(|(m, _)| Some((m, self.trees.get(m)?)))
         {
-            let Some(km) = haul_limit_km(ds, *m, &SinkKind::Demand(d)) else {
-                return true;
+            let sink = SinkKind::Demand(d);
+            // Within the material's and the demand's limit; each supply's own limit too.
+            let in_range = |s: u32| {
+                let supply = SupplyIdx::new(s as usize);
+                let from = ds.site(ds.supply(supply).site);
+                let detour = ds.transport.detour_factor;
+                let km = road_km(from.lon, from.lat, to.lon, to.lat, detour).0;
+                haul_limit_km(ds, *m, Some(&SourceKind::Supply(supply)), &sink)
+                    .is_none_or(|limit| km <= limit)
             };
-            let chord2 = chord2_for_km(km / ds.transport.detour_factor);
-            let near = match chord2 {
-                Some(c2) => tree.locate_within_distance(q, c2).any(|p| {
-                    let from = ds.site(ds.supplies[p.data as usize].site);
-                    road_km(
-                        from.lon,
-                        from.lat,
-                        to.lon,
-                        to.lat,
-                        ds.transport.detour_factor,
-                    )
-                    .0 <= km
-                }),
-                None => tree.size() > 0,
+            let reach = haul_limit_km(ds, *m, None, &sink);
+            let near = match reach.and_then(|km| chord2_for_km(km / ds.transport.detour_factor)) {
+                Some(c2) => tree.locate_within_distance(q, c2).any(|p| in_range(p.data)),
+                None => tree.iter().any(|p| in_range(p.data)),
             };
             if near {
                 return true;

@@ -11,7 +11,7 @@ mod session;
 mod status;
 
 pub use pricing::{PRICING_PER_SOURCE, PRICING_TOLERANCE};
-pub use status::{Algorithm, LpSolution, SolveStats, SolveStatus, SolverOptions};
+pub use status::{Algorithm, LpSolution, SolveStats, SolveStatus, SolverOptions, check_time_limit};
 
 use crate::lp::LinearProgram;
 use crate::model::domain::Dataset;

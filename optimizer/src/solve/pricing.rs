@@ -20,6 +20,7 @@ use crate::network::spatial::{IndexedPoint, chord_km, chord2_for_km};
 use crate::network::{Network, SinkIdx, SourceIdx};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Reduced costs above `-PRICING_TOLERANCE` (currency per tonne) count as non-negative;
@@ -73,6 +74,9 @@ pub(crate) fn price_until_certified(
         let sink_dual: Vec<f64> = (0..model.network.sinks.len())
             .map(|t| dual(layout.sink_row(SinkIdx::new(t))))
             .collect();
+        let deadline = time_limit
+            .and_then(|limit| std::time::Duration::try_from_secs_f64(limit.max(0.0)).ok())
+            .and_then(|limit| started.checked_add(limit));
         let new_arcs = negative_arcs(
             ds,
             &model.network,
@@ -80,8 +84,15 @@ pub(crate) fn price_until_certified(
             &sink_dual,
             PRICING_PER_SOURCE,
             PRICING_TOLERANCE,
+            deadline,
         );
         outcome.seconds += priced_at.elapsed().as_secs_f64();
+        let Some(new_arcs) = new_arcs else {
+            // The search was cut off: the plan is optimal over the arcs so far, not certified.
+            solution.status = SolveStatus::TimeLimit;
+            solution.row_dual = None;
+            break;
+        };
         if new_arcs.is_empty() {
             break;
         }
@@ -102,7 +113,9 @@ pub(crate) fn price_until_certified(
 
 /// The pairs left out by pruning whose reduced cost under the duals is negative. At most
 /// `per_source` of the most negative are returned per source and served material, so one
-/// round does not flood the LP, plus each sink's single best offer.
+/// round does not flood the LP, plus each sink's single best offer. `None` when the
+/// deadline passed before every source was searched (checked before each source, so a
+/// deadline is overshot by one source's search at most).
 pub(crate) fn negative_arcs(
     ds: &Dataset,
     net: &Network,
@@ -110,7 +123,9 @@ pub(crate) fn negative_arcs(
     sink_dual: &[f64],
     per_source: usize,
     tolerance: f64,
-) -> Arcs {
+    deadline: Option<Instant>,
+) -> Option<Arcs> {
+    let cut_off = AtomicBool::new(false);
     let existing = ArcSet::new(&net.arcs, net.sources.len());
     let mut best_dual: HashMap<_, f64> = HashMap::new();
     for (key, tree) in &net.index.trees {
@@ -126,7 +141,11 @@ pub(crate) fn negative_arcs(
         .enumerate()
         .map(|(s, source)| {
             let mut found = Vec::new();
-            if sends_nothing(ds, source) {
+            if sends_nothing(ds, source) || cut_off.load(Ordering::Relaxed) {
+                return found;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                cut_off.store(true, Ordering::Relaxed);
                 return found;
             }
             let s = SourceIdx::new(s);
@@ -191,6 +210,9 @@ pub(crate) fn negative_arcs(
             found
         })
         .collect();
+    if cut_off.into_inner() {
+        return None;
+    }
     // Each source's best few, plus each sink's single best offer: a sink short of supply
     // gets an outlet in the same round instead of waiting for its sources' turn.
     let mut best_for_sink: HashMap<SinkIdx, (f64, usize, usize)> = HashMap::new();
@@ -215,5 +237,5 @@ pub(crate) fn negative_arcs(
             }
         }
     }
-    arcs
+    Some(arcs)
 }

@@ -11,15 +11,16 @@ use crate::model::error::Error;
 #[derive(Debug)]
 pub(crate) enum Session {
     Highs(LpSession),
-    Flow(FlowSession),
+    // Boxed: the engine's state is large and lives as long as the solve.
+    Flow(Box<FlowSession>),
 }
 
 impl Session {
     pub(crate) fn new(lp: &LinearProgram, options: SolverOptions) -> Result<Self, Error> {
-        if options.algorithm == Algorithm::Auto
+        if options.algorithm != Algorithm::Highs
             && let Some(flow) = FlowSession::new(lp, options)
         {
-            return Ok(Session::Flow(flow));
+            return Ok(Session::Flow(Box::new(flow)));
         }
         Ok(Session::Highs(LpSession::new(lp, options)?))
     }

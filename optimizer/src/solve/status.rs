@@ -64,15 +64,39 @@ pub struct SolverOptions {
     pub algorithm: Algorithm,
 }
 
+impl SolverOptions {
+    /// The instant the time limit runs out, counted from `started`; `None` without a limit
+    /// or with one too far away to matter (a limit of 1e300 s is no limit).
+    pub(crate) fn deadline(&self, started: std::time::Instant) -> Option<std::time::Instant> {
+        let limit = self.time_limit?;
+        let span = std::time::Duration::try_from_secs_f64(limit.max(0.0)).ok()?;
+        started.checked_add(span)
+    }
+}
+
+/// Checks a time limit given by a user: a finite number of seconds, at least 0.
+pub fn check_time_limit(seconds: f64) -> Result<f64, String> {
+    if seconds.is_finite() && seconds >= 0.0 {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "must be a finite number of seconds >= 0, got {seconds}"
+        ))
+    }
+}
+
 /// Which solver takes an LP.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Algorithm {
-    /// The min-cost flow solver for pure transportation problems ([`crate::flow`]),
-    /// HiGHS for the rest.
+    /// The network simplex of [`crate::flow`] for pure transportation problems, warm
+    /// across pricing rounds, and HiGHS for the rest.
     #[default]
     Auto,
     /// HiGHS for every LP (a cross-check of the min-cost flow path).
     Highs,
+    /// Like `Auto`, with successive shortest paths instead of the network simplex for
+    /// transportation problems (for comparison).
+    ShortestPaths,
 }
 
 /// What a backend returned.

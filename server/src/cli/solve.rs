@@ -25,7 +25,7 @@ pub struct SolveArgs {
     #[arg(long, default_value_t = DEFAULT_K)]
     pub k: usize,
     /// Solver time limit in seconds; a solve cut short reports status time_limit.
-    #[arg(long)]
+    #[arg(long, value_parser = time_limit)]
     pub time_limit: Option<f64>,
     /// `auto`: the min-cost flow solver for parts that are pure transportation problems
     /// (no processes, every substitution ratio 1), HiGHS for the rest; `highs`: HiGHS for all.
@@ -45,13 +45,20 @@ pub struct SolveArgs {
     pub top: usize,
 }
 
+fn time_limit(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    optimizer::check_time_limit(seconds)
+}
+
 /// Which solver `solve` uses.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum SolverChoice {
-    /// The min-cost flow solver for transportation parts, HiGHS for the rest.
+    /// The network simplex for transportation parts, HiGHS for the rest.
     Auto,
     /// HiGHS for every part.
     Highs,
+    /// Successive shortest paths for transportation parts (for comparison), HiGHS for the rest.
+    Ssp,
 }
 
 impl From<&SolveArgs> for SolveOptions {
@@ -59,6 +66,7 @@ impl From<&SolveArgs> for SolveOptions {
         let algorithm = match args.solver {
             SolverChoice::Auto => Algorithm::Auto,
             SolverChoice::Highs => Algorithm::Highs,
+            SolverChoice::Ssp => Algorithm::ShortestPaths,
         };
         SolveOptions::requested(
             args.k,

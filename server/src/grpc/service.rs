@@ -4,14 +4,13 @@
 
 use super::convert;
 use super::pb;
-use super::status::{invalid, to_status};
+use super::status::{invalid, to_status, violation};
 use optimizer::{Algorithm, Dataset, SolveOptions, SolveResult};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
-use tonic_types::{ErrorDetails, StatusExt};
 
 /// Default matches per streamed chunk.
 const DEFAULT_CHUNK: usize = 10_000;
@@ -62,8 +61,8 @@ fn deadline<T>(request: &Request<T>) -> Option<Duration> {
     let (n, unit) = v.split_at(v.len().checked_sub(1)?);
     let n: u64 = n.parse().ok()?;
     Some(match unit {
-        "H" => Duration::from_secs(n * 3600),
-        "M" => Duration::from_secs(n * 60),
+        "H" => Duration::from_secs(n.saturating_mul(3600)),
+        "M" => Duration::from_secs(n.saturating_mul(60)),
         "S" => Duration::from_secs(n),
         "m" => Duration::from_millis(n),
         "u" => Duration::from_micros(n),
@@ -73,21 +72,32 @@ fn deadline<T>(request: &Request<T>) -> Option<Duration> {
 }
 
 /// The options of a request: the library builds them, the deadline caps the time limit.
-fn solve_options(o: Option<pb::SolveOptions>, deadline: Option<Duration>) -> SolveOptions {
+fn solve_options(
+    o: Option<pb::SolveOptions>,
+    deadline: Option<Duration>,
+) -> Result<SolveOptions, Status> {
     let pb::SolveOptions {
         k,
         exact,
         no_pricing,
         time_limit_s,
     } = o.unwrap_or_default();
-    SolveOptions::requested(
+    Ok(SolveOptions::requested(
         k as usize,
         exact,
         no_pricing,
-        time_limit_s,
+        checked_time_limit(time_limit_s)?,
         deadline,
         Algorithm::Auto,
-    )
+    ))
+}
+
+/// A requested time limit, or INVALID_ARGUMENT naming `options.time_limit_s`.
+fn checked_time_limit(seconds: Option<f64>) -> Result<Option<f64>, Status> {
+    seconds
+        .map(optimizer::check_time_limit)
+        .transpose()
+        .map_err(|e| violation("options.time_limit_s", &e))
 }
 
 fn validated(raw: &optimizer::input::RawDataset) -> Result<Dataset, Status> {
@@ -99,17 +109,11 @@ fn optimize_blocking(
     deadline: Option<Duration>,
     started: Instant,
 ) -> Result<SolveResult, Status> {
+    let options = solve_options(request.options, deadline)?.charged(started);
     let Some(dataset) = request.dataset else {
-        let mut details = ErrorDetails::new();
-        details.add_bad_request_violation("dataset", "is required");
-        return Err(Status::with_error_details(
-            tonic::Code::InvalidArgument,
-            "dataset is required",
-            details,
-        ));
+        return Err(violation("dataset", "is required"));
     };
     let ds = validated(&convert::raw_dataset(dataset))?;
-    let options = solve_options(request.options, deadline).charged(started);
     optimizer::solve(&ds, &options).map_err(to_status)
 }
 
@@ -131,7 +135,7 @@ fn match_blocking(
         k as usize,
         exact,
         no_pricing,
-        time_limit_s,
+        checked_time_limit(time_limit_s)?,
         deadline,
         Algorithm::Auto,
     );

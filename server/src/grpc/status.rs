@@ -33,3 +33,14 @@ pub fn invalid(errors: &optimizer::FieldErrors) -> Status {
         details,
     )
 }
+
+/// INVALID_ARGUMENT for one field, with its `BadRequest` violation.
+pub fn violation(field: &str, description: &str) -> Status {
+    let mut details = ErrorDetails::new();
+    details.add_bad_request_violation(field, description);
+    Status::with_error_details(
+        tonic::Code::InvalidArgument,
+        format!("{field}: {description}"),
+        details,
+    )
+}

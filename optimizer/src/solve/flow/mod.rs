@@ -1,7 +1,8 @@
 //! The specialised path for LPs that are pure transportation problems (no processes, every
 //! arc ratio 1): the LP becomes a min-cost flow over supplies, demands and one "world" node
-//! (disposal arcs into it, import arcs out of it) and is solved exactly by successive
-//! shortest paths ([`ssp`]).
+//! (disposal arcs into it, import arcs out of it) and is solved exactly by the network
+//! simplex ([`simplex`]), whose basis carries over from one pricing round to the next, or on
+//! request by successive shortest paths ([`ssp`]).
 //! It returns the same [`LpSolution`] as HiGHS would (column values and row duals), so
 //! pricing, results and reports are shared.
 //!
@@ -17,13 +18,15 @@
 //! cost). Row duals are exact for the rounded costs, so every reduced cost is at least
 //! `-COST_STEP/2`, inside [`crate::PRICING_TOLERANCE`].
 
+pub mod simplex;
 pub mod ssp;
 
-use super::status::{LpSolution, SolveStatus, SolverOptions};
-use crate::lp::{ColKind, LinearProgram, RowKind};
+use super::status::{Algorithm, LpSolution, SolveStatus, SolverOptions};
+use crate::lp::{Col, ColKind, LinearProgram, RowKind};
 use crate::model::ids::{DemandIdx, SupplyIdx};
+use simplex::{NetworkSimplex, SimplexEnd};
 use ssp::Transportation;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Resolution of quantities on this path, in tonnes.
 pub const QUANTITY_STEP: f64 = 1e-6;
@@ -50,6 +53,8 @@ pub(crate) struct FlowSession {
     started: Instant,
     /// Augmenting paths over all solves of the session.
     augmentations: u64,
+    /// The network simplex and its basis, kept across pricing rounds.
+    simplex: Option<NetworkSimplex>,
 }
 
 impl FlowSession {
@@ -75,85 +80,149 @@ impl FlowSession {
             options,
             started: Instant::now(),
             augmentations: 0,
+            simplex: None,
         })
     }
 
     /// Solves `lp` (which may have gained flow columns since the last call).
     pub(crate) fn solve(&mut self, lp: &LinearProgram) -> LpSolution {
-        let l = &lp.layout;
-        let (supplies, demands) = (
-            (0..l.supplies).map(SupplyIdx::new),
-            (0..l.demands).map(DemandIdx::new),
-        );
-        let units = |t: f64| (t / QUANTITY_STEP).floor() as i64;
-        let price_units = |c: f64| (c / COST_STEP).round() as i64;
-        let flows = l.arcs();
-        let mut problem = Transportation {
-            supply: supplies
-                .clone()
-                .map(|s| units(lp.row_bounds(l.supply_row(s)).1))
-                .collect(),
-            disposal_cost: supplies
-                .clone()
-                .map(|s| price_units(lp.cost(l.disposal(s))))
-                .collect(),
-            demand: demands
-                .clone()
-                .map(|t| units(lp.row_bounds(l.demand_row(t)).1))
-                .collect(),
-            import_cost: demands
-                .clone()
-                .map(|t| price_units(lp.cost(l.import(t))))
-                .collect(),
-            from: Vec::with_capacity(flows),
-            to: Vec::with_capacity(flows),
-            cost: Vec::with_capacity(flows),
-        };
-        for (_, j) in l.flows() {
-            let (mut from, mut to) = (0, 0);
-            for (row, _) in lp.column_entries(j) {
-                match l.row(row) {
-                    RowKind::SupplyBalance(s) => from = s.get(),
-                    RowKind::DemandBalance(t) => to = t.get(),
-                    _ => {}
+        let deadline = self.options.deadline(self.started);
+        let (optimal, flow, supply_potential, demand_potential) =
+            if self.options.algorithm == Algorithm::ShortestPaths {
+                let plan = ssp::solve(&transportation(lp), deadline);
+                self.augmentations += plan.augmentations;
+                tracing::debug!(
+                    augmentations = plan.augmentations,
+                    settled = plan.settled,
+                    "transportation solved by shortest paths"
+                );
+                (
+                    plan.optimal,
+                    plan.flow,
+                    plan.supply_potential,
+                    plan.demand_potential,
+                )
+            } else {
+                let engine = self.simplex.get_or_insert_with(|| start_simplex(lp));
+                // Arcs pricing added since the last solve join the basis out of the tree.
+                let l = &lp.layout;
+                for (_, j) in l.flows().skip(engine.flow_arcs()) {
+                    let (from, to) = endpoints(lp, j);
+                    engine.add_arc(from, to, price_units(lp.cost(j)));
                 }
-            }
-            problem.from.push(from as u32);
-            problem.to.push(to as u32);
-            problem.cost.push(price_units(lp.cost(j)));
-        }
-        let deadline = self
-            .options
-            .time_limit
-            .map(|limit| self.started + Duration::from_secs_f64(limit.max(0.0)));
-        let plan = ssp::solve(&problem, deadline);
-        self.augmentations += plan.augmentations;
-        tracing::debug!(
-            augmentations = plan.augmentations,
-            settled = plan.settled,
-            "transportation solved"
-        );
-        let status = if plan.optimal {
+                let pivots = engine.pivots;
+                let end = engine.run(deadline);
+                tracing::debug!(
+                    pivots = engine.pivots - pivots,
+                    arcs = engine.flow_arcs(),
+                    "transportation solved by network simplex"
+                );
+                (
+                    end == SimplexEnd::Optimal,
+                    (0..l.arcs()).map(|a| engine.flow(a)).collect(),
+                    (0..l.supplies)
+                        .map(|s| engine.supply_potential(s))
+                        .collect(),
+                    (0..l.demands).map(|t| engine.demand_potential(t)).collect(),
+                )
+            };
+        let l = &lp.layout;
+        let status = if optimal {
             SolveStatus::Optimal
         } else {
             SolveStatus::TimeLimit
         };
-        let row_dual = plan.optimal.then(|| {
+        let row_dual = optimal.then(|| {
             let mut dual = vec![0.0; lp.num_rows()];
-            for (s, &p) in supplies.zip(&plan.supply_potential) {
-                dual[l.supply_row(s).get()] = -(p as f64) * COST_STEP;
+            for (s, &p) in supply_potential.iter().enumerate() {
+                dual[l.supply_row(SupplyIdx::new(s)).get()] = -(p as f64) * COST_STEP;
             }
-            for (t, &p) in demands.zip(&plan.demand_potential) {
-                dual[l.demand_row(t).get()] = p as f64 * COST_STEP;
+            for (t, &p) in demand_potential.iter().enumerate() {
+                dual[l.demand_row(DemandIdx::new(t)).get()] = p as f64 * COST_STEP;
             }
             dual
         });
         LpSolution {
             status,
-            primal: Some(self::plan(lp, &plan.flow)),
+            primal: Some(self::plan(lp, &flow)),
             row_dual,
         }
     }
+}
+
+/// Tonnes as whole units of [`QUANTITY_STEP`], rounded down so routed flows never exceed a
+/// stream.
+fn units(tonnes: f64) -> i64 {
+    (tonnes / QUANTITY_STEP).floor() as i64
+}
+
+/// A cost per tonne as whole units of [`COST_STEP`].
+fn price_units(cost: f64) -> i64 {
+    (cost / COST_STEP).round() as i64
+}
+
+/// The supply and demand a flow column joins.
+fn endpoints(lp: &LinearProgram, j: Col) -> (u32, u32) {
+    let (mut from, mut to) = (0, 0);
+    for (row, _) in lp.column_entries(j) {
+        match lp.layout.row(row) {
+            RowKind::SupplyBalance(s) => from = s.get(),
+            RowKind::DemandBalance(t) => to = t.get(),
+            _ => {}
+        }
+    }
+    (from as u32, to as u32)
+}
+
+/// The scaled supplies, demands and slack costs of `lp`:
+/// `(supply, disposal_cost, demand, import_cost)`.
+fn scaled_nodes(lp: &LinearProgram) -> (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>) {
+    let l = &lp.layout;
+    let supplies = (0..l.supplies).map(SupplyIdx::new);
+    let demands = (0..l.demands).map(DemandIdx::new);
+    (
+        supplies
+            .clone()
+            .map(|s| units(lp.row_bounds(l.supply_row(s)).1))
+            .collect(),
+        supplies
+            .map(|s| price_units(lp.cost(l.disposal(s))))
+            .collect(),
+        demands
+            .clone()
+            .map(|t| units(lp.row_bounds(l.demand_row(t)).1))
+            .collect(),
+        demands.map(|t| price_units(lp.cost(l.import(t)))).collect(),
+    )
+}
+
+/// The network simplex on the all-slack basis of `lp` (its flow arcs are added by the
+/// caller, like those of later rounds).
+fn start_simplex(lp: &LinearProgram) -> NetworkSimplex {
+    let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp);
+    NetworkSimplex::new(&supply, &disposal_cost, &demand, &import_cost)
+}
+
+/// `lp` as a scaled transportation problem for the shortest-path solver.
+fn transportation(lp: &LinearProgram) -> Transportation {
+    let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp);
+    let l = &lp.layout;
+    let mut problem = Transportation {
+        supply,
+        disposal_cost,
+        demand,
+        import_cost,
+        from: Vec::with_capacity(l.arcs()),
+        to: Vec::with_capacity(l.arcs()),
+        cost: Vec::with_capacity(l.arcs()),
+    };
+    for (_, j) in l.flows() {
+        let (from, to) = endpoints(lp, j);
+        problem.from.push(from);
+        problem.to.push(to);
+        problem.cost.push(price_units(lp.cost(j)));
+    }
+    problem
 }
 
 /// Column values of the LP from the flow of each flow column: flows in tonnes, and import

@@ -1,0 +1,545 @@
+//! Primal network simplex for the transportation problem with unlimited import and
+//! disposal, kept alive across pricing rounds.
+//!
+//! The network: supplies, demands and a hub `H` that is the root of the spanning tree.
+//! Disposal arcs `s -> H` (cost `d_s`) and import arcs `H -> t` (cost `m_t`) are the slacks;
+//! flow arcs `s -> t` carry routed tonnes. All arcs are uncapacitated, so an arc out of the
+//! tree always sits at its lower bound 0. Slack arcs come first, flow arcs after, so arcs
+//! that pricing adds are appended without renumbering.
+//!
+//! The all-slack plan (everything disposed of and imported) is a feasible spanning tree with
+//! `H` as root, so no artificial arcs or phase one are needed. Potentials `pi` make every tree
+//! arc's reduced cost `c + pi(u) - pi(v)` zero; the plan is optimal when no arc
+//! has a negative reduced cost. The LP duals follow: a supply row's dual is `-pi(s)`, a
+//! demand row's `pi(t)` (read relative to the hub, whose own potential may drift: only
+//! differences matter to the pivots).
+//!
+//! Why a network simplex and not successive shortest paths: its pivots stay cheap when the
+//! optimum routes tonnes far (each pivot touches one cycle and one subtree, not a region-wide
+//! search), and adding arcs leaves the basis feasible, so pricing rounds continue from the
+//! last basis instead of starting over. The design follows the textbook primal method with
+//! block-search pivoting and strongly feasible trees as in LEMON (Kovacs 2015, "Minimum-cost
+//! flow algorithms: an experimental evaluation"): the tree is kept as parent, thread
+//! (preorder), reverse thread, subtree sizes and last successors.
+
+use std::time::Instant;
+
+/// An arc of the tree points up (towards the root) or down.
+const UP: i8 = 1;
+const DOWN: i8 = -1;
+/// The root's parent.
+const NONE: u32 = u32::MAX;
+
+/// The spanning-tree basis and flow of one transportation problem.
+#[derive(Clone, Debug)]
+pub struct NetworkSimplex {
+    supplies: usize,
+    demands: usize,
+    // Arcs: `0..supplies` disposal `s -> H`, then `demands` imports `H -> t`, then flows.
+    source: Vec<u32>,
+    target: Vec<u32>,
+    cost: Vec<i64>,
+    flow: Vec<i64>,
+    in_tree: Vec<bool>,
+    // Tree, per node.
+    parent: Vec<u32>,
+    pred: Vec<u32>,
+    pred_dir: Vec<i8>,
+    thread: Vec<u32>,
+    rev_thread: Vec<u32>,
+    succ_num: Vec<u32>,
+    last_succ: Vec<u32>,
+    pi: Vec<i64>,
+    /// Where the block search resumes.
+    next_arc: usize,
+    /// First arc added since the last run, if any.
+    added_from: Option<usize>,
+    dirty_revs: Vec<u32>,
+    /// Pivots made over the engine's life.
+    pub pivots: u64,
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SimplexEnd {
+    /// No arc has a negative reduced cost.
+    Optimal,
+    /// The deadline came first; the flow is feasible, not optimal.
+    Deadline,
+}
+
+impl NetworkSimplex {
+    /// The all-slack basis for supplies and demands of the given units, with disposal and
+    /// import costs per unit.
+    pub fn new(supply: &[i64], disposal_cost: &[i64], demand: &[i64], import_cost: &[i64]) -> Self {
+        let (ns, nt) = (supply.len(), demand.len());
+        let nodes = ns + nt + 1;
+        let root = ns + nt;
+        let mut engine = NetworkSimplex {
+            supplies: ns,
+            demands: nt,
+            source: Vec::with_capacity(ns + nt),
+            target: Vec::with_capacity(ns + nt),
+            cost: Vec::with_capacity(ns + nt),
+            flow: Vec::with_capacity(ns + nt),
+            in_tree: Vec::with_capacity(ns + nt),
+            parent: vec![root as u32; nodes],
+            pred: vec![0; nodes],
+            pred_dir: vec![UP; nodes],
+            thread: vec![0; nodes],
+            rev_thread: vec![0; nodes],
+            succ_num: vec![1; nodes],
+            last_succ: (0..nodes as u32).collect(),
+            pi: vec![0; nodes],
+            next_arc: 0,
+            added_from: None,
+            dirty_revs: Vec::new(),
+            pivots: 0,
+        };
+        for s in 0..ns {
+            engine.push_arc(s, root, disposal_cost[s], supply[s], true);
+            engine.pred[s] = s as u32;
+            engine.pred_dir[s] = UP;
+            engine.pi[s] = -disposal_cost[s];
+        }
+        for t in 0..nt {
+            let node = ns + t;
+            engine.push_arc(root, node, import_cost[t], demand[t], true);
+            engine.pred[node] = (ns + t) as u32;
+            engine.pred_dir[node] = DOWN;
+            engine.pi[node] = import_cost[t];
+        }
+        // Preorder from the root: root, 0, 1, ..., root - 1, and back to the root.
+        let order: Vec<usize> = std::iter::once(root).chain(0..root).collect();
+        for (i, &u) in order.iter().enumerate() {
+            let next = order[(i + 1) % nodes];
+            engine.thread[u] = next as u32;
+            engine.rev_thread[next] = u as u32;
+        }
+        engine.parent[root] = NONE;
+        engine.succ_num[root] = nodes as u32;
+        engine.last_succ[root] = order[nodes - 1] as u32;
+        engine
+    }
+
+    fn push_arc(&mut self, from: usize, to: usize, cost: i64, flow: i64, in_tree: bool) {
+        self.source.push(from as u32);
+        self.target.push(to as u32);
+        self.cost.push(cost);
+        self.flow.push(flow);
+        self.in_tree.push(in_tree);
+    }
+
+    /// Flow arcs so far.
+    pub fn flow_arcs(&self) -> usize {
+        self.source.len() - self.supplies - self.demands
+    }
+
+    /// Adds a flow arc `supply -> demand` at flow 0 (out of the tree): the basis stays
+    /// feasible, so the next [`run`](Self::run) continues from it.
+    pub fn add_arc(&mut self, supply: u32, demand: u32, cost: i64) {
+        if self.pivots > 0 && self.added_from.is_none() {
+            // Arcs added to a solved basis are where the next run's pivots are: scan them first.
+            self.added_from = Some(self.source.len());
+        }
+        let to = self.supplies + demand as usize;
+        self.push_arc(supply as usize, to, cost, 0, false);
+    }
+
+    /// Units on flow arc `a`.
+    pub fn flow(&self, a: usize) -> i64 {
+        self.flow[self.supplies + self.demands + a]
+    }
+
+    /// Potential of supply `s` (its row dual is minus this).
+    pub fn supply_potential(&self, s: usize) -> i64 {
+        self.potential(s)
+    }
+
+    /// Potential of demand `t` (its row dual).
+    pub fn demand_potential(&self, t: usize) -> i64 {
+        self.potential(self.supplies + t)
+    }
+
+    #[inline]
+    fn reduced_cost(&self, e: usize) -> i64 {
+        self.cost[e] + self.pi[self.source[e] as usize] - self.pi[self.target[e] as usize]
+    }
+
+    /// Pivots until no arc has a negative reduced cost, or the deadline (checked every few
+    /// hundred pivots).
+    pub fn run(&mut self, deadline: Option<Instant>) -> SimplexEnd {
+        if self.pivots == 0 {
+            self.initial_pivots();
+        }
+        if let Some(first) = self.added_from.take() {
+            self.next_arc = first;
+        }
+        let arcs = self.source.len();
+        // Block search (LEMON's default): scan a block of about sqrt(arcs) arcs, enter the
+        // most negative one found; a full pass without one proves optimality.
+        let block = ((arcs as f64).sqrt() as usize).max(10);
+        loop {
+            for _ in 0..256 {
+                let Some(entering) = self.find_entering(block) else {
+                    return SimplexEnd::Optimal;
+                };
+                self.pivot(entering);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return SimplexEnd::Deadline;
+            }
+        }
+    }
+
+    /// Each demand's cheapest incoming flow arc, pivoted in first while the tree is still
+    /// shallow (LEMON's start heuristic): most of them stay in the optimum.
+    fn initial_pivots(&mut self) {
+        let first_flow = self.supplies + self.demands;
+        let mut best = vec![(i64::MAX, usize::MAX); self.demands];
+        for e in first_flow..self.source.len() {
+            let t = self.target[e] as usize - self.supplies;
+            if self.cost[e] < best[t].0 {
+                best[t] = (self.cost[e], e);
+            }
+        }
+        for (_, e) in best {
+            if e != usize::MAX && !self.in_tree[e] && self.reduced_cost(e) < 0 {
+                self.pivot(e);
+            }
+        }
+    }
+
+    fn find_entering(&mut self, block: usize) -> Option<usize> {
+        let arcs = self.source.len();
+        if self.next_arc >= arcs {
+            self.next_arc = 0;
+        }
+        let (mut best, mut best_arc) = (0i64, usize::MAX);
+        let mut left = block;
+        let start = self.next_arc;
+        for e in (start..arcs).chain(0..start) {
+            if !self.in_tree[e] {
+                let c = self.reduced_cost(e);
+                if c < best {
+                    best = c;
+                    best_arc = e;
+                }
+            }
+            left -= 1;
+            if left == 0 {
+                if best < 0 {
+                    self.next_arc = e + 1;
+                    return Some(best_arc);
+                }
+                left = block;
+            }
+        }
+        (best < 0).then(|| {
+            self.next_arc = start;
+            best_arc
+        })
+    }
+
+    /// The lowest common ancestor of `u` and `v`.
+    fn join(&self, mut u: usize, mut v: usize) -> usize {
+        while u != v {
+            if self.succ_num[u] < self.succ_num[v] {
+                u = self.parent[u] as usize;
+            } else {
+                v = self.parent[v] as usize;
+            }
+        }
+        u
+    }
+
+    fn pivot(&mut self, in_arc: usize) {
+        self.pivots += 1;
+        let (first, second) = (self.source[in_arc] as usize, self.target[in_arc] as usize);
+        let join = self.join(first, second);
+        // Flow goes first -> second on the entering arc, up from second to the join, and
+        // down from the join to first. Only arcs whose flow falls can block (no capacities).
+        // Ties go to the last blocking arc met in the cycle's direction from the join,
+        // which keeps the tree strongly feasible (no cycling on degenerate pivots).
+        let mut delta = i64::MAX;
+        let mut u_out = usize::MAX;
+        let mut on_first = true;
+        let mut u = first;
+        while u != join {
+            if self.pred_dir[u] == UP {
+                let f = self.flow[self.pred[u] as usize];
+                if f < delta {
+                    delta = f;
+                    u_out = u;
+                }
+            }
+            u = self.parent[u] as usize;
+        }
+        u = second;
+        while u != join {
+            if self.pred_dir[u] == DOWN {
+                let f = self.flow[self.pred[u] as usize];
+                if f <= delta {
+                    delta = f;
+                    u_out = u;
+                    on_first = false;
+                }
+            }
+            u = self.parent[u] as usize;
+        }
+        debug_assert!(
+            u_out != usize::MAX,
+            "an uncapacitated cycle here has a blocking arc"
+        );
+        if delta > 0 {
+            self.flow[in_arc] += delta;
+            let mut u = first;
+            while u != join {
+                let e = self.pred[u] as usize;
+                self.flow[e] -= i64::from(self.pred_dir[u]) * delta;
+                u = self.parent[u] as usize;
+            }
+            let mut u = second;
+            while u != join {
+                let e = self.pred[u] as usize;
+                self.flow[e] += i64::from(self.pred_dir[u]) * delta;
+                u = self.parent[u] as usize;
+            }
+        }
+        self.in_tree[in_arc] = true;
+        self.in_tree[self.pred[u_out] as usize] = false;
+        // The subtree hanging below the leaving arc is re-hung from the entering arc's end on
+        // its own side of the cycle.
+        let (u_in, v_in) = if on_first {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        self.update_tree(in_arc, join, u_in, v_in, u_out);
+        self.update_potentials(in_arc, u_in, v_in);
+    }
+
+    /// Re-hangs the subtree of `u_out` (cut from its parent) below `v_in` through `u_in`,
+    /// reversing the stem from `u_in` up to `u_out`, and repairs thread, reverse thread,
+    /// subtree sizes and last successors.
+    fn update_tree(&mut self, in_arc: usize, join: usize, u_in: usize, v_in: usize, u_out: usize) {
+        let old_rev_thread = self.rev_thread[u_out] as usize;
+        let old_succ_num = self.succ_num[u_out];
+        let old_last_succ = self.last_succ[u_out] as usize;
+        let v_out = self.parent[u_out] as usize;
+        let dir_of = |u: usize, source: u32| if u as u32 == source { UP } else { DOWN };
+
+        if u_in == u_out {
+            self.parent[u_in] = v_in as u32;
+            self.pred[u_in] = in_arc as u32;
+            self.pred_dir[u_in] = dir_of(u_in, self.source[in_arc]);
+            if self.thread[v_in] as usize != u_out {
+                // Move u_out's preorder block right after v_in.
+                let after = self.thread[old_last_succ] as usize;
+                self.thread[old_rev_thread] = after as u32;
+                self.rev_thread[after] = old_rev_thread as u32;
+                let after = self.thread[v_in] as usize;
+                self.thread[v_in] = u_out as u32;
+                self.rev_thread[u_out] = v_in as u32;
+                self.thread[old_last_succ] = after as u32;
+                self.rev_thread[after] = old_last_succ as u32;
+            }
+        } else {
+            // Where the thread continues after the moved block.
+            let thread_continue = if old_rev_thread == v_in {
+                self.thread[old_last_succ] as usize
+            } else {
+                self.thread[v_in] as usize
+            };
+            // Walk the stem u_in -> u_out: each stem node becomes the child of the previous
+            // one, and its remaining subtree is spliced into the thread after it.
+            let mut stem = u_in;
+            let mut par_stem = v_in;
+            let mut last = self.last_succ[u_in] as usize;
+            let mut after = self.thread[last] as usize;
+            self.thread[v_in] = u_in as u32;
+            self.dirty_revs.clear();
+            self.dirty_revs.push(v_in as u32);
+            while stem != u_out {
+                let next_stem = self.parent[stem] as usize;
+                self.thread[last] = next_stem as u32;
+                self.dirty_revs.push(last as u32);
+                let before = self.rev_thread[stem] as usize;
+                self.thread[before] = after as u32;
+                self.rev_thread[after] = before as u32;
+                self.parent[stem] = par_stem as u32;
+                par_stem = stem;
+                stem = next_stem;
+                last = if self.last_succ[stem] == self.last_succ[par_stem] {
+                    self.rev_thread[par_stem] as usize
+                } else {
+                    self.last_succ[stem] as usize
+                };
+                after = self.thread[last] as usize;
+            }
+            self.parent[u_out] = par_stem as u32;
+            self.thread[last] = thread_continue as u32;
+            self.rev_thread[thread_continue] = last as u32;
+            self.last_succ[u_out] = last as u32;
+            if old_rev_thread != v_in {
+                self.thread[old_rev_thread] = after as u32;
+                self.rev_thread[after] = old_rev_thread as u32;
+            }
+            for i in 0..self.dirty_revs.len() {
+                let u = self.dirty_revs[i] as usize;
+                let t = self.thread[u] as usize;
+                self.rev_thread[t] = u as u32;
+            }
+            // Stem nodes from u_out down to u_in take their old parent's arc, reversed.
+            let mut tmp_sc: i64 = 0;
+            let tmp_ls = self.last_succ[u_out];
+            let mut u = u_out;
+            while u != u_in {
+                let p = self.parent[u] as usize;
+                self.pred[u] = self.pred[p];
+                self.pred_dir[u] = -self.pred_dir[p];
+                tmp_sc += i64::from(self.succ_num[u]) - i64::from(self.succ_num[p]);
+                self.succ_num[u] = tmp_sc as u32;
+                self.last_succ[p] = tmp_ls;
+                u = p;
+            }
+            self.pred[u_in] = in_arc as u32;
+            self.pred_dir[u_in] = dir_of(u_in, self.source[in_arc]);
+            self.succ_num[u_in] = old_succ_num;
+        }
+
+        // Last successors from v_in up, and from v_out up (to the join at most).
+        let up_limit_out = if self.last_succ[join] as usize == v_in {
+            join
+        } else {
+            usize::MAX
+        };
+        let last_succ_out = self.last_succ[u_out];
+        let mut u = v_in;
+        while u != NONE as usize && self.last_succ[u] as usize == v_in {
+            self.last_succ[u] = last_succ_out;
+            u = self.parent[u] as usize;
+        }
+        let replacement = if join != old_rev_thread && v_in != old_rev_thread {
+            Some(old_rev_thread as u32)
+        } else if last_succ_out as usize != old_last_succ {
+            Some(last_succ_out)
+        } else {
+            None
+        };
+        if let Some(replacement) = replacement {
+            let mut u = v_out;
+            while u != up_limit_out
+                && u != NONE as usize
+                && self.last_succ[u] as usize == old_last_succ
+            {
+                self.last_succ[u] = replacement;
+                u = self.parent[u] as usize;
+            }
+        }
+        // Subtree sizes along both sides of the cycle.
+        let mut u = v_in;
+        while u != join {
+            self.succ_num[u] += old_succ_num;
+            u = self.parent[u] as usize;
+        }
+        let mut u = v_out;
+        while u != join {
+            self.succ_num[u] -= old_succ_num;
+            u = self.parent[u] as usize;
+        }
+    }
+
+    /// Shifts the potentials of the moved subtree so the entering arc's reduced cost is 0.
+    /// Only differences of potentials matter, so when the subtree is most of the tree the
+    /// rest moves the other way instead (fewer nodes to touch); [`Self::potential`] reads
+    /// every potential relative to the hub's.
+    fn update_potentials(&mut self, in_arc: usize, u_in: usize, v_in: usize) {
+        let sigma =
+            self.pi[v_in] - self.pi[u_in] - i64::from(self.pred_dir[u_in]) * self.cost[in_arc];
+        let end = self.thread[self.last_succ[u_in] as usize] as usize;
+        if 2 * self.succ_num[u_in] as usize <= self.pi.len() {
+            let mut u = u_in;
+            while u != end {
+                self.pi[u] += sigma;
+                u = self.thread[u] as usize;
+            }
+        } else {
+            let mut u = end;
+            while u != u_in {
+                self.pi[u] -= sigma;
+                u = self.thread[u] as usize;
+            }
+        }
+    }
+
+    /// Potential of node `u` with the hub at 0.
+    fn potential(&self, u: usize) -> i64 {
+        self.pi[u] - self.pi[self.supplies + self.demands]
+    }
+
+    /// The hub, root of the tree.
+    #[cfg(test)]
+    fn root(&self) -> usize {
+        self.supplies + self.demands
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks the tree invariants the pivots rely on.
+    fn check_tree(e: &NetworkSimplex) {
+        let n = e.root() + 1;
+        // Thread is one cycle through every node in preorder from the root.
+        let mut seen = vec![false; n];
+        let mut u = e.root();
+        for _ in 0..n {
+            assert!(!seen[u], "thread revisits {u}");
+            seen[u] = true;
+            assert_eq!(e.rev_thread[e.thread[u] as usize] as usize, u);
+            u = e.thread[u] as usize;
+        }
+        assert_eq!(u, e.root());
+        // Reduced cost zero on tree arcs; tree arcs match pred.
+        for v in 0..n {
+            if v == e.root() {
+                continue;
+            }
+            let a = e.pred[v] as usize;
+            assert!(e.in_tree[a]);
+            assert_eq!(e.reduced_cost(a), 0, "tree arc {a} of node {v}");
+            assert!(e.flow[a] >= 0);
+        }
+        assert_eq!(e.potential(e.root()), 0);
+    }
+
+    #[test]
+    fn two_by_two_matches_a_hand_computed_optimum() {
+        // Supplies 5 and 3 t (disposal 10 each), demands 4 and 4 t (import 10 each); routing
+        // costs 1 or 2 per t, so every tonne that can be routed is (saves 18-19).
+        let mut e = NetworkSimplex::new(&[5, 3], &[10, 10], &[4, 4], &[10, 10]);
+        e.add_arc(0, 0, 1);
+        e.add_arc(0, 1, 2);
+        e.add_arc(1, 1, 1);
+        check_tree(&e);
+        assert_eq!(e.run(None), SimplexEnd::Optimal);
+        check_tree(&e);
+        // Optimum: 4 t 0->0 (1), 1 t 0->1 (2), 3 t 1->1 (1): routing 9, no disposal, no import.
+        assert_eq!((e.flow(0), e.flow(1), e.flow(2)), (4, 1, 3));
+    }
+
+    #[test]
+    fn arcs_added_after_a_run_continue_from_the_basis() {
+        let mut e = NetworkSimplex::new(&[5, 3], &[10, 10], &[4, 4], &[10, 10]);
+        e.add_arc(0, 0, 1);
+        assert_eq!(e.run(None), SimplexEnd::Optimal);
+        assert_eq!(e.flow(0), 4);
+        e.add_arc(0, 1, 2);
+        e.add_arc(1, 1, 1);
+        assert_eq!(e.run(None), SimplexEnd::Optimal);
+        check_tree(&e);
+        assert_eq!((e.flow(0), e.flow(1), e.flow(2)), (4, 1, 3));
+    }
+}
