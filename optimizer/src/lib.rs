@@ -50,6 +50,7 @@ pub use pipeline::{Solved, solve, solve_keeping_model, solve_model, solve_monoli
 pub use report::SolveResult;
 pub use solve::flow;
 pub use solve::{
-    Algorithm, DEADLINE_SHARE, LpSolution, Model, PRICING_PER_SOURCE, PRICING_TOLERANCE,
-    SolveOptions, SolveStats, SolveStatus, SolverOptions, build_model, check_time_limit, decompose,
+    Algorithm, CancelToken, DEADLINE_SHARE, LpSolution, Model, PRICING_PER_SOURCE,
+    PRICING_TOLERANCE, SolveOptions, SolveStats, SolveStatus, SolverOptions, build_model,
+    check_time_limit, decompose,
 };

@@ -51,7 +51,7 @@ pub struct Solved {
 pub fn solve_keeping_model(ds: &Dataset, options: &SolveOptions) -> Result<Solved, Error> {
     let started = Instant::now();
     let mut model = build_model(ds, options);
-    let (solution, stats) = run_model(ds, &mut model, &options.charged(started))?;
+    let (solution, stats) = run_model(ds, &mut model, &options.clone().charged(started))?;
     let result = assemble(ds, &model, &solution, stats);
     Ok(Solved {
         model,

@@ -139,11 +139,11 @@ proptest! {
         for a in 0..split {
             engine.add_arc(p.from[a], p.to[a], p.cost[a]);
         }
-        prop_assert_eq!(engine.run(None), SimplexEnd::Optimal);
+        prop_assert_eq!(engine.run(&|| false), SimplexEnd::Optimal);
         for a in split..p.from.len() {
             engine.add_arc(p.from[a], p.to[a], p.cost[a]);
         }
-        prop_assert_eq!(engine.run(None), SimplexEnd::Optimal);
+        prop_assert_eq!(engine.run(&|| false), SimplexEnd::Optimal);
         let flow: Vec<i64> = (0..p.from.len()).map(|a| engine.flow(a)).collect();
         let cost = plan_cost(&p, &flow);
         let reference = highs_optimum(&p);

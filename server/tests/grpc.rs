@@ -295,10 +295,15 @@ fn synthetic_batch(sites: usize, seed: u64) -> pb::MatchBatchRequest {
         seed,
         ..Default::default()
     });
+    batch_of(&ds)
+}
+
+/// Every supply and demand of `ds` as offers and requests, one site each.
+fn batch_of(ds: &Dataset) -> pb::MatchBatchRequest {
     let mut batch = pb::MatchBatchRequest {
-        materials: to_pb(&ds).materials,
-        substitutions: to_pb(&ds).substitutions,
-        transport: to_pb(&ds).transport,
+        materials: to_pb(ds).materials,
+        substitutions: to_pb(ds).substitutions,
+        transport: to_pb(ds).transport,
         ..Default::default()
     };
     for (i, s) in ds.supplies.iter().enumerate() {
@@ -625,4 +630,37 @@ async fn ids_come_back_untouched_and_bad_time_limits_are_invalid() {
         .unwrap()
         .into_inner();
     assert_eq!(r.summary.unwrap().status, pb::SolveStatus::Optimal as i32);
+}
+
+/// A client that gives up on a long solve frees its slot at once: the server cancels the
+/// solve (it used to run to the end, answering RESOURCE_EXHAUSTED to everyone meanwhile).
+#[tokio::test]
+async fn an_abandoned_solve_frees_its_slot() {
+    let server = start(1).await;
+    // 20,000 offers and requests on the uniform instance: a priced solve of several seconds
+    // on the min-cost flow engine, which watches the cancellation.
+    let big = batch_of(&optimizer::generate::uniform::generate(20_000, 7, false));
+    let mut c = client(&server).await;
+    let abandoned =
+        tokio::time::timeout(std::time::Duration::from_millis(1500), c.match_batch(big)).await;
+    assert!(abandoned.is_err(), "the big batch should still be running");
+    let given_up = std::time::Instant::now();
+    loop {
+        match client(&server).await.match_batch(hand_batch()).await {
+            Ok(r) => {
+                let status = r.into_inner().summary.unwrap().status;
+                assert_eq!(status, pb::SolveStatus::Optimal as i32);
+                break;
+            }
+            Err(e) => {
+                assert_eq!(e.code(), tonic::Code::ResourceExhausted, "{e}");
+                assert!(
+                    given_up.elapsed().as_secs_f64() < 3.0,
+                    "the slot is still held {:.1} s after the client left",
+                    given_up.elapsed().as_secs_f64()
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    }
 }

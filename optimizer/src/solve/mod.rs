@@ -11,7 +11,9 @@ mod session;
 mod status;
 
 pub use pricing::{PRICING_PER_SOURCE, PRICING_TOLERANCE};
-pub use status::{Algorithm, LpSolution, SolveStats, SolveStatus, SolverOptions, check_time_limit};
+pub use status::{
+    Algorithm, CancelToken, LpSolution, SolveStats, SolveStatus, SolverOptions, check_time_limit,
+};
 
 use crate::lp::LinearProgram;
 use crate::model::domain::Dataset;
@@ -21,7 +23,7 @@ use session::Session;
 use std::time::{Duration, Instant};
 
 /// Options of one solve, built in one place for the CLI and the API alike.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SolveOptions {
     /// How candidate arcs are chosen and whether pricing certifies the optimum.
     pub candidates: CandidateOptions,
@@ -34,6 +36,12 @@ pub struct SolveOptions {
 pub const DEADLINE_SHARE: f64 = 0.8;
 
 impl SolveOptions {
+    /// The same options, stopped by `cancel`.
+    pub fn with_cancel(mut self, cancel: CancelToken) -> Self {
+        self.solver.cancel = cancel;
+        self
+    }
+
     /// The options a client asks for: `k` of 0 means the default, the time limit is the
     /// tighter of the one asked for and [`DEADLINE_SHARE`] of the time to the deadline.
     pub fn requested(
@@ -54,6 +62,7 @@ impl SolveOptions {
             solver: SolverOptions {
                 time_limit,
                 algorithm,
+                cancel: CancelToken::default(),
             },
         }
     }
@@ -108,7 +117,7 @@ pub fn run_model(
     options: &SolveOptions,
 ) -> Result<(LpSolution, SolveStats), Error> {
     let started = Instant::now();
-    let mut session = Session::new(&model.lp, options.solver)?;
+    let mut session = Session::new(&model.lp, options.solver.clone())?;
     let mut solution = session.solve(&model.lp)?;
     let priced = options.candidates.price && !options.candidates.exact;
     let pricing = if priced {
@@ -117,7 +126,7 @@ pub fn run_model(
             model,
             &mut session,
             &mut solution,
-            options.solver.time_limit,
+            &options.solver,
             started,
         )?
     } else {

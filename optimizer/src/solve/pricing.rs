@@ -10,7 +10,7 @@
 
 use super::Model;
 use super::session::Session;
-use super::status::{LpSolution, SolveStatus};
+use super::status::{LpSolution, SolveStatus, SolverOptions};
 use crate::lp::costs;
 use crate::model::domain::Dataset;
 use crate::model::error::Error;
@@ -52,12 +52,12 @@ pub(crate) fn price_until_certified(
     model: &mut Model,
     session: &mut Session,
     solution: &mut LpSolution,
-    time_limit: Option<f64>,
+    options: &SolverOptions,
     started: Instant,
 ) -> Result<PricingOutcome, Error> {
     let mut outcome = PricingOutcome::default();
     while solution.status == SolveStatus::Optimal {
-        if time_limit.is_some_and(|limit| started.elapsed().as_secs_f64() >= limit) {
+        if options.must_stop(started) {
             solution.status = SolveStatus::TimeLimit;
             solution.row_dual = None;
             break;
@@ -74,9 +74,6 @@ pub(crate) fn price_until_certified(
         let sink_dual: Vec<f64> = (0..model.network.sinks.len())
             .map(|t| dual(layout.sink_row(SinkIdx::new(t))))
             .collect();
-        let deadline = time_limit
-            .and_then(|limit| std::time::Duration::try_from_secs_f64(limit.max(0.0)).ok())
-            .and_then(|limit| started.checked_add(limit));
         let new_arcs = negative_arcs(
             ds,
             &model.network,
@@ -84,7 +81,7 @@ pub(crate) fn price_until_certified(
             &sink_dual,
             PRICING_PER_SOURCE,
             PRICING_TOLERANCE,
-            deadline,
+            &|| options.must_stop(started),
         );
         outcome.seconds += priced_at.elapsed().as_secs_f64();
         let Some(new_arcs) = new_arcs else {
@@ -113,9 +110,9 @@ pub(crate) fn price_until_certified(
 
 /// The pairs left out by pruning whose reduced cost under the duals is negative. At most
 /// `per_source` of the most negative are returned per source and served material, so one
-/// round does not flood the LP, plus each sink's single best offer. `None` when the
-/// deadline passed before every source was searched (checked before each source, so a
-/// deadline is overshot by one source's search at most).
+/// round does not flood the LP, plus each sink's single best offer. `None` when `stop`
+/// said so before every source was searched (asked before each source, so a deadline or a
+/// cancellation is overshot by one source's search at most).
 pub(crate) fn negative_arcs(
     ds: &Dataset,
     net: &Network,
@@ -123,7 +120,7 @@ pub(crate) fn negative_arcs(
     sink_dual: &[f64],
     per_source: usize,
     tolerance: f64,
-    deadline: Option<Instant>,
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Option<Arcs> {
     let cut_off = AtomicBool::new(false);
     let existing = ArcSet::new(&net.arcs, net.sources.len());
@@ -144,7 +141,7 @@ pub(crate) fn negative_arcs(
             if sends_nothing(ds, source) || cut_off.load(Ordering::Relaxed) {
                 return found;
             }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
+            if stop() {
                 cut_off.store(true, Ordering::Relaxed);
                 return found;
             }

@@ -18,7 +18,7 @@ pub(crate) enum Session {
 impl Session {
     pub(crate) fn new(lp: &LinearProgram, options: SolverOptions) -> Result<Self, Error> {
         if options.algorithm != Algorithm::Highs
-            && let Some(flow) = FlowSession::new(lp, options)
+            && let Some(flow) = FlowSession::new(lp, options.clone())
         {
             return Ok(Session::Flow(Box::new(flow)));
         }

@@ -5,6 +5,9 @@
 use crate::lp::{Col, Row};
 use serde::Serialize;
 use std::ops::AddAssign;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 /// How a solve ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -56,21 +59,67 @@ impl SolveStatus {
 }
 
 /// Solver settings.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SolverOptions {
     /// Wall-clock limit in seconds for all solver calls of one solve (pricing rounds included).
     pub time_limit: Option<f64>,
     /// Which solver takes the LP.
     pub algorithm: Algorithm,
+    /// Stops the solve early when cancelled (the client went away, the server shuts down).
+    /// The min-cost-flow engine and the pricing search look at it at least every second; a
+    /// HiGHS call ends at its time limit. A cancelled solve ends as time-limited.
+    pub cancel: CancelToken,
+}
+
+/// A flag that stops a solve from another thread. Clones share it; a child also stops when
+/// its parent does (a request's token under the server's shutdown token).
+#[derive(Clone, Debug, Default)]
+pub struct CancelToken {
+    own: Arc<AtomicBool>,
+    parent: Option<Arc<AtomicBool>>,
+}
+
+impl CancelToken {
+    /// A fresh token.
+    pub fn new() -> Self {
+        CancelToken::default()
+    }
+
+    /// A token that is cancelled with this one, or on its own.
+    pub fn child(&self) -> Self {
+        CancelToken {
+            own: Arc::new(AtomicBool::new(false)),
+            parent: Some(self.own.clone()),
+        }
+    }
+
+    /// Asks every loop that watches this token to stop.
+    pub fn cancel(&self) {
+        self.own.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the solve should stop.
+    pub fn is_cancelled(&self) -> bool {
+        self.own.load(Ordering::Relaxed)
+            || self
+                .parent
+                .as_ref()
+                .is_some_and(|p| p.load(Ordering::Relaxed))
+    }
 }
 
 impl SolverOptions {
     /// The instant the time limit runs out, counted from `started`; `None` without a limit
     /// or with one too far away to matter (a limit of 1e300 s is no limit).
-    pub(crate) fn deadline(&self, started: std::time::Instant) -> Option<std::time::Instant> {
+    pub(crate) fn deadline(&self, started: Instant) -> Option<Instant> {
         let limit = self.time_limit?;
         let span = std::time::Duration::try_from_secs_f64(limit.max(0.0)).ok()?;
         started.checked_add(span)
+    }
+
+    /// Whether work started at `started` must stop now: cancelled, or past the time limit.
+    pub(crate) fn must_stop(&self, started: Instant) -> bool {
+        self.cancel.is_cancelled() || self.deadline(started).is_some_and(|d| Instant::now() >= d)
     }
 }
 

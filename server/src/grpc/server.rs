@@ -3,6 +3,7 @@
 
 use super::pb::circulate_server::CirculateServer;
 use super::{pb, service::CirculateService};
+use optimizer::CancelToken;
 use std::future::Future;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
@@ -26,7 +27,8 @@ impl Default for ServeConfig {
     }
 }
 
-/// Serves on `listener` until `shutdown` completes, then lets in-flight requests finish.
+/// Serves on `listener` until `shutdown` completes; then running solves are cancelled (they
+/// answer with their best plan so far) and the server stops.
 pub async fn serve(
     listener: TcpListener,
     config: ServeConfig,
@@ -41,7 +43,9 @@ pub async fn serve(
             .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
     };
-    let circulate = CirculateServer::new(CirculateService::new(config.max_concurrent_solves))
+    let stop_solves = CancelToken::new();
+    let service = CirculateService::new(config.max_concurrent_solves, stop_solves.clone());
+    let circulate = CirculateServer::new(service)
         .max_decoding_message_size(config.max_message_bytes)
         .max_encoding_message_size(config.max_message_bytes);
     tonic::transport::Server::builder()
@@ -49,7 +53,10 @@ pub async fn serve(
         .add_service(reflection().build_v1()?)
         .add_service(reflection().build_v1alpha()?)
         .add_service(circulate)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
+            shutdown.await;
+            stop_solves.cancel();
+        })
         .await?;
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! The `circulate.v1.Circulate` handlers. Each one validates, converts, runs the solve on
 //! the blocking pool under a concurrency bound, and converts back; the deadline the client
-//! sent becomes the solver's time limit.
+//! sent becomes the solver's time limit, and a client that goes away (or a server that shuts
+//! down) cancels the solve, so its slot and its CPU are freed within about a second.
 
 use super::convert;
 use super::pb;
 use super::status::{invalid, to_status, violation};
-use optimizer::{Algorithm, Dataset, SolveOptions, SolveResult};
+use optimizer::{Algorithm, CancelToken, Dataset, SolveOptions, SolveResult};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc};
@@ -18,39 +19,60 @@ const DEFAULT_CHUNK: usize = 10_000;
 #[derive(Debug, Clone)]
 pub struct CirculateService {
     solves: Arc<Semaphore>,
+    /// Cancelled at shutdown; every request's token is its child.
+    shutdown: CancelToken,
+}
+
+/// Cancels its token when dropped: tonic drops a handler's future when the client cancels,
+/// disconnects or passes its deadline, and this guard, held across the await, turns that
+/// into a stop of the blocking solve.
+struct CancelOnDrop(CancelToken);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
 }
 
 impl CirculateService {
     /// A service running at most `max_concurrent_solves` solves at once; more get
-    /// RESOURCE_EXHAUSTED immediately.
-    pub fn new(max_concurrent_solves: usize) -> Self {
+    /// RESOURCE_EXHAUSTED immediately. Cancelling `shutdown` stops every running solve.
+    pub fn new(max_concurrent_solves: usize, shutdown: CancelToken) -> Self {
         CirculateService {
             solves: Arc::new(Semaphore::new(max_concurrent_solves.max(1))),
+            shutdown,
         }
     }
 
-    /// Runs a solve on the blocking pool, holding a permit for its whole duration.
+    /// Runs a solve on the blocking pool, holding a permit for its whole duration; the job
+    /// gets a token that is cancelled when the request is abandoned.
     async fn run<T: Send + 'static>(
         &self,
         what: &'static str,
-        job: impl FnOnce() -> Result<T, Status> + Send + 'static,
+        job: impl FnOnce(CancelToken) -> Result<T, Status> + Send + 'static,
     ) -> Result<T, Status> {
         let permit = self.solves.clone().try_acquire_owned().map_err(|_| {
             Status::resource_exhausted(format!("all solve slots are busy; retry later ({what})"))
         })?;
         let started = Instant::now();
+        let cancel = self.shutdown.child();
+        let guard = CancelOnDrop(cancel.clone());
+        // Logged from the blocking task, so an abandoned request logs its end too.
         let out = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            job()
+            let out = job(cancel.clone());
+            tracing::info!(
+                rpc = what,
+                seconds = started.elapsed().as_secs_f64(),
+                ok = out.is_ok(),
+                cancelled = cancel.is_cancelled(),
+                "request done"
+            );
+            out
         })
         .await
         .map_err(|e| Status::internal(format!("solve task failed: {e}")))?;
-        tracing::info!(
-            rpc = what,
-            seconds = started.elapsed().as_secs_f64(),
-            ok = out.is_ok(),
-            "request done"
-        );
+        drop(guard);
         out
     }
 }
@@ -108,8 +130,11 @@ fn optimize_blocking(
     request: pb::OptimizeRequest,
     deadline: Option<Duration>,
     started: Instant,
+    cancel: CancelToken,
 ) -> Result<SolveResult, Status> {
-    let options = solve_options(request.options, deadline)?.charged(started);
+    let options = solve_options(request.options, deadline)?
+        .charged(started)
+        .with_cancel(cancel);
     let Some(dataset) = request.dataset else {
         return Err(violation("dataset", "is required"));
     };
@@ -122,6 +147,7 @@ fn match_blocking(
     request: pb::MatchBatchRequest,
     deadline: Option<Duration>,
     started: Instant,
+    cancel: CancelToken,
 ) -> Result<pb::MatchBatchResponse, Status> {
     let ds = validated(&convert::raw_match_dataset(&request))?;
     let pb::MatchOptions {
@@ -139,8 +165,8 @@ fn match_blocking(
         deadline,
         Algorithm::Auto,
     );
-    let solved =
-        optimizer::solve_keeping_model(&ds, &options.charged(started)).map_err(to_status)?;
+    let options = options.charged(started).with_cancel(cancel);
+    let solved = optimizer::solve_keeping_model(&ds, &options).map_err(to_status)?;
     let (offers, requests) = optimizer::report::unmatched(&ds, &solved.model, &solved.solution);
     let result = solved.result;
     let matches = convert::matches(&result);
@@ -171,8 +197,10 @@ impl CirculateService {
     ) -> Result<SolveResult, Status> {
         let (deadline, started) = (deadline(&request), Instant::now());
         let body = request.into_inner();
-        self.run(what, move || optimize_blocking(body, deadline, started))
-            .await
+        self.run(what, move |cancel| {
+            optimize_blocking(body, deadline, started, cancel)
+        })
+        .await
     }
 
     /// The solved batch of a `MatchBatchRequest` (unary and streamed).
@@ -183,8 +211,10 @@ impl CirculateService {
     ) -> Result<pb::MatchBatchResponse, Status> {
         let (deadline, started) = (deadline(&request), Instant::now());
         let body = request.into_inner();
-        self.run(what, move || match_blocking(body, deadline, started))
-            .await
+        self.run(what, move |cancel| {
+            match_blocking(body, deadline, started, cancel)
+        })
+        .await
     }
 }
 

@@ -87,6 +87,7 @@ impl FlowSession {
     /// Solves `lp` (which may have gained flow columns since the last call).
     pub(crate) fn solve(&mut self, lp: &LinearProgram) -> LpSolution {
         let deadline = self.options.deadline(self.started);
+        let (options, started) = (&self.options, self.started);
         let (optimal, flow, supply_potential, demand_potential) =
             if self.options.algorithm == Algorithm::ShortestPaths {
                 let plan = ssp::solve(&transportation(lp), deadline);
@@ -111,7 +112,7 @@ impl FlowSession {
                     engine.add_arc(from, to, price_units(lp.cost(j)));
                 }
                 let pivots = engine.pivots;
-                let end = engine.run(deadline);
+                let end = engine.run(&|| options.must_stop(started));
                 tracing::debug!(
                     pivots = engine.pivots - pivots,
                     arcs = engine.flow_arcs(),
