@@ -21,5 +21,6 @@ bench: prereqs
 
 # Peer comparison (OR-Tools, highspy, networkx); see README "Against other solvers".
 N ?= 100000
+K ?= 8,32
 peers: prereqs
-	bash scripts/peers.sh --n $(N)
+	bash scripts/peers.sh --n $(N) --k $(K) --exact yes

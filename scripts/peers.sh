@@ -1,19 +1,14 @@
 #!/usr/bin/env bash
 # Peer comparison: builds circulate (release) and a pinned Python environment with OR-Tools,
 # highspy and networkx, then runs benches/peers/run.py with the given arguments.
-#   scripts/peers.sh --n 100000,1000000    # table of README "Against other solvers"
+#   scripts/peers.sh --n 100000 --k 8,32 --exact yes   # table of README "Against other solvers"
 #   scripts/peers.sh --n 20000 --recycler  # multi-material variant (circulate vs highspy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prereqs.sh
+# Release builds, shared with `make run` and `make test` (HiGHS compiles once).
 profile=release
-if [ "${PEERS_PROFILE:-release}" = debug ]; then
-    # CI's agreement check: debug builds, already there after `make test`.
-    profile=debug
-    cargo build -p circulate -p circulate-benches
-else
-    cargo build --release -p circulate -p circulate-benches
-fi
+cargo build --release -p circulate -p circulate-benches
 venv=target/peers-venv
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"

@@ -11,9 +11,9 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/pip" install -q -r clients/python/requirements.txt
 
-cargo build -q -p circulate
+cargo build --release -q -p circulate
 port=50071
-target/debug/circulate serve --addr 127.0.0.1:$port --max-concurrent-solves 2 &
+target/release/circulate serve --addr 127.0.0.1:$port --max-concurrent-solves 2 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do

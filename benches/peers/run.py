@@ -1,6 +1,6 @@
 """Peer-comparison harness: circulate against OR-Tools, highspy and networkx on one instance.
 
-    python benches/peers/run.py --n 100000[,1000000] [--k 8] [--recycler] [--peers ortools,highspy]
+    python benches/peers/run.py --n 100000[,1000000] [--k 8[,32]] [--recycler] [--peers ortools,highspy]
 
 Writes the instance with `peer-instance` (dataset folder plus plain arc list), then runs each
 solver as its own process and measures its wall time and peak memory (ru_maxrss). circulate
@@ -55,24 +55,28 @@ def run_measured(cmd):
     return text, wall, usage.ru_maxrss / 1024.0
 
 
-def default_peers(n, recycler):
+def default_peers(n, k, recycler):
     """Peers run by default at size n: the slow ones only where they finish in minutes."""
     if recycler:
         return ["highspy-lp"]
     peers = ["ortools"]
     if n <= 200_000:
-        peers += ["ortools-eur", "highspy"]
+        peers += ["ortools-eur"]
+    if n <= 200_000 and k <= 8:
+        peers += ["highspy"]
     if n <= 10_000:
         peers.append("networkx")
     return peers
 
 
-def run_size(args, n):
-    """Writes and solves the instance of size n; returns its table rows and check lines."""
+def run_size(args, n, k, first_k):
+    """Writes and solves the instance of size n with the k nearest arcs; returns its table
+    rows and check lines. The default (priced) solve does not depend on k, so it runs with
+    the first k only."""
     binaries = args.bin_dir
-    work = args.work or ROOT / "target" / "peers" / f"n{n}-k{args.k}{'-recycler' if args.recycler else ''}"
+    work = args.work or ROOT / "target" / "peers" / f"n{n}-k{k}{'-recycler' if args.recycler else ''}"
     work.mkdir(parents=True, exist_ok=True)
-    instance = [binaries / "peer-instance", "--n", str(n), "--k", str(args.k),
+    instance = [binaries / "peer-instance", "--n", str(n), "--k", str(k),
                 "--seed", str(args.seed), "--out", str(work)]
     if args.recycler:
         instance.append("--recycler")
@@ -95,18 +99,19 @@ def run_size(args, n):
         _, wall, mem = run_measured(cmd)
         result = json.loads((out_dir / "result.json").read_text())
         stats = result.get("stats", {})
-        rows.append({"n": n, "solver": label, "wall": wall, "solve": stats.get("solve_seconds"),
+        rows.append({"n": n, "k": k, "solver": label, "wall": wall,
+                     "solve": stats.get("solve_seconds"),
                      "mem": mem, "objective": result.get("objective"),
                      "status": result.get("status"), "same": "exact" not in label})
         print(f"  {label}: {wall:.1f} s", flush=True)
 
     # On the peers' arcs; then the default solve (k = 8 start, priced until certified over
     # all pairs in range), which is what `circulate solve` and MatchBatch do unasked.
-    circulate("circulate", ["--no-pricing", "--k", str(args.k)])
-    if args.exact == "yes" or (args.exact == "auto" and n <= 20000):
+    circulate("circulate", ["--no-pricing", "--k", str(k)])
+    if first_k and (args.exact == "yes" or (args.exact == "auto" and n <= 20000)):
         circulate("circulate exact (pricing)", [])
 
-    peers = args.peers.split(",") if args.peers else default_peers(n, args.recycler)
+    peers = args.peers.split(",") if args.peers else default_peers(n, k, args.recycler)
     for peer in peers:
         target = work / "model.lp" if peer == "highspy-lp" else work
         cmd = [args.python, ROOT / "benches" / "peers" / "peer.py", peer, target,
@@ -114,7 +119,8 @@ def run_size(args, n):
         out, wall, mem = run_measured(cmd)
         line = [l for l in out.splitlines() if l.startswith("{")][-1]
         r = json.loads(line)
-        rows.append({"n": n, "solver": peer, "wall": wall, "solve": r["solve_s"], "mem": mem,
+        rows.append({"n": n, "k": k, "solver": peer, "wall": wall, "solve": r["solve_s"],
+                     "mem": mem,
                      "objective": r["objective"], "status": r["status"],
                      "same": peer != "ortools-eur"})
         print(f"  {peer}: {wall:.1f} s", flush=True)
@@ -123,13 +129,13 @@ def run_size(args, n):
     same = [r for r in rows if r["same"] and r["objective"] is not None]
     tolerance = 1e-6 * nodes_total + 1e-9 * max(abs(r["objective"]) for r in same)
     spread = max(r["objective"] for r in same) - min(r["objective"] for r in same)
-    checks.append(f"n={n}: objectives on the same arcs agree within {spread:.6f} EUR "
+    checks.append(f"n={n}, k={k}: objectives on the same arcs agree within {spread:.6f} EUR "
                   f"(allowed {tolerance:.6f}: 1e-6 EUR x {nodes_total:,.0f} t)")
     agree = spread <= tolerance
     exact = next((r for r in rows if "exact" in r["solver"]), None)
     base = next(r for r in rows if r["solver"] == "circulate")
     if exact and exact["objective"] is not None and base["objective"]:
-        checks.append(f"n={n}: k={args.k} pruning alone is "
+        checks.append(f"n={n}: k={k} pruning alone is "
                       f"{100 * (base['objective'] / exact['objective'] - 1):.3f} % "
                       f"above the exact optimum over all pairs")
     return rows, checks, agree
@@ -139,7 +145,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", required=True,
                         help="supply points (and as many demands); a comma list runs each size")
-    parser.add_argument("--k", type=int, default=8)
+    parser.add_argument("--k", default="8",
+                        help="nearest arcs the peers get; a comma list runs each (8,32)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--recycler", action="store_true", help="multi-material variant with recyclers")
     parser.add_argument("--peers", default=None,
@@ -156,26 +163,30 @@ def main():
     args = parser.parse_args()
 
     sizes = [int(n) for n in args.n.split(",")]
+    ks = [int(k) for k in args.k.split(",")]
     rows, checks, agree = [], [], True
     for n in sizes:
-        more_rows, more_checks, ok = run_size(args, n)
-        rows += more_rows
-        checks += more_checks
-        agree = agree and ok
+        for i, k in enumerate(ks):
+            more_rows, more_checks, ok = run_size(args, n, k, i == 0)
+            rows += more_rows
+            checks += more_checks
+            agree = agree and ok
 
     print()
     print(f"instance: uniform supply and demand points, k={args.k}, seed {args.seed}"
           f"{', recycler variant' if args.recycler else ''}; machine: {platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}")
     print()
-    print("| n | solver | status | wall s | solve s | peak MB | objective EUR | wall / OR-Tools wall |")
-    print("| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| n | arcs | solver | status | wall s | solve s | peak MB | objective EUR | wall / OR-Tools wall |")
+    print("| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
-        reference = next((q for q in rows if q["n"] == r["n"] and q["solver"] == "ortools"), None)
+        reference = next((q for q in rows if q["n"] == r["n"] and q["k"] == r["k"]
+                          and q["solver"] == "ortools"), None)
         ratio = f"{r['wall'] / reference['wall']:.3f}" if reference and reference["wall"] else ""
         objective = "n/a" if r["objective"] is None else f"{r['objective']:,.2f}"
         solve = "" if r["solve"] is None else f"{r['solve']:.2f}"
-        print(f"| {r['n']:,} | {r['solver']} | {r['status']} | {r['wall']:.2f} | {solve} | "
+        arcs = "all pairs (priced)" if "exact" in r["solver"] else f"k={r['k']}"
+        print(f"| {r['n']:,} | {arcs} | {r['solver']} | {r['status']} | {r['wall']:.2f} | {solve} | "
               f"{r['mem']:.0f} | {objective} | {ratio} |")
     print()
     for line in checks:
