@@ -36,7 +36,9 @@ mod solve;
 pub use model::domain::{
     Dataset, DatasetMeta, Material, Process, Site, Stream, Substitution, Transport,
 };
-pub use model::error::{Error, FieldError, FieldErrors, Location};
+pub use model::error::{
+    Error, FieldError, FieldErrors, LISTED_ON_CLI, LISTED_OVER_API, Location, SHOWN_CHARS, shorten,
+};
 pub use model::ids::{
     DemandIdx, Km, MaterialId, MaterialIdx, ProcessId, ProcessIdx, SiteId, SiteIdx, SupplyIdx,
     Tonnes,

@@ -620,6 +620,15 @@ async fn ids_come_back_untouched_and_bad_time_limits_are_invalid() {
             status.message()
         );
     }
+    let mut batch = hand_batch();
+    batch.offers[0].id = String::new();
+    let status = client(&server).await.match_batch(batch).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    assert!(
+        status.message().contains("offers[0].id"),
+        "{}",
+        status.message()
+    );
     // Finite and >= 0 but beyond any clock: a limit that never binds, solved as usual.
     let mut batch = hand_batch();
     batch.options.get_or_insert_default().time_limit_s = Some(1e300);
@@ -663,4 +672,46 @@ async fn an_abandoned_solve_frees_its_slot() {
             }
         }
     }
+}
+
+/// A request with 1,001 bad fields (1,000 negative quantities and a 4,000-character unknown
+/// material id) is answered INVALID_ARGUMENT with the first violations listed and the rest
+/// counted, in trailers well under the 16 KB gRPC C-core clients accept (it used to list all
+/// of them: megabytes).
+#[tokio::test]
+async fn many_violations_stay_within_small_trailers() {
+    use tonic_types::StatusExt;
+    let server = start(2).await;
+    let mut batch = hand_batch();
+    let template = batch.offers[0].clone();
+    batch.offers = (0..1000)
+        .map(|i| pb::Offer {
+            id: format!("bad{i}"),
+            quantity_t: -1.0,
+            ..template.clone()
+        })
+        .collect();
+    batch.offers[0].material = "m".repeat(4000);
+    let status = client(&server).await.match_batch(batch).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    assert!(
+        status
+            .message()
+            .starts_with("1001 invalid field(s) (the first 20 listed)"),
+        "{}",
+        status.message()
+    );
+    let details = status.get_error_details();
+    let violations = details.bad_request().unwrap().field_violations.clone();
+    assert_eq!(violations.len(), 20);
+    assert!(
+        violations
+            .iter()
+            .all(|v| v.description.chars().count() <= 121)
+    );
+    let trailer_bytes = status.details().len() * 4 / 3 + status.message().len();
+    assert!(
+        trailer_bytes < 8 * 1024,
+        "{trailer_bytes} bytes of trailers"
+    );
 }

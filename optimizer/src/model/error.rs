@@ -125,6 +125,43 @@ impl fmt::Display for FieldErrors {
     }
 }
 
+/// Problems listed in full when reporting invalid input over the API; the rest are counted.
+/// 20 violations of at most [`SHOWN_CHARS`] field and message characters stay under 8 KB of
+/// response trailers even base64-encoded (gRPC C-core clients refuse metadata over 16 KB).
+pub const LISTED_OVER_API: usize = 20;
+
+/// Problems listed in full on the command line; the rest are counted.
+pub const LISTED_ON_CLI: usize = 100;
+
+/// Longest field path or message shown, in characters: a 50 MB bad cell is echoed as its
+/// first characters, not whole.
+pub const SHOWN_CHARS: usize = 120;
+
+/// `text` cut to at most `max` characters, marking the cut with `…`.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+    }
+}
+
+impl FieldErrors {
+    /// The first `n` problems, each location and message shortened to [`SHOWN_CHARS`], and
+    /// how many more there are.
+    pub fn first(&self, n: usize) -> (Vec<FieldError>, usize) {
+        let listed = self
+            .0
+            .iter()
+            .take(n)
+            .map(|e| FieldError {
+                location: e.location.clone(),
+                message: shorten(&e.message, SHOWN_CHARS),
+            })
+            .collect();
+        (listed, self.0.len().saturating_sub(n))
+    }
+}
+
 /// Errors of the optimizer library.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -89,8 +89,12 @@ pub(super) fn load(dir: &Path) -> anyhow::Result<Result<Dataset, ExitCode>> {
                 dir.display(),
                 errors.len()
             );
-            for e in errors.iter() {
+            let (listed, more) = errors.first(optimizer::LISTED_ON_CLI);
+            for e in &listed {
                 eprintln!("  {e}");
+            }
+            if more > 0 {
+                eprintln!("  ... and {more} more");
             }
             Ok(Err(ExitCode::from(EXIT_INVALID_INPUT)))
         }

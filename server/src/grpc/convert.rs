@@ -241,7 +241,12 @@ pub fn raw_match_dataset(req: &pb::MatchBatchRequest) -> RawDataset {
     // One site per listing, and the listing as a stream there.
     let mut listing = |table: &str, prefix: &str, i: usize, id: &str, lon: f64, lat: f64| {
         let site = RawSite {
-            id: format!("{prefix}{id}"),
+            // An empty listing id stays empty, so validation reports it as missing.
+            id: if id.is_empty() {
+                String::new()
+            } else {
+                format!("{prefix}{id}")
+            },
             name: Some(id.to_owned()),
             lon: Some(lon),
             lat: Some(lat),
@@ -334,11 +339,18 @@ pub fn field_path(location: &Location) -> String {
 }
 
 /// Violations as (field, description) pairs, every one of them.
-pub fn violations(errors: &FieldErrors) -> Vec<(String, String)> {
-    errors
-        .iter()
-        .map(|e| (field_path(&e.location), e.message.clone()))
-        .collect()
+/// The first [`optimizer::LISTED_OVER_API`] problems as (field path, description), each cut
+/// to [`optimizer::SHOWN_CHARS`], and how many more there are.
+pub fn violations(errors: &FieldErrors) -> (Vec<(String, String)>, usize) {
+    let (listed, more) = errors.first(optimizer::LISTED_OVER_API);
+    let listed = listed
+        .into_iter()
+        .map(|e| {
+            let path = optimizer::shorten(&field_path(&e.location), optimizer::SHOWN_CHARS);
+            (path, e.message)
+        })
+        .collect();
+    (listed, more)
 }
 
 pub fn status(s: SolveStatus) -> pb::SolveStatus {

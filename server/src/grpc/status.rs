@@ -15,8 +15,11 @@ pub fn to_status(e: Error) -> Status {
     }
 }
 
+/// INVALID_ARGUMENT listing the first problems as `BadRequest` violations (field path and
+/// description, both cut short) and counting the rest, so the trailers stay small however
+/// much of the request is wrong.
 pub fn invalid(errors: &optimizer::FieldErrors) -> Status {
-    let violations = convert::violations(errors);
+    let (violations, more) = convert::violations(errors);
     let mut details = ErrorDetails::new();
     for (field, description) in &violations {
         details.add_bad_request_violation(field.clone(), description.clone());
@@ -27,9 +30,14 @@ pub fn invalid(errors: &optimizer::FieldErrors) -> Status {
         .map(|(f, d)| format!("{f}: {d}"))
         .collect::<Vec<_>>()
         .join("; ");
+    let listed = if more > 0 {
+        format!(" (the first {} listed)", violations.len())
+    } else {
+        String::new()
+    };
     Status::with_error_details(
         tonic::Code::InvalidArgument,
-        format!("{} invalid field(s): {summary}", violations.len()),
+        format!("{} invalid field(s){listed}: {summary}", errors.len()),
         details,
     )
 }
