@@ -76,11 +76,15 @@ pub(crate) fn haul_limit_km(
         Some(source) => source_limit_km(ds, sent, source),
         None => ds.max_haul(sent).map(|k| k.0),
     };
-    let own = match *sink {
+    tighter(source_limit, sink_limit_km(ds, sink))
+}
+
+/// A demand's own limit (process inputs have none).
+fn sink_limit_km(ds: &Dataset, sink: &SinkKind) -> Option<f64> {
+    match *sink {
         SinkKind::Demand(d) => ds.demand(d).max_haul.map(|k| k.0),
         SinkKind::ProcessInput { .. } => None,
-    };
-    tighter(source_limit, own)
+    }
 }
 
 /// The limit a source brings to every pair: its material's and, for a supply, its own.
@@ -104,8 +108,6 @@ pub(crate) struct SourceQuery {
     lon: f64,
     lat: f64,
     pub(crate) point: [f64; 3],
-    material: MaterialIdx,
-    kind: SourceKind,
     pub(crate) max_km: Option<f64>,
     pub(crate) chord2: Option<f64>,
 }
@@ -118,8 +120,6 @@ impl SourceQuery {
             lon: site.lon,
             lat: site.lat,
             point: unit_vector(site.lon, site.lat),
-            material: source.material,
-            kind: source.kind,
             max_km,
             chord2: max_km.and_then(|km| chord2_for_km(km / ds.transport.detour_factor)),
         }
@@ -136,7 +136,9 @@ impl SourceQuery {
             ds.transport.detour_factor,
         )
         .0;
-        let limit = haul_limit_km(ds, self.material, Some(&self.kind), &sink.kind);
+        // `max_km` already holds the source's part of [`haul_limit_km`]; this runs for
+        // every candidate pair, so only the sink's part is looked up.
+        let limit = tighter(self.max_km, sink_limit_km(ds, &sink.kind));
         (!limit.is_some_and(|m| km > m)).then_some(km)
     }
 }

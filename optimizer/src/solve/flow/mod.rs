@@ -52,7 +52,6 @@ pub(crate) struct FlowSession {
     options: SolverOptions,
     started: Instant,
     /// Augmenting paths over all solves of the session.
-    augmentations: u64,
     /// The network simplex and its basis, kept across pricing rounds.
     simplex: Option<NetworkSimplex>,
 }
@@ -79,7 +78,6 @@ impl FlowSession {
         Some(FlowSession {
             options,
             started: Instant::now(),
-            augmentations: 0,
             simplex: None,
         })
     }
@@ -91,7 +89,6 @@ impl FlowSession {
         let (optimal, flow, supply_potential, demand_potential) =
             if self.options.algorithm == Algorithm::ShortestPaths {
                 let plan = ssp::solve(&transportation(lp), deadline);
-                self.augmentations += plan.augmentations;
                 tracing::debug!(
                     augmentations = plan.augmentations,
                     settled = plan.settled,

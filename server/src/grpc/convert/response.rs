@@ -1,0 +1,272 @@
+//! Results back into protobuf: statuses, cost parts, stats, targets, the whole optimize
+//! response, matches and unmatched listings.
+
+use super::request::{OFFER_SITE, REQUEST_SITE};
+use crate::grpc::pb;
+use optimizer::report as r;
+use optimizer::report::{Unmatched, UnmatchedReason};
+use optimizer::{SolveResult, SolveStatus};
+
+pub fn status(s: SolveStatus) -> pb::SolveStatus {
+    match s {
+        SolveStatus::Optimal => pb::SolveStatus::Optimal,
+        SolveStatus::Infeasible => pb::SolveStatus::Infeasible,
+        SolveStatus::Unbounded => pb::SolveStatus::Unbounded,
+        SolveStatus::InfeasibleOrUnbounded => pb::SolveStatus::InfeasibleOrUnbounded,
+        SolveStatus::TimeLimit => pb::SolveStatus::TimeLimit,
+        SolveStatus::IterationLimit => pb::SolveStatus::IterationLimit,
+        SolveStatus::SolverError => pb::SolveStatus::SolverError,
+    }
+}
+
+impl From<&r::CostParts> for pb::CostParts {
+    fn from(p: &r::CostParts) -> Self {
+        let r::CostParts {
+            transport,
+            import,
+            disposal,
+            process,
+            capex,
+            co2,
+            total,
+            emissions_kg,
+        } = *p;
+        let r::Emissions {
+            transport: emissions_transport_kg,
+            import: emissions_import_kg,
+            disposal: emissions_disposal_kg,
+            process: emissions_process_kg,
+            total: emissions_total_kg,
+        } = emissions_kg;
+        pb::CostParts {
+            transport,
+            import,
+            disposal,
+            process,
+            capex,
+            co2,
+            total,
+            emissions_transport_kg,
+            emissions_import_kg,
+            emissions_disposal_kg,
+            emissions_process_kg,
+            emissions_total_kg,
+        }
+    }
+}
+
+impl From<&r::SolveStats> for pb::SolveStats {
+    fn from(s: &r::SolveStats) -> Self {
+        let r::SolveStats {
+            // Decomposition and backend detail: in result.json, not (yet) in the API.
+            components: _,
+            min_cost_flow_parts: _,
+            k,
+            exact,
+            priced,
+            pricing_rounds,
+            arcs_added_by_pricing,
+            candidate_arcs,
+            columns,
+            rows,
+            network_seconds,
+            lp_build_seconds,
+            solve_seconds,
+            pricing_seconds,
+        } = *s;
+        pb::SolveStats {
+            k: k as u32,
+            exact,
+            priced,
+            pricing_rounds: pricing_rounds as u32,
+            arcs_added_by_pricing: arcs_added_by_pricing as u64,
+            candidate_arcs: candidate_arcs as u64,
+            columns: columns as u64,
+            rows: rows as u64,
+            network_seconds,
+            lp_build_seconds,
+            solve_seconds,
+            pricing_seconds,
+        }
+    }
+}
+
+impl From<&r::Target> for pb::Target {
+    fn from(t: &r::Target) -> Self {
+        pb::Target {
+            rank: t.rank as u32,
+            material: t.material.to_string(),
+            demand_t: t.demand_t,
+            imported_t: t.imported_t,
+            substituted_t: t.substituted_t,
+            served_by: t
+                .served_by
+                .iter()
+                .map(|s| pb::ServedBy {
+                    material: s.material.to_string(),
+                    tonnes_sent: s.tonnes_sent,
+                })
+                .collect(),
+            new_capacity: t
+                .new_capacity
+                .iter()
+                .map(|c| pb::CapacityTarget {
+                    process: c.process.to_string(),
+                    site: c.site.to_string(),
+                    lon: c.lon,
+                    lat: c.lat,
+                    new_capacity: c.new_capacity,
+                    capex: c.capex,
+                })
+                .collect(),
+            import_cost_avoided: t.import_cost_avoided,
+            delivery_cost: t.delivery_cost,
+            process_cost: t.process_cost,
+            net_savings: t.net_savings,
+        }
+    }
+}
+
+fn prices(list: &[r::StreamPrice]) -> Vec<pb::StreamPrice> {
+    list.iter()
+        .map(|p| pb::StreamPrice {
+            site: p.site.to_string(),
+            material: p.material.to_string(),
+            quantity_t: p.quantity_t,
+            marginal_cost: p.marginal_cost,
+        })
+        .collect()
+}
+
+impl From<&SolveResult> for pb::OptimizeResponse {
+    fn from(res: &SolveResult) -> Self {
+        let opt = |s: &Option<optimizer::ProcessId>| {
+            s.as_ref().map(|p| p.to_string()).unwrap_or_default()
+        };
+        pb::OptimizeResponse {
+            status: status(res.status) as i32,
+            objective: res.objective,
+            baseline: res.baseline,
+            objective_parts: res.objective_parts.as_ref().map(Into::into),
+            baseline_parts: Some((&res.baseline_parts).into()),
+            kpis: res.kpis.as_ref().map(|k| pb::Kpis {
+                total_supply_t: k.total_supply_t,
+                total_demand_t: k.total_demand_t,
+                diverted_from_disposal_t: k.diverted_from_disposal_t,
+                imports_substituted_t: k.imports_substituted_t,
+                tonne_km: k.tonne_km,
+                co2_saved_t: k.co2_saved_t,
+                cost_saved: k.cost_saved,
+                circularity_rate: k.circularity_rate,
+            }),
+            flows: res
+                .flows
+                .iter()
+                .map(|f| pb::Flow {
+                    from_site: f.from_site.to_string(),
+                    from_name: f.from_name.clone(),
+                    from_process: opt(&f.from_process),
+                    to_site: f.to_site.to_string(),
+                    to_name: f.to_name.clone(),
+                    to_process: opt(&f.to_process),
+                    material_sent: f.material_sent.to_string(),
+                    material_served: f.material_served.to_string(),
+                    tonnes_sent: f.tonnes_sent,
+                    tonnes_served: f.tonnes_served,
+                    km: f.km,
+                    cost: f.cost,
+                    co2_kg: f.co2_kg,
+                    from_lon: f.from_lon,
+                    from_lat: f.from_lat,
+                    to_lon: f.to_lon,
+                    to_lat: f.to_lat,
+                })
+                .collect(),
+            imports: res
+                .imports
+                .iter()
+                .map(|i| pb::Import {
+                    site: i.site.to_string(),
+                    material: i.material.to_string(),
+                    demand_t: i.demand_t,
+                    imported_t: i.imported_t,
+                    cost: i.cost,
+                    co2_kg: i.co2_kg,
+                })
+                .collect(),
+            disposals: res
+                .disposals
+                .iter()
+                .map(|d| pb::Disposal {
+                    site: d.site.to_string(),
+                    material: d.material.to_string(),
+                    process: opt(&d.process),
+                    disposed_t: d.disposed_t,
+                    cost: d.cost,
+                    co2_kg: d.co2_kg,
+                })
+                .collect(),
+            processes: res
+                .processes
+                .iter()
+                .map(|p| pb::ProcessUse {
+                    id: p.id.to_string(),
+                    site: p.site.to_string(),
+                    activity: p.activity,
+                    capacity: p.capacity,
+                    new_capacity: p.new_capacity,
+                })
+                .collect(),
+            supply_prices: res
+                .shadow_prices
+                .as_ref()
+                .map(|p| prices(&p.supplies))
+                .unwrap_or_default(),
+            demand_prices: res
+                .shadow_prices
+                .as_ref()
+                .map(|p| prices(&p.demands))
+                .unwrap_or_default(),
+            targets: res.targets.iter().map(Into::into).collect(),
+            stats: Some((&res.stats).into()),
+            currency: res.currency.clone(),
+        }
+    }
+}
+
+/// The listing id of a batch site: the site id without the one prefix the batch added.
+fn listing_id(site: &optimizer::SiteId, prefix: &str) -> String {
+    let id = site.as_str();
+    id.strip_prefix(prefix).unwrap_or(id).to_owned()
+}
+
+/// The matches of a solved batch: flows from offer sites to request sites.
+pub fn matches(res: &SolveResult) -> Vec<pb::Match> {
+    res.flows
+        .iter()
+        .map(|f| pb::Match {
+            // One prefix off, never more: an offer named `offer:x` stays `offer:x`.
+            offer_id: listing_id(&f.from_site, OFFER_SITE),
+            request_id: listing_id(&f.to_site, REQUEST_SITE),
+            quantity_t: f.tonnes_sent,
+            served_t: f.tonnes_served,
+            km: f.km,
+            cost: f.cost,
+            co2_kg: f.co2_kg,
+        })
+        .collect()
+}
+
+pub fn unmatched(list: &[Unmatched], ids: impl Fn(usize) -> String) -> Vec<pb::Unmatched> {
+    list.iter()
+        .map(|u| pb::Unmatched {
+            id: ids(u.index),
+            quantity_t: u.tonnes,
+            reason: match u.reason {
+                UnmatchedReason::NoCounterpartInRange => pb::UnmatchedReason::NoCounterpartInRange,
+                UnmatchedReason::Capacity => pb::UnmatchedReason::Capacity,
+                UnmatchedReason::Outbid => pb::UnmatchedReason::Outbid,
+            } as i32,
+        })
+        .collect()
+}
