@@ -37,7 +37,8 @@ pub use model::domain::{
     Dataset, DatasetMeta, Material, Process, Site, Stream, Substitution, Transport,
 };
 pub use model::error::{
-    Error, FieldError, FieldErrors, LISTED_ON_CLI, LISTED_OVER_API, Location, SHOWN_CHARS, shorten,
+    Error, FieldError, FieldErrors, KEPT_PROBLEMS, LISTED_ON_CLI, LISTED_OVER_API, Location,
+    SHOWN_CHARS, shorten,
 };
 pub use model::ids::{
     DemandIdx, Km, MaterialId, MaterialIdx, ProcessId, ProcessIdx, SiteId, SiteIdx, SupplyIdx,

@@ -59,3 +59,13 @@ fn proto_messages_carry_every_column() {
         }
     }
 }
+
+#[test]
+fn readme_limits_table_is_the_validators() {
+    let readme = repo_file("README.md");
+    let table = optimizer::input::limits::markdown_table();
+    assert!(
+        readme.contains(&table),
+        "README.md's limits table differs from the validator's; it should read:\n{table}"
+    );
+}

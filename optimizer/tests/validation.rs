@@ -98,15 +98,15 @@ fn negative_nan_and_infinite_quantities() {
     );
     assert_one(
         &e,
-        "supplies.csv line 2, column quantity_t: must be a finite number >= 0 (got -3)",
+        "supplies.csv line 2, column quantity_t: must be a number between 0 and 1e12 (got -3)",
     );
     assert_one(
         &e,
-        "supplies.csv line 3, column quantity_t: must be a finite number >= 0 (got NaN)",
+        "supplies.csv line 3, column quantity_t: must be a number between 0 and 1e12 (got NaN)",
     );
     assert_one(
         &e,
-        "supplies.csv line 4, column quantity_t: must be a finite number >= 0 (got inf)",
+        "supplies.csv line 4, column quantity_t: must be a number between 0 and 1e12 (got inf)",
     );
     assert_one(
         &e,
@@ -139,11 +139,11 @@ fn ratio_must_be_positive() {
     let e = errors_with("substitutions.csv", "from,to,ratio\nA,B,0\nB,A,-1\n");
     assert_one(
         &e,
-        "substitutions.csv line 2, column ratio: must be a number > 0 (got 0)",
+        "substitutions.csv line 2, column ratio: must be a number > 0 and <= 1e6 (got 0)",
     );
     assert_one(
         &e,
-        "substitutions.csv line 3, column ratio: must be a number > 0 (got -1)",
+        "substitutions.csv line 3, column ratio: must be a number > 0 and <= 1e6 (got -1)",
     );
 }
 
@@ -194,14 +194,14 @@ fn bad_config_values() {
     );
     assert_one(
         &e,
-        "dataset.toml, column co2_price: must be a finite number >= 0 (got -1)",
+        "dataset.toml, column co2_price: must be a number between 0 and 1e9 (got -1)",
     );
     assert_one(
         &e,
-        "dataset.toml, column transport.detour_factor: must be a finite number >= 1 (got 0.5)",
+        "dataset.toml, column transport.detour_factor: must be a number between 1 and 100 (got 0.5)",
     );
     let e = errors_with("dataset.toml", "nmae = \"typo\"\n");
-    assert_one(&e, "dataset.toml line 1: unknown field `nmae`");
+    assert_one(&e, "dataset.toml line 1, column nmae: unknown key");
 }
 
 #[test]
@@ -218,4 +218,84 @@ fn ragged_rows_and_garbage_do_not_panic() {
 fn missing_folder_is_an_io_error() {
     let e = optimizer::input::load(Path::new("/definitely/not/here")).unwrap_err();
     assert!(matches!(e, Error::Io { .. }), "{e}");
+    assert_eq!(e.to_string(), "cannot read /definitely/not/here: no such folder");
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_fifos_are_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("dataset.toml", CONFIG),
+        ("materials.csv", MATERIALS),
+        ("demands.csv", DEMANDS),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    // An endless file behind a link, and a pipe nobody writes to (opening it would block).
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("sites.csv")).unwrap();
+    let fifo = dir.path().join("supplies.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let e = load_errors(dir.path());
+    assert_one(&e, "sites.csv: cannot read: not a regular file");
+    if made.is_ok_and(|s| s.success()) {
+        assert_one(&e, "supplies.csv: cannot read: not a regular file");
+    }
+}
+
+#[test]
+fn magnitudes_the_solver_reads_as_infinite_are_named_at_their_cell() {
+    let e = errors_with("supplies.csv", "site,material,quantity_t\ns1,A,1e20\n");
+    assert_one(
+        &e,
+        "supplies.csv line 2, column quantity_t: must be a number between 0 and 1e12 (got 100000000000000000000)",
+    );
+    let e = errors_with(
+        "materials.csv",
+        "id,import_cost,disposal_cost\nA,-1e308,5\nB,20,5\n",
+    );
+    assert_one(
+        &e,
+        "materials.csv line 2, column import_cost: must be a number between -1e9 and 1e9",
+    );
+    let e = errors_with(
+        "process_flows.csv",
+        "process,material,direction,coefficient\np1,A,in,1e308\np1,B,out,0.5\n",
+    );
+    assert_one(
+        &e,
+        "process_flows.csv line 2, column coefficient: must be a number > 0 and <= 1e6",
+    );
+    let e = errors_with("substitutions.csv", "from,to,ratio\nA,B,1e7\n");
+    assert_one(
+        &e,
+        "substitutions.csv line 2, column ratio: must be a number > 0 and <= 1e6",
+    );
+}
+
+#[test]
+fn a_million_bad_rows_keep_a_bounded_list_and_count_the_rest() {
+    let rows: String = (0..5000).map(|_| "x,y,\n").collect();
+    let e = match read_supplies(&format!("site,material,quantity_t\n{rows}")) {
+        Err(Error::Invalid(errors)) => errors,
+        other => panic!("expected invalid input, got {other:?}"),
+    };
+    // Three problems per row (unknown site, unknown material, missing quantity).
+    assert_eq!(e.len(), 15_000);
+    assert_eq!(e.iter().count(), optimizer::KEPT_PROBLEMS);
+    assert!(e.to_string().ends_with("... and 14000 more"));
+}
+
+fn read_supplies(content: &str) -> Result<optimizer::Dataset, Error> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("dataset.toml", CONFIG),
+        ("materials.csv", MATERIALS),
+        ("sites.csv", SITES),
+        ("supplies.csv", content),
+        ("demands.csv", DEMANDS),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    optimizer::input::load(dir.path())
 }

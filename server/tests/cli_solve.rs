@@ -112,7 +112,7 @@ fn invalid_dataset_exits_2_with_located_errors() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
         stderr.contains(
-            "supplies.csv line 2, column quantity_t: must be a finite number >= 0 (got -5)"
+            "supplies.csv line 2, column quantity_t: must be a number between 0 and 1e12 (got -5)"
         ),
         "{stderr}"
     );

@@ -2,6 +2,8 @@
 //! ([`read`]), converting it into the validated [`crate::Dataset`] ([`validate`](mod@validate)), writing
 //! one back ([`write`](mod@write)), and building one from the PRTR register ([`prtr`]).
 
+mod config;
+pub mod limits;
 pub mod prtr;
 // Every raw field is a column of the schema, documented once there ([`schema`]).
 #[allow(missing_docs)]
@@ -42,11 +44,9 @@ pub fn load(dir: &Path) -> Result<Dataset, Error> {
         Err(more) => {
             // A cell that did not parse reads as empty; its "is required" would repeat it.
             let unparsed: HashSet<_> = errors.iter().map(|e| e.location.clone()).collect();
-            errors.0.extend(
-                more.0
-                    .into_iter()
-                    .filter(|e| !unparsed.contains(&e.location)),
-            );
+            let mut more = more;
+            more.retain(|e| !unparsed.contains(&e.location));
+            errors.append(more);
             Err(Error::Invalid(errors))
         }
     }

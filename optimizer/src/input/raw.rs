@@ -22,9 +22,8 @@ pub struct RawDataset {
     pub process_flows: Vec<Located<RawProcessFlow>>,
 }
 
-/// `dataset.toml`.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `dataset.toml` (parsed by `input::config`).
+#[derive(Clone, Debug, Default)]
 pub struct RawConfig {
     pub name: Option<String>,
     pub description: Option<String>,
@@ -32,16 +31,13 @@ pub struct RawConfig {
     pub currency: Option<String>,
     /// Currency per tonne CO2e.
     pub co2_price: Option<f64>,
-    #[serde(default)]
     pub transport: RawTransport,
     /// Where the config came from, for error messages (set by the reader).
-    #[serde(skip)]
     pub origin: Option<String>,
 }
 
 /// `[transport]` in `dataset.toml`.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default)]
 pub struct RawTransport {
     pub cost_per_tkm: Option<f64>,
     pub co2_kg_per_tkm: Option<f64>,

@@ -17,10 +17,16 @@ pub const CONFIG_FILE: &str = "dataset.toml";
 /// raw dataset and reported in the returned list, so validation can still check the rest;
 /// `Err` only when the folder itself cannot be read.
 pub fn read_folder(dir: &Path) -> Result<(RawDataset, FieldErrors), Error> {
-    if !dir.is_dir() {
+    let problem = match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => None,
+        Ok(_) => Some("not a folder (a dataset is a folder holding dataset.toml and the CSV files)"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("no such folder"),
+        Err(_) => Some("cannot open the folder"),
+    };
+    if let Some(problem) = problem {
         return Err(Error::Io {
             path: dir.display().to_string(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a dataset folder"),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, problem),
         });
     }
     let mut errors = FieldErrors::default();
@@ -60,7 +66,7 @@ pub fn read_folder(dir: &Path) -> Result<(RawDataset, FieldErrors), Error> {
 
 /// The rows, with their problems moved to `errors` (called in file order).
 fn take<T>(errors: &mut FieldErrors, (rows, more): (Vec<T>, FieldErrors)) -> Vec<T> {
-    errors.0.extend(more.0);
+    errors.append(more);
     rows
 }
 
@@ -139,30 +145,30 @@ fn stream_row(r: &mut Cells<'_>) -> RawStream {
 }
 
 fn read_config(dir: &Path, errors: &mut FieldErrors) -> RawConfig {
-    let path = dir.join(CONFIG_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
+    match read_regular_file(&dir.join(CONFIG_FILE)) {
+        Ok(text) => super::config::parse_config(&text, CONFIG_FILE, errors),
         Err(e) => {
             errors.push(Location::table(CONFIG_FILE), format!("cannot read: {e}"));
-            return RawConfig::default();
-        }
-    };
-    match toml::from_str::<RawConfig>(&text) {
-        Ok(mut c) => {
-            c.origin = Some(CONFIG_FILE.to_owned());
-            c
-        }
-        Err(e) => {
-            let line = e
-                .span()
-                .map(|span| 1 + text[..span.start.min(text.len())].matches('\n').count() as u64);
-            let at = Location {
-                line,
-                ..Location::table(CONFIG_FILE)
-            };
-            errors.push(at, e.message().to_owned());
             RawConfig::default()
         }
+    }
+}
+
+/// The text of a regular file. A device (`/dev/zero`), a FIFO or a socket is refused before
+/// it is opened: the first would be read without end, the others wait for a writer.
+fn read_regular_file(path: &Path) -> std::io::Result<String> {
+    check_regular_file(path)?;
+    std::fs::read_to_string(path)
+}
+
+fn check_regular_file(path: &Path) -> std::io::Result<()> {
+    if std::fs::metadata(path)?.is_file() {
+        Ok(())
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ))
     }
 }
 
@@ -188,10 +194,12 @@ impl Table {
             }
             return table;
         }
-        let mut reader = match csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_path(&path)
-        {
+        let opened = check_regular_file(&path).map_err(csv::Error::from).and_then(|()| {
+            csv::ReaderBuilder::new()
+                .trim(csv::Trim::All)
+                .from_path(&path)
+        });
+        let mut reader = match opened {
             Ok(r) => r,
             Err(e) => {
                 errors.push(Location::table(file), format!("cannot read: {e}"));

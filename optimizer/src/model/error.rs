@@ -84,42 +84,72 @@ impl fmt::Display for FieldError {
     }
 }
 
-/// Everything wrong with a dataset, collected rather than stopping at the first problem.
+/// Problems kept in full; beyond them only the count grows, so a request made of a million
+/// bad rows costs memory for its rows, not for a million messages about them.
+pub const KEPT_PROBLEMS: usize = 1000;
+
+/// Everything wrong with a dataset, collected rather than stopping at the first problem:
+/// the first [`KEPT_PROBLEMS`] in full and a count of the rest.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub Vec<FieldError>);
+pub struct FieldErrors {
+    kept: Vec<FieldError>,
+    dropped: usize,
+}
 
 impl FieldErrors {
     /// Adds one problem.
     pub fn push(&mut self, location: Location, message: impl Into<String>) {
-        self.0.push(FieldError {
-            location,
-            message: message.into(),
-        });
+        if self.kept.len() < KEPT_PROBLEMS {
+            self.kept.push(FieldError {
+                location,
+                message: message.into(),
+            });
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// Adds every problem of `other` after these.
+    pub fn append(&mut self, other: FieldErrors) {
+        let room = KEPT_PROBLEMS.saturating_sub(self.kept.len());
+        let overflow = other.kept.len().saturating_sub(room);
+        let mut kept = other.kept;
+        kept.truncate(room);
+        self.kept.extend(kept);
+        self.dropped += overflow + other.dropped;
     }
 
     /// Whether nothing is wrong.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.kept.is_empty() && self.dropped == 0
     }
 
-    /// Number of problems.
+    /// Number of problems, counted ones included.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.kept.len() + self.dropped
     }
 
-    /// The problems, in the order found.
+    /// The problems kept in full, in the order found.
     pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
-        self.0.iter()
+        self.kept.iter()
+    }
+
+    /// Keeps only the problems `keep` accepts (the count of dropped ones is unchanged).
+    pub fn retain(&mut self, keep: impl FnMut(&FieldError) -> bool) {
+        self.kept.retain(keep);
     }
 }
 
 impl fmt::Display for FieldErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
+        for (i, e) in self.kept.iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
             write!(f, "{e}")?;
+        }
+        if self.dropped > 0 {
+            write!(f, "\n... and {} more", self.dropped)?;
         }
         Ok(())
     }
@@ -150,7 +180,7 @@ impl FieldErrors {
     /// how many more there are.
     pub fn first(&self, n: usize) -> (Vec<FieldError>, usize) {
         let listed = self
-            .0
+            .kept
             .iter()
             .take(n)
             .map(|e| FieldError {
@@ -158,7 +188,7 @@ impl FieldErrors {
                 message: shorten(&e.message, SHOWN_CHARS),
             })
             .collect();
-        (listed, self.0.len().saturating_sub(n))
+        (listed, self.len().saturating_sub(n))
     }
 }
 

@@ -98,7 +98,8 @@ pub(super) fn load(dir: &Path) -> anyhow::Result<Result<Dataset, ExitCode>> {
             }
             Ok(Err(ExitCode::from(EXIT_INVALID_INPUT)))
         }
-        Err(e) => Err(e).with_context(|| format!("loading {}", dir.display())),
+        // The error names the folder already.
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -2,10 +2,14 @@
 //! PyPSA `consistency.py` way). Every problem is collected with its location; the dataset is
 //! returned only when there is none, so nothing downstream sees a bad value.
 
+mod numbers;
+
+use super::limits::{CAPEX, CO2_PER_UNIT, DETOUR, KM, MONEY_PER_UNIT, PRICE, RATIO, TONNES};
 use super::raw::*;
 use crate::model::domain::*;
 use crate::model::error::{FieldErrors, Location};
 use crate::model::ids::{Km, MaterialId, MaterialIdx, ProcessId, SiteId, SiteIdx, Tonnes};
+use numbers::{coordinate, optional, required, within};
 // foldhash, not SipHash: ids of a million-row table are hashed twice each, and SipHash was
 // the largest single cost of loading one (foldhash is seeded per map, so still resists
 // crafted collisions).
@@ -30,8 +34,8 @@ pub fn validate(raw: &RawDataset) -> Result<Dataset, FieldErrors> {
     };
     let ((supplies, supply_errors), (demands, demand_errors)) =
         rayon::join(|| streams(&raw.supplies), || streams(&raw.demands));
-    errors.0.extend(supply_errors.0);
-    errors.0.extend(demand_errors.0);
+    errors.append(supply_errors);
+    errors.append(demand_errors);
     let substitutions = check_substitutions(&raw.substitutions, &refs, &mut errors);
     let mut processes = check_processes(&raw.processes, &refs, &mut errors);
     check_process_flows(&raw.process_flows, &refs, &mut processes, &mut errors);
@@ -121,29 +125,37 @@ fn check_config(c: &RawConfig, errors: &mut FieldErrors) -> (DatasetMeta, f64, T
         source: c.source.clone().unwrap_or_default(),
         currency: c.currency.clone().unwrap_or_else(|| "EUR".to_owned()),
     };
-    let co2_price = non_negative(c.co2_price, 0.0, cell(&at, "co2_price"), errors);
+    let co2_price = within(c.co2_price, 0.0, PRICE, cell(&at, "co2_price"), errors);
     let t = &c.transport;
     let transport = Transport {
-        cost_per_tkm: non_negative(
+        cost_per_tkm: within(
             t.cost_per_tkm,
             defaults.cost_per_tkm,
+            PRICE,
             cell(&at, "transport.cost_per_tkm"),
             errors,
         ),
-        co2_kg_per_tkm: non_negative(
+        co2_kg_per_tkm: within(
             t.co2_kg_per_tkm,
             defaults.co2_kg_per_tkm,
+            CO2_PER_UNIT,
             cell(&at, "transport.co2_kg_per_tkm"),
             errors,
         ),
-        detour_factor: at_least_one(
+        detour_factor: within(
             t.detour_factor,
             defaults.detour_factor,
+            DETOUR,
             cell(&at, "transport.detour_factor"),
             errors,
         ),
-        max_haul: optional_non_negative(t.max_haul_km, cell(&at, "transport.max_haul_km"), errors)
-            .map(Km),
+        max_haul: optional(
+            t.max_haul_km,
+            KM,
+            cell(&at, "transport.max_haul_km"),
+            errors,
+        )
+        .map(Km),
     };
     (meta, co2_price, transport)
 }
@@ -160,19 +172,44 @@ fn check_materials(rows: &[Located<RawMaterial>], errors: &mut FieldErrors) -> V
             name: row.name.clone().unwrap_or_else(|| row.id.clone()),
             ewc: row.ewc.clone(),
             hazardous: row.hazardous.unwrap_or(false),
-            import_cost: finite(row.import_cost, 0.0, cell(at, "import_cost"), errors),
-            import_co2_kg: non_negative(row.import_co2, 0.0, cell(at, "import_co2"), errors),
-            disposal_cost: finite(row.disposal_cost, 0.0, cell(at, "disposal_cost"), errors),
-            disposal_co2_kg: non_negative(row.disposal_co2, 0.0, cell(at, "disposal_co2"), errors),
-            max_haul: optional_non_negative(row.max_haul_km, cell(at, "max_haul_km"), errors)
-                .map(Km),
-            transport_cost_per_tkm: optional_non_negative(
+            import_cost: within(
+                row.import_cost,
+                0.0,
+                MONEY_PER_UNIT,
+                cell(at, "import_cost"),
+                errors,
+            ),
+            import_co2_kg: within(
+                row.import_co2,
+                0.0,
+                CO2_PER_UNIT,
+                cell(at, "import_co2"),
+                errors,
+            ),
+            disposal_cost: within(
+                row.disposal_cost,
+                0.0,
+                MONEY_PER_UNIT,
+                cell(at, "disposal_cost"),
+                errors,
+            ),
+            disposal_co2_kg: within(
+                row.disposal_co2,
+                0.0,
+                CO2_PER_UNIT,
+                cell(at, "disposal_co2"),
+                errors,
+            ),
+            max_haul: optional(row.max_haul_km, KM, cell(at, "max_haul_km"), errors).map(Km),
+            transport_cost_per_tkm: optional(
                 row.transport_cost_per_tkm,
+                PRICE,
                 cell(at, "transport_cost_per_tkm"),
                 errors,
             ),
-            transport_co2_kg_per_tkm: optional_non_negative(
+            transport_co2_kg_per_tkm: optional(
                 row.transport_co2_kg_per_tkm,
+                CO2_PER_UNIT,
                 cell(at, "transport_co2_kg_per_tkm"),
                 errors,
             ),
@@ -207,12 +244,11 @@ fn check_streams(
         .filter_map(|Located { at, row }| {
             let site = refs.site(&row.site, cell(at, "site"), errors);
             let material = refs.material(&row.material, cell(at, "material"), errors);
-            let quantity = required_non_negative(row.quantity_t, cell(at, "quantity_t"), errors);
+            let quantity = required(row.quantity_t, TONNES, cell(at, "quantity_t"), errors);
             let unit_cost = row
                 .unit_cost
-                .map(|c| finite(Some(c), 0.0, cell(at, "unit_cost"), errors));
-            let max_haul =
-                optional_non_negative(row.max_haul_km, cell(at, "max_haul_km"), errors).map(Km);
+                .map(|c| within(Some(c), 0.0, MONEY_PER_UNIT, cell(at, "unit_cost"), errors));
+            let max_haul = optional(row.max_haul_km, KM, cell(at, "max_haul_km"), errors).map(Km);
             Some(Stream {
                 site: site?,
                 material: material?,
@@ -234,20 +270,7 @@ fn check_substitutions(
         .filter_map(|Located { at, row }| {
             let from = refs.material(&row.from, cell(at, "from"), errors);
             let to = refs.material(&row.to, cell(at, "to"), errors);
-            let ratio = match row.ratio {
-                Some(r) if r.is_finite() && r > 0.0 => Some(r),
-                Some(r) => {
-                    errors.push(
-                        at.column("ratio"),
-                        format!("must be a number > 0 (got {r})"),
-                    );
-                    None
-                }
-                None => {
-                    errors.push(at.column("ratio"), "is required");
-                    None
-                }
-            };
+            let ratio = required(row.ratio, RATIO, cell(at, "ratio"), errors);
             let (from, to) = (from?, to?);
             if from == to {
                 errors.push(
@@ -288,16 +311,24 @@ fn check_processes(
             let process = Process {
                 id: ProcessId::from(row.id.clone()),
                 site: site?,
-                capacity: required_non_negative(row.capacity, cell(at, "capacity"), errors)?,
-                cost_per_unit: finite(row.cost_per_unit, 0.0, cell(at, "cost_per_unit"), errors),
-                co2_kg_per_unit: non_negative(
+                capacity: required(row.capacity, TONNES, cell(at, "capacity"), errors)?,
+                cost_per_unit: within(
+                    row.cost_per_unit,
+                    0.0,
+                    MONEY_PER_UNIT,
+                    cell(at, "cost_per_unit"),
+                    errors,
+                ),
+                co2_kg_per_unit: within(
                     row.co2_kg_per_unit,
                     0.0,
+                    CO2_PER_UNIT,
                     cell(at, "co2_kg_per_unit"),
                     errors,
                 ),
-                candidate_capex: optional_non_negative(
+                candidate_capex: optional(
                     row.candidate_capex,
+                    CAPEX,
                     cell(at, "candidate_capex"),
                     errors,
                 ),
@@ -337,20 +368,7 @@ fn check_process_flows(
                 None
             }
         };
-        let coefficient = match row.coefficient {
-            Some(c) if c.is_finite() && c > 0.0 => Some(c),
-            Some(c) => {
-                errors.push(
-                    at.column("coefficient"),
-                    format!("must be a number > 0 (got {c})"),
-                );
-                None
-            }
-            None => {
-                errors.push(at.column("coefficient"), "is required");
-                None
-            }
-        };
+        let coefficient = required(row.coefficient, RATIO, cell(at, "coefficient"), errors);
         let (Some(p), Some(m), Some(is_input), Some(c)) =
             (process, material, is_input, coefficient)
         else {
@@ -395,74 +413,6 @@ fn check_unique_ids<'a>(
             );
         } else {
             first_seen.insert(id, at);
-        }
-    }
-}
-
-fn finite(v: Option<f64>, default: f64, at: Cell<'_>, errors: &mut FieldErrors) -> f64 {
-    match v {
-        None => default,
-        Some(x) if x.is_finite() => x,
-        Some(x) => {
-            errors.push(at.location(), format!("must be a finite number (got {x})"));
-            default
-        }
-    }
-}
-
-fn non_negative(v: Option<f64>, default: f64, at: Cell<'_>, errors: &mut FieldErrors) -> f64 {
-    optional_non_negative(v, at, errors).unwrap_or(default)
-}
-
-fn optional_non_negative(v: Option<f64>, at: Cell<'_>, errors: &mut FieldErrors) -> Option<f64> {
-    match v {
-        Some(x) if x.is_finite() && x >= 0.0 => Some(x),
-        Some(x) => {
-            errors.push(
-                at.location(),
-                format!("must be a finite number >= 0 (got {x})"),
-            );
-            None
-        }
-        None => None,
-    }
-}
-
-fn required_non_negative(v: Option<f64>, at: Cell<'_>, errors: &mut FieldErrors) -> Option<f64> {
-    if v.is_none() {
-        errors.push(at.location(), "is required");
-        return None;
-    }
-    optional_non_negative(v, at, errors)
-}
-
-fn at_least_one(v: Option<f64>, default: f64, at: Cell<'_>, errors: &mut FieldErrors) -> f64 {
-    match v {
-        None => default,
-        Some(x) if x.is_finite() && x >= 1.0 => x,
-        Some(x) => {
-            errors.push(
-                at.location(),
-                format!("must be a finite number >= 1 (got {x})"),
-            );
-            default
-        }
-    }
-}
-
-fn coordinate(v: Option<f64>, limit: f64, at: Cell<'_>, errors: &mut FieldErrors) -> f64 {
-    match v {
-        None => {
-            errors.push(at.location(), "is required");
-            0.0
-        }
-        Some(x) if x.is_finite() && (-limit..=limit).contains(&x) => x,
-        Some(x) => {
-            errors.push(
-                at.location(),
-                format!("must be between -{limit} and {limit} degrees (got {x})"),
-            );
-            0.0
         }
     }
 }
