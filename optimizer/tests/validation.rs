@@ -218,7 +218,10 @@ fn ragged_rows_and_garbage_do_not_panic() {
 fn missing_folder_is_an_io_error() {
     let e = optimizer::input::load(Path::new("/definitely/not/here")).unwrap_err();
     assert!(matches!(e, Error::Io { .. }), "{e}");
-    assert_eq!(e.to_string(), "cannot read /definitely/not/here: no such folder");
+    assert_eq!(
+        e.to_string(),
+        "cannot read /definitely/not/here: no such folder"
+    );
 }
 
 #[cfg(unix)]

@@ -89,20 +89,16 @@ impl Reader<'_> {
         for (key, _) in table.iter() {
             if !known.contains(&key.get_ref().as_ref()) {
                 let at = self.at(&format!("{prefix}{}", key.get_ref()), key.span().start);
-                self.errors.push(
-                    at,
-                    format!("unknown key (known: {})", known.join(", ")),
-                );
+                self.errors
+                    .push(at, format!("unknown key (known: {})", known.join(", ")));
             }
         }
     }
 
     fn wrong_type(&mut self, key: &str, offset: usize, expected: &str, got: &DeValue<'_>) {
         let at = self.at(key, offset);
-        self.errors.push(
-            at,
-            format!("must be {expected} (got a {})", got.type_str()),
-        );
+        self.errors
+            .push(at, format!("must be {expected} (got a {})", got.type_str()));
     }
 
     fn text(&mut self, table: &DeTable<'_>, key: &str) -> Option<String> {
@@ -119,14 +115,17 @@ impl Reader<'_> {
     fn number(&mut self, table: &DeTable<'_>, prefix: &str, key: &str) -> Option<f64> {
         let value = table.get(key)?;
         let parsed = match value.get_ref() {
-            DeValue::Integer(i) => {
-                i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
-                    .ok()
-                    .map(|i| i as f64)
-            }
+            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+                .ok()
+                .map(|i| i as f64),
             DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
             other => {
-                self.wrong_type(&format!("{prefix}{key}"), value.span().start, "a number", other);
+                self.wrong_type(
+                    &format!("{prefix}{key}"),
+                    value.span().start,
+                    "a number",
+                    other,
+                );
                 return None;
             }
         };
@@ -179,9 +178,16 @@ mod tests {
     #[test]
     fn syntax_errors_are_reported_and_the_rest_still_read() {
         let mut errors = FieldErrors::default();
-        let c = parse_config("name = \"a\"\nco2_price = = 3\n", "dataset.toml", &mut errors);
+        let c = parse_config(
+            "name = \"a\"\nco2_price = = 3\n",
+            "dataset.toml",
+            &mut errors,
+        );
         assert!(!errors.is_empty());
-        assert!(errors.iter().all(|e| e.location.line == Some(2)), "{errors}");
+        assert!(
+            errors.iter().all(|e| e.location.line == Some(2)),
+            "{errors}"
+        );
         assert_eq!(c.name.as_deref(), Some("a"));
     }
 }

@@ -19,7 +19,9 @@ pub const CONFIG_FILE: &str = "dataset.toml";
 pub fn read_folder(dir: &Path) -> Result<(RawDataset, FieldErrors), Error> {
     let problem = match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => None,
-        Ok(_) => Some("not a folder (a dataset is a folder holding dataset.toml and the CSV files)"),
+        Ok(_) => {
+            Some("not a folder (a dataset is a folder holding dataset.toml and the CSV files)")
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("no such folder"),
         Err(_) => Some("cannot open the folder"),
     };
@@ -194,11 +196,13 @@ impl Table {
             }
             return table;
         }
-        let opened = check_regular_file(&path).map_err(csv::Error::from).and_then(|()| {
-            csv::ReaderBuilder::new()
-                .trim(csv::Trim::All)
-                .from_path(&path)
-        });
+        let opened = check_regular_file(&path)
+            .map_err(csv::Error::from)
+            .and_then(|()| {
+                csv::ReaderBuilder::new()
+                    .trim(csv::Trim::All)
+                    .from_path(&path)
+            });
         let mut reader = match opened {
             Ok(r) => r,
             Err(e) => {

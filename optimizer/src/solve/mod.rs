@@ -157,6 +157,13 @@ pub fn run_model(
         lp_build_seconds: model.lp_build_seconds,
         solve_seconds,
         pricing_seconds: pricing.seconds,
+        optimality_gap: if priced {
+            pricing.gap
+        } else if options.candidates.exact && solution.status == SolveStatus::Optimal {
+            Some(0.0)
+        } else {
+            None
+        },
     };
     Ok((solution, stats))
 }

@@ -166,6 +166,12 @@ impl LpSolution {
         self.row_dual.as_ref().map(|y| y[i.get()])
     }
 
+    /// The LP objective of the point, when there is one.
+    pub fn objective(&self, lp: &crate::lp::LinearProgram) -> Option<f64> {
+        let x = self.primal.as_ref()?;
+        Some(lp.cols().map(|j| lp.cost(j) * x[j.get()]).sum())
+    }
+
     /// The value of column `j` (clamped at 0, the lower bound of every column), when there
     /// is a point.
     pub fn value(&self, j: Col) -> Option<f64> {
@@ -204,6 +210,11 @@ pub struct SolveStats {
     pub solve_seconds: f64,
     /// Time spent searching left-out arcs with negative reduced cost.
     pub pricing_seconds: f64,
+    /// How far the plan can be above the certified optimum over every pair in range,
+    /// currency/yr: 0 when certified, the plan's cost minus a lower bound from the duals of
+    /// the last complete pricing pass when time-limited, unset when unknown (no complete
+    /// pass, or `no_pricing`).
+    pub optimality_gap: Option<f64>,
 }
 
 /// The stats of parts solved side by side: sizes and times add up, the pricing rounds are
@@ -225,7 +236,14 @@ impl AddAssign<&SolveStats> for SolveStats {
             lp_build_seconds,
             solve_seconds,
             pricing_seconds,
+            optimality_gap,
         } = b;
+        // Gaps add up; one part without a known gap leaves the whole unknown.
+        self.optimality_gap = if self.components == 0 {
+            *optimality_gap
+        } else {
+            self.optimality_gap.zip(*optimality_gap).map(|(a, b)| a + b)
+        };
         self.components += components;
         self.min_cost_flow_parts += min_cost_flow_parts;
         self.k = *k;

@@ -66,6 +66,17 @@ pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>) {
         s.pricing_seconds,
         s.pricing_rounds
     );
+    match s.optimality_gap {
+        Some(gap) if gap == 0.0 => {}
+        Some(gap) => println!(
+            "certified   no: the plan costs at most {} {cur}/yr more than the optimum (a bound from the duals)",
+            num(gap, 0)
+        ),
+        None if !s.priced && !s.exact => {
+            println!("certified   no: solved over the {} nearest pairs only", s.k)
+        }
+        None => println!("certified   no: stopped before a bound was known"),
+    }
     let (Some(obj), Some(parts), Some(k)) = (r.objective, &r.objective_parts, &r.kpis) else {
         println!(
             "no solution to report (baseline cost {} {cur}/yr)",

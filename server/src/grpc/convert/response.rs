@@ -73,6 +73,7 @@ impl From<&r::SolveStats> for pb::SolveStats {
             lp_build_seconds,
             solve_seconds,
             pricing_seconds,
+            optimality_gap,
         } = *s;
         pb::SolveStats {
             k: k as u32,
@@ -87,6 +88,7 @@ impl From<&r::SolveStats> for pb::SolveStats {
             lp_build_seconds,
             solve_seconds,
             pricing_seconds,
+            optimality_gap,
         }
     }
 }
