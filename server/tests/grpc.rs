@@ -2,6 +2,7 @@
 //! of bad requests, deadlines, the concurrency bound, health and reflection.
 #![allow(clippy::unwrap_used)]
 
+use circulate::grpc::admission::Budget;
 use circulate::grpc::pb;
 use circulate::grpc::pb::circulate_client::CirculateClient;
 use circulate::grpc::server::{ServeConfig, serve};
@@ -25,13 +26,21 @@ impl Drop for Server {
 }
 
 async fn start(max_concurrent_solves: usize) -> Server {
+    start_with(ServeConfig {
+        max_concurrent_solves,
+        // Explicit, so the tests do not depend on the machine's memory.
+        budget: Budget {
+            max_model_bytes: 1 << 40,
+        },
+        ..ServeConfig::default()
+    })
+    .await
+}
+
+async fn start_with(config: ServeConfig) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let config = ServeConfig {
-        max_concurrent_solves,
-        ..ServeConfig::default()
-    };
     tokio::spawn(async move {
         serve(listener, config, async {
             let _ = stopped.await;
@@ -481,7 +490,7 @@ async fn a_short_deadline_returns_in_time_with_a_status() {
 }
 
 #[tokio::test]
-async fn solves_beyond_the_bound_get_resource_exhausted() {
+async fn large_solves_beyond_the_bound_are_refused_and_small_ones_still_run() {
     let server = start(1).await;
     let slow = pb::OptimizeRequest {
         dataset: Some(to_pb(&big_region())),
@@ -492,29 +501,124 @@ async fn solves_beyond_the_bound_get_resource_exhausted() {
         }),
     };
     let mut first = client(&server).await;
-    let running = tokio::spawn(async move { first.optimize(slow).await });
-    // Until the slow solve holds the only slot, a quick request may still get through.
+    let first_request = slow.clone();
+    let running = tokio::spawn(async move { first.optimize(first_request).await });
+    // Until the slow solve holds the only large slot, a second one may still get through.
     let mut refused = None;
     for _ in 0..50 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let quick = client(&server)
-            .await
-            .optimize(pb::OptimizeRequest {
-                dataset: Some(to_pb(&example())),
-                options: None,
-            })
-            .await;
-        if let Err(status) = quick {
+        let second = client(&server).await.optimize(slow.clone()).await;
+        if let Err(status) = second {
             refused = Some(status);
             break;
         }
-        assert!(
-            !running.is_finished(),
-            "the slow solve ended before any refusal"
-        );
     }
-    assert_eq!(refused.unwrap().code(), tonic::Code::ResourceExhausted);
+    let refused = refused.unwrap();
+    assert_eq!(
+        refused.code(),
+        tonic::Code::ResourceExhausted,
+        "{refused:?}"
+    );
+    assert!(
+        !running.is_finished(),
+        "the slow solve ended before the check"
+    );
+    // A small request runs in its own lane beside the large solve, and is answered first.
+    let quick = client(&server)
+        .await
+        .optimize(pb::OptimizeRequest {
+            dataset: Some(to_pb(&example())),
+            options: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(quick.into_inner().status, pb::SolveStatus::Optimal as i32);
+    assert!(
+        !running.is_finished(),
+        "the small request waited for the large one"
+    );
     assert!(running.await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn requests_estimated_over_the_memory_budget_are_refused_before_solving() {
+    let server = start_with(ServeConfig {
+        budget: Budget {
+            max_model_bytes: 100_000_000,
+        },
+        ..ServeConfig::default()
+    })
+    .await;
+    let started = Instant::now();
+    let status = client(&server)
+        .await
+        .optimize(pb::OptimizeRequest {
+            dataset: Some(to_pb(&big_region())),
+            options: Some(pb::SolveOptions {
+                exact: true,
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::ResourceExhausted);
+    assert!(
+        status
+            .message()
+            .contains("limit of 100 MB (--max-model-mb)"),
+        "{}",
+        status.message()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "refused, not solved"
+    );
+}
+
+/// A message that is not a valid `MatchBatchRequest`: field 5 (`offers`) as a number.
+#[derive(Clone, PartialEq, prost::Message)]
+struct NotAMatchBatch {
+    #[prost(uint64, tag = "5")]
+    offers: u64,
+}
+
+async fn raw_call(server: &Server, message: NotAMatchBatch) -> tonic::Status {
+    let channel = Channel::from_shared(server.addr.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.unwrap();
+    let codec = tonic_prost::ProstCodec::<NotAMatchBatch, pb::MatchBatchResponse>::default();
+    let path = http::uri::PathAndQuery::from_static("/circulate.v1.Circulate/MatchBatch");
+    grpc.unary(tonic::Request::new(message), path, codec)
+        .await
+        .unwrap_err()
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_messages_get_client_error_codes() {
+    let server = start(1).await;
+    let status = raw_call(&server, NotAMatchBatch { offers: 7 }).await;
+    assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+    let small = start_with(ServeConfig {
+        max_message_bytes: 1000,
+        ..ServeConfig::default()
+    })
+    .await;
+    let request = pb::MatchBatchRequest {
+        offers: (0..100)
+            .map(|i| pb::Offer {
+                id: format!("offer-{i}"),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let status = client(&small).await.match_batch(request).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::ResourceExhausted, "{status:?}");
+    assert!(status.message().contains("too large"), "{status:?}");
 }
 
 #[tokio::test]
@@ -714,4 +818,116 @@ async fn many_violations_stay_within_small_trailers() {
         trailer_bytes < 8 * 1024,
         "{trailer_bytes} bytes of trailers"
     );
+}
+
+#[tokio::test]
+async fn tls_and_bearer_tokens_guard_the_service_but_not_health() {
+    use tonic::transport::{Certificate, ClientTlsConfig};
+    let generated = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let token = "platform-a-0123456789abcdef";
+    let server = start_with(ServeConfig {
+        tls: Some(circulate::grpc::server::TlsFiles {
+            cert_pem: generated.cert.pem().into_bytes(),
+            key_pem: generated.signing_key.serialize_pem().into_bytes(),
+        }),
+        tokens: circulate::grpc::auth::Tokens::parse(token).unwrap(),
+        ..ServeConfig::default()
+    })
+    .await;
+    let tls = ClientTlsConfig::new()
+        .ca_certificate(Certificate::from_pem(generated.cert.pem()))
+        .domain_name("localhost");
+    let channel = Channel::from_shared(server.addr.replace("http://", "https://"))
+        .unwrap()
+        .tls_config(tls)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let request = || {
+        tonic::Request::new(pb::OptimizeRequest {
+            dataset: Some(to_pb(&example())),
+            options: None,
+        })
+    };
+    let mut circulate = CirculateClient::new(channel.clone());
+    let status = circulate.optimize(request()).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Unauthenticated);
+    let mut wrong = request();
+    wrong.metadata_mut().insert(
+        "authorization",
+        "Bearer platform-b-0123456789abcdef".parse().unwrap(),
+    );
+    let status = circulate.optimize(wrong).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Unauthenticated);
+    let mut right = request();
+    right
+        .metadata_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let response = circulate.optimize(right).await.unwrap().into_inner();
+    assert_eq!(response.status, pb::SolveStatus::Optimal as i32);
+
+    use tonic_health::pb::health_client::HealthClient;
+    let health = HealthClient::new(channel)
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await;
+    assert!(health.is_ok(), "health needs no token: {health:?}");
+    // Plaintext to a TLS port fails.
+    let plain = CirculateClient::connect(server.addr.clone()).await;
+    if let Ok(mut plain) = plain {
+        assert!(plain.optimize(request()).await.is_err());
+    }
+}
+
+/// The body of `GET http://addr/metrics`.
+async fn scrape(addr: std::net::SocketAddr) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut body = String::new();
+    stream.read_to_string(&mut body).await.unwrap();
+    body
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_method_and_code() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let metrics_addr = free.local_addr().unwrap();
+    drop(free);
+    circulate::grpc::metrics::serve_metrics(metrics_addr).unwrap();
+    let server = start(1).await;
+    let mut c = client(&server).await;
+    c.optimize(pb::OptimizeRequest {
+        dataset: Some(to_pb(&example())),
+        options: None,
+    })
+    .await
+    .unwrap();
+    let bad = c
+        .optimize(pb::OptimizeRequest::default())
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), tonic::Code::InvalidArgument);
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = scrape(metrics_addr).await;
+        if text.contains("circulate_solve_seconds") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for expected in [
+        r#"circulate_requests_total{method="Optimize",code="Ok"}"#,
+        r#"circulate_requests_total{method="Optimize",code="InvalidArgument"}"#,
+        r#"circulate_request_seconds_bucket{method="Optimize",le="0.25"}"#,
+        r#"circulate_solve_seconds_count{method="Optimize",outcome="ok"}"#,
+        "circulate_solves_in_flight 0",
+    ] {
+        assert!(text.contains(expected), "no {expected} in\n{text}");
+    }
 }

@@ -153,6 +153,9 @@ struct DualBand {
     tree: RTree<IndexedPoint>,
 }
 
+/// A left-out pair found by pricing: reduced cost, sink, km and ratio.
+type Priced = (f64, SinkIdx, f64, f64);
+
 /// Sink bands per group. A source searches each band within the radius its best dual
 /// allows, so the many sinks with low duals are searched in a small circle instead of the
 /// radius the group's single best dual would give (measured: see [`DUAL_BANDS`]).
@@ -199,7 +202,7 @@ pub(crate) fn negative_arcs(
         .map(|(key, tree)| (*key, dual_bands(tree, sink_dual)))
         .collect();
     // Per source: its best few negative pairs and its share of the pass's penalty.
-    let per_source_found: Vec<(Vec<(f64, SinkIdx, f64, f64)>, Option<f64>)> = net
+    let per_source_found: Vec<(Vec<Priced>, Option<f64>)> = net
         .sources
         .par_iter()
         .enumerate()

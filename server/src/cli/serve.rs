@@ -1,5 +1,10 @@
 //! `circulate serve`: the gRPC server, configured by flags or environment.
 
+use anyhow::Context;
+use circulate::grpc::admission::Budget;
+use circulate::grpc::auth::Tokens;
+use circulate::grpc::server::{ServeConfig, TlsFiles};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -13,20 +18,51 @@ pub struct ServeArgs {
     /// Largest request or response message, MiB.
     #[arg(long, env = "CIRCULATE_MAX_MESSAGE_MB", default_value_t = 256)]
     pub max_message_mb: usize,
+    /// Largest estimated memory of one request, MB; larger ones get RESOURCE_EXHAUSTED
+    /// (default: half the machine's memory over the concurrent solves).
+    #[arg(long, env = "CIRCULATE_MAX_MODEL_MB")]
+    pub max_model_mb: Option<u64>,
+    /// TLS certificate chain, PEM (with --tls-key).
+    #[arg(long, env = "CIRCULATE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key, PEM (with --tls-cert).
+    #[arg(long, env = "CIRCULATE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// File of accepted bearer tokens, one per line (or comma-separated).
+    #[arg(long, env = "CIRCULATE_TOKENS_FILE", conflicts_with = "tokens")]
+    pub tokens_file: Option<PathBuf>,
+    /// Accepted bearer tokens, comma-separated (prefer --tokens-file: arguments are visible
+    /// to other users of the machine; the environment variable is not).
+    #[arg(long, env = "CIRCULATE_TOKENS", hide_env_values = true)]
+    pub tokens: Option<String>,
+    /// Serve on a non-loopback address without TLS or tokens (e.g. behind a proxy that
+    /// terminates TLS and authenticates).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Serve Prometheus metrics on this address (`GET /metrics`).
+    #[arg(long, env = "CIRCULATE_METRICS_ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let defaults = circulate::grpc::server::ServeConfig::default();
-    let config = circulate::grpc::server::ServeConfig {
-        max_concurrent_solves: args
-            .max_concurrent_solves
-            .unwrap_or(defaults.max_concurrent_solves),
-        max_message_bytes: args.max_message_mb.saturating_mul(1024 * 1024),
-    };
+    let config = config(args)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&args.addr).await?;
-        tracing::info!(addr = %listener.local_addr()?, ?config, "circulate serving");
+        let addr = listener.local_addr()?;
+        let protected = config.tls.is_some() && config.tokens.is_enabled();
+        if !addr.ip().is_loopback() && !protected && !args.insecure {
+            anyhow::bail!(
+                "refusing to serve on {addr} without TLS (--tls-cert, --tls-key) and tokens \
+                 (--tokens-file): anyone who reaches the port could use it; pass --insecure if \
+                 a proxy in front terminates TLS and authenticates"
+            );
+        }
+        if let Some(metrics_addr) = args.metrics_addr {
+            circulate::grpc::metrics::serve_metrics(metrics_addr)?;
+            eprintln!("circulate metrics on http://{metrics_addr}/metrics");
+        }
+        tracing::info!(%addr, ?config, "circulate serving");
         eprintln!("circulate serving on {}", listener.local_addr()?);
         circulate::grpc::server::serve(listener, config, shutdown_signal())
             .await
@@ -35,6 +71,43 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The server's settings from the flags, with files read.
+fn config(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
+    let defaults = ServeConfig::default();
+    let max_concurrent_solves = args
+        .max_concurrent_solves
+        .unwrap_or(defaults.max_concurrent_solves);
+    let budget = match args.max_model_mb {
+        Some(mb) => Budget {
+            max_model_bytes: mb.saturating_mul(1_000_000),
+        },
+        None => Budget::default_for(max_concurrent_solves),
+    };
+    let read = |path: &PathBuf| {
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let tokens = match (&args.tokens_file, &args.tokens) {
+        (Some(path), _) => Tokens::parse(&String::from_utf8_lossy(&read(path)?))
+            .with_context(|| format!("in {}", path.display()))?,
+        (None, Some(list)) => Tokens::parse(list).context("in --tokens")?,
+        (None, None) => Tokens::default(),
+    };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles {
+            cert_pem: read(cert)?,
+            key_pem: read(key)?,
+        }),
+        _ => None,
+    };
+    Ok(ServeConfig {
+        max_concurrent_solves,
+        max_message_bytes: args.max_message_mb.saturating_mul(1024 * 1024),
+        budget,
+        tokens,
+        tls,
+    })
 }
 
 /// Ctrl-C or SIGTERM.

@@ -67,7 +67,7 @@ pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>) {
         s.pricing_rounds
     );
     match s.optimality_gap {
-        Some(gap) if gap == 0.0 => {}
+        Some(0.0) => {}
         Some(gap) => println!(
             "certified   no: the plan costs at most {} {cur}/yr more than the optimum (a bound from the duals)",
             num(gap, 0)

@@ -2,7 +2,11 @@
 //! map from library errors to statuses ([`status`]), the thin handlers ([`service`]) and the
 //! server around them ([`server`]).
 
+pub mod admission;
+pub mod auth;
 pub mod convert;
+pub mod metrics;
+pub mod observe;
 pub mod server;
 pub mod service;
 pub mod status;

@@ -1,28 +1,60 @@
-//! Runs the gRPC server: the Circulate service, grpc.health.v1 and server reflection (v1 and
-//! v1alpha), with message-size limits and graceful shutdown.
+//! Runs the gRPC server: the Circulate service (behind bearer-token auth when tokens are
+//! set), grpc.health.v1 and server reflection (v1 and v1alpha), with TLS when configured,
+//! message-size limits, admission by cost, request metrics and graceful shutdown.
 
+use super::admission::Budget;
+use super::auth::Tokens;
+use super::observe::ObserveLayer;
 use super::pb::circulate_server::CirculateServer;
 use super::{pb, service::CirculateService};
 use optimizer::CancelToken;
 use std::future::Future;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Identity, ServerTlsConfig};
 
 /// Server settings.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ServeConfig {
-    /// Solves running at once; more get RESOURCE_EXHAUSTED at once.
+    /// Large solves running at once (as many small ones may run beside them); more get
+    /// RESOURCE_EXHAUSTED at once.
     pub max_concurrent_solves: usize,
     /// Largest request or response message, bytes.
     pub max_message_bytes: usize,
+    /// Largest estimated memory of one request.
+    pub budget: Budget,
+    /// Accepted bearer tokens (none: no authentication).
+    pub tokens: Tokens,
+    /// Certificate chain and key, PEM (none: plaintext).
+    pub tls: Option<TlsFiles>,
+}
+
+/// PEM contents of the server's certificate chain and private key.
+#[derive(Clone)]
+pub struct TlsFiles {
+    /// Certificate chain.
+    pub cert_pem: Vec<u8>,
+    /// Private key.
+    pub key_pem: Vec<u8>,
+}
+
+impl std::fmt::Debug for TlsFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TlsFiles { .. }")
+    }
 }
 
 impl Default for ServeConfig {
     fn default() -> Self {
+        let max_concurrent_solves = std::thread::available_parallelism().map_or(2, |n| n.get());
         ServeConfig {
-            max_concurrent_solves: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_concurrent_solves,
             // A 50k-site region with its streams is about 10 MB of protobuf; leave room.
             max_message_bytes: 256 * 1024 * 1024,
+            budget: Budget::default_for(max_concurrent_solves),
+            tokens: Tokens::default(),
+            tls: None,
         }
     }
 }
@@ -44,11 +76,23 @@ pub async fn serve(
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
     };
     let stop_solves = CancelToken::new();
-    let service = CirculateService::new(config.max_concurrent_solves, stop_solves.clone());
+    let service = CirculateService::new(
+        config.max_concurrent_solves,
+        config.budget,
+        stop_solves.clone(),
+    );
     let circulate = CirculateServer::new(service)
         .max_decoding_message_size(config.max_message_bytes)
         .max_encoding_message_size(config.max_message_bytes);
-    tonic::transport::Server::builder()
+    let tokens = config.tokens.clone();
+    let circulate = InterceptedService::new(circulate, move |r| tokens.check(r));
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = &config.tls {
+        let identity = Identity::from_pem(&tls.cert_pem, &tls.key_pem);
+        builder = builder.tls_config(ServerTlsConfig::new().identity(identity))?;
+    }
+    builder
+        .layer(ObserveLayer)
         .add_service(health_service)
         .add_service(reflection().build_v1()?)
         .add_service(reflection().build_v1alpha()?)

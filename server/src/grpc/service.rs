@@ -3,9 +3,9 @@
 //! sent becomes the solver's time limit, and a client that goes away (or a server that shuts
 //! down) cancels the solve, so its slot and its CPU are freed within about a second.
 
-use super::convert;
-use super::pb;
+use super::admission::{Budget, Shape, Weight};
 use super::status::{invalid, to_status, violation};
+use super::{convert, metrics, pb};
 use optimizer::{Algorithm, CancelToken, Dataset, SolveOptions, SolveResult};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,9 +18,33 @@ const DEFAULT_CHUNK: usize = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct CirculateService {
-    solves: Arc<Semaphore>,
+    budget: Budget,
+    /// Slots and threads of large solves.
+    heavy: Lane,
+    /// Slots and threads of small requests, so they never wait behind a large solve.
+    light: Lane,
     /// Cancelled at shutdown; every request's token is its child.
     shutdown: CancelToken,
+}
+
+/// A bound on solves running at once and the rayon pool they run in.
+#[derive(Debug, Clone)]
+struct Lane {
+    slots: Arc<Semaphore>,
+    pool: Arc<rayon::ThreadPool>,
+}
+
+impl Lane {
+    fn new(name: &'static str, slots: usize) -> Self {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .thread_name(move |i| format!("{name}-{i}"))
+            .build()
+            .unwrap_or_else(|e| panic!("cannot start the {name} thread pool: {e}"));
+        Lane {
+            slots: Arc::new(Semaphore::new(slots.max(1))),
+            pool: Arc::new(pool),
+        }
+    }
 }
 
 /// Cancels its token when dropped: tonic drops a handler's future when the client cancels,
@@ -35,37 +59,58 @@ impl Drop for CancelOnDrop {
 }
 
 impl CirculateService {
-    /// A service running at most `max_concurrent_solves` solves at once; more get
-    /// RESOURCE_EXHAUSTED immediately. Cancelling `shutdown` stops every running solve.
-    pub fn new(max_concurrent_solves: usize, shutdown: CancelToken) -> Self {
+    /// A service running at most `max_concurrent_solves` large solves at once, and as many
+    /// small ones beside them; more get RESOURCE_EXHAUSTED immediately, as do requests
+    /// estimated above `budget`. Cancelling `shutdown` stops every running solve.
+    pub fn new(max_concurrent_solves: usize, budget: Budget, shutdown: CancelToken) -> Self {
         CirculateService {
-            solves: Arc::new(Semaphore::new(max_concurrent_solves.max(1))),
+            budget,
+            heavy: Lane::new("solve", max_concurrent_solves),
+            light: Lane::new("light", max_concurrent_solves),
             shutdown,
         }
     }
 
-    /// Runs a solve on the blocking pool, holding a permit for its whole duration; the job
-    /// gets a token that is cancelled when the request is abandoned.
+    /// Runs a request on the blocking pool inside its lane's thread pool, holding a slot for
+    /// its whole duration; the job gets a token that is cancelled when the request is
+    /// abandoned.
     async fn run<T: Send + 'static>(
         &self,
         what: &'static str,
+        shape: Shape,
         job: impl FnOnce(CancelToken) -> Result<T, Status> + Send + 'static,
     ) -> Result<T, Status> {
-        let permit = self.solves.clone().try_acquire_owned().map_err(|_| {
+        let weight = self.budget.admit(&shape).inspect_err(|_| {
+            metrics::refused("over_budget");
+        })?;
+        let lane = match weight {
+            Weight::Light => &self.light,
+            Weight::Heavy => &self.heavy,
+        };
+        let permit = lane.slots.clone().try_acquire_owned().map_err(|_| {
+            metrics::refused("busy");
             Status::resource_exhausted(format!("all solve slots are busy; retry later ({what})"))
         })?;
         let started = Instant::now();
         let cancel = self.shutdown.child();
         let guard = CancelOnDrop(cancel.clone());
+        let pool = lane.pool.clone();
         // Logged from the blocking task, so an abandoned request logs its end too.
         let out = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let out = job(cancel.clone());
+            let mut in_flight = metrics::SolveInFlight::start(what);
+            let out = pool.install(|| job(cancel.clone()));
+            let outcome = match (&out, cancel.is_cancelled()) {
+                (_, true) => "cancelled",
+                (Ok(_), false) => "ok",
+                (Err(_), false) => "error",
+            };
+            in_flight.ended(outcome);
             tracing::info!(
                 rpc = what,
+                ?weight,
                 seconds = started.elapsed().as_secs_f64(),
-                ok = out.is_ok(),
-                cancelled = cancel.is_cancelled(),
+                outcome,
                 "request done"
             );
             out
@@ -120,6 +165,41 @@ fn checked_time_limit(seconds: Option<f64>) -> Result<Option<f64>, Status> {
         .map(optimizer::check_time_limit)
         .transpose()
         .map_err(|e| violation("options.time_limit_s", &e))
+}
+
+/// The cost-relevant shape of an `OptimizeRequest`.
+fn optimize_shape(request: &pb::OptimizeRequest) -> Shape {
+    let o = request.options.unwrap_or_default();
+    let (mut sources, mut sinks) = (0, 0);
+    if let Some(ds) = &request.dataset {
+        sources = ds.supplies.len();
+        sinks = ds.demands.len();
+        for p in &ds.processes {
+            sources += p.outputs.len();
+            sinks += p.inputs.len();
+        }
+    }
+    Shape {
+        message_bytes: prost::Message::encoded_len(request),
+        sources,
+        sinks,
+        k: o.k,
+        exact: o.exact,
+        no_pricing: o.no_pricing,
+    }
+}
+
+/// The cost-relevant shape of a `MatchBatchRequest`.
+fn match_shape(request: &pb::MatchBatchRequest) -> Shape {
+    let o = request.options.unwrap_or_default();
+    Shape {
+        message_bytes: prost::Message::encoded_len(request),
+        sources: request.offers.len(),
+        sinks: request.requests.len(),
+        k: o.k,
+        exact: o.exact,
+        no_pricing: o.no_pricing,
+    }
 }
 
 fn validated(raw: &optimizer::input::RawDataset) -> Result<Dataset, Status> {
@@ -197,7 +277,8 @@ impl CirculateService {
     ) -> Result<SolveResult, Status> {
         let (deadline, started) = (deadline(&request), Instant::now());
         let body = request.into_inner();
-        self.run(what, move |cancel| {
+        let shape = optimize_shape(&body);
+        self.run(what, shape, move |cancel| {
             optimize_blocking(body, deadline, started, cancel)
         })
         .await
@@ -211,7 +292,8 @@ impl CirculateService {
     ) -> Result<pb::MatchBatchResponse, Status> {
         let (deadline, started) = (deadline(&request), Instant::now());
         let body = request.into_inner();
-        self.run(what, move |cancel| {
+        let shape = match_shape(&body);
+        self.run(what, shape, move |cancel| {
             match_blocking(body, deadline, started, cancel)
         })
         .await
