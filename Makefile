@@ -1,5 +1,5 @@
 # The README's two commands. Both install missing build prerequisites first.
-.PHONY: run test prereqs lint bench peers
+.PHONY: run test prereqs lint bench peers load
 
 DATASET ?= datasets/finland-2023
 
@@ -24,3 +24,9 @@ N ?= 100000
 K ?= 8,32
 peers: prereqs
 	bash scripts/peers.sh --n $(N) --k $(K) --exact yes
+
+# Bounded load test of the server (loopback only, stops by itself); see README "The gRPC API".
+SECONDS_LOADED ?= 60
+load: prereqs
+	cargo build --release -p circulate -p circulate-benches
+	target/release/load --seconds $(SECONDS_LOADED)

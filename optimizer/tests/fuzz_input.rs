@@ -39,9 +39,13 @@ fn load_with(file: &str, content: &[u8]) {
     std::fs::write(dir.path().join(file), content).unwrap();
     match optimizer::input::load(dir.path()) {
         Ok(ds) => {
-            let options = SolveOptions::requested(0, false, false, Some(5.0), None, Algorithm::Auto);
+            let options =
+                SolveOptions::requested(0, false, false, Some(5.0), None, Algorithm::Auto);
             let result = optimizer::solve(&ds, &options);
-            assert!(result.is_ok(), "a loaded dataset failed to solve: {result:?}");
+            assert!(
+                result.is_ok(),
+                "a loaded dataset failed to solve: {result:?}"
+            );
         }
         Err(Error::Invalid(errors)) => assert!(!errors.is_empty()),
         Err(e) => panic!("only invalid input is expected here, got {e}"),

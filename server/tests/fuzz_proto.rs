@@ -39,7 +39,11 @@ fn server() -> &'static (tokio::runtime::Runtime, String) {
 fn send(request: pb::MatchBatchRequest) -> Result<pb::MatchBatchResponse, tonic::Status> {
     let (runtime, addr) = server();
     runtime.block_on(async {
-        let channel = Channel::from_shared(addr.clone()).unwrap().connect().await.unwrap();
+        let channel = Channel::from_shared(addr.clone())
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
         CirculateClient::new(channel)
             .match_batch(request)
             .await
@@ -59,7 +63,11 @@ fn number() -> impl Strategy<Value = f64> {
 }
 
 fn id() -> impl Strategy<Value = String> {
-    prop_oneof![Just(String::new()), "[a-c]{1,2}", Just("offer:x".to_owned())]
+    prop_oneof![
+        Just(String::new()),
+        "[a-c]{1,2}",
+        Just("offer:x".to_owned())
+    ]
 }
 
 prop_compose! {
