@@ -1,4 +1,6 @@
-//! circulate's server side: the gRPC service over the optimizer library ([`grpc`]). The
-//! `circulate` binary (main.rs) adds the CLI subcommands.
+//! circulate's server side: the gRPC service over the optimizer library ([`grpc`]) and batch
+//! runs over many regional datasets ([`batch`]). The `circulate` binary (main.rs) adds the CLI
+//! subcommands.
 
+pub mod batch;
 pub mod grpc;

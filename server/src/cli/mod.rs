@@ -1,7 +1,9 @@
 //! The `circulate` command line: one file per subcommand, each turning its arguments into
 //! library options and printing or writing what the library returns.
 
+mod batch;
 mod generate;
+mod health;
 mod import;
 mod pruning_gap;
 mod serve;
@@ -24,6 +26,11 @@ enum Command {
     /// Solve a dataset folder: optimal flows, imports, disposals, KPIs, shadow prices and
     /// import-substitution targets.
     Solve(solve::SolveArgs),
+    /// Solve every dataset folder under a folder (or listed in a manifest) side by side,
+    /// writing OUT/<region>/ and OUT/summary.csv; exit code 3 when a region failed.
+    Batch(batch::BatchArgs),
+    /// Merge the summaries of a sharded batch (OUT/summary.shard-I-of-N.csv) into one.
+    BatchMerge(batch::MergeArgs),
     /// Measure the pruning gap: the optimum with k nearest candidates for several k against
     /// the exact optimum over every compatible pair in range.
     PruningGap(pruning_gap::GapArgs),
@@ -31,6 +38,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Run the gRPC server (Optimize, MatchBatch, ImportSubstitution, health, reflection).
     Serve(serve::ServeArgs),
+    /// Ask a running server whether it is serving (exit 0 if so), for container health checks.
+    Health(health::HealthArgs),
     /// Build a dataset folder from a public register.
     #[command(subcommand)]
     Import(import::ImportSource),
@@ -41,10 +50,13 @@ impl Cli {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
             Command::Solve(args) => solve::run(&args),
+            Command::Batch(args) => batch::run(&args),
+            Command::BatchMerge(args) => batch::merge(&args),
             Command::PruningGap(args) => pruning_gap::run(&args),
             Command::Generate(args) => generate::run(&args),
             Command::Import(source) => import::run(&source),
             Command::Serve(args) => serve::run(&args),
+            Command::Health(args) => health::run(&args),
         }
     }
 }

@@ -14,6 +14,25 @@ const EXIT_INVALID_INPUT: u8 = 2;
 pub struct SolveArgs {
     /// Dataset folder (dataset.toml, materials.csv, sites.csv, supplies.csv, demands.csv, ...).
     pub dir: PathBuf,
+    #[command(flatten)]
+    pub solve: SolveFlags,
+    /// Folder to write result.json, flows.csv, flows.geojson and targets.csv into.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print result.json to stdout instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the LP (CPLEX LP format, readable names) to this file.
+    #[arg(long)]
+    pub write_lp: Option<PathBuf>,
+    /// Rows shown in the summary's flow and target tables.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+}
+
+/// How each dataset is solved (`solve` and `batch` alike).
+#[derive(Debug, clap::Args)]
+pub struct SolveFlags {
     /// Keep every compatible pair within haul range instead of the k nearest.
     #[arg(long)]
     pub exact: bool,
@@ -31,18 +50,6 @@ pub struct SolveArgs {
     /// (no processes, every substitution ratio 1), HiGHS for the rest; `highs`: HiGHS for all.
     #[arg(long, value_enum, default_value_t = SolverChoice::Auto)]
     pub solver: SolverChoice,
-    /// Folder to write result.json, flows.csv, flows.geojson and targets.csv into.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Print result.json to stdout instead of the summary.
-    #[arg(long)]
-    pub json: bool,
-    /// Also write the LP (CPLEX LP format, readable names) to this file.
-    #[arg(long)]
-    pub write_lp: Option<PathBuf>,
-    /// Rows shown in the summary's flow and target tables.
-    #[arg(long, default_value_t = 10)]
-    pub top: usize,
 }
 
 fn time_limit(text: &str) -> Result<f64, String> {
@@ -61,8 +68,8 @@ pub enum SolverChoice {
     Ssp,
 }
 
-impl From<&SolveArgs> for SolveOptions {
-    fn from(args: &SolveArgs) -> Self {
+impl From<&SolveFlags> for SolveOptions {
+    fn from(args: &SolveFlags) -> Self {
         let algorithm = match args.solver {
             SolverChoice::Auto => Algorithm::Auto,
             SolverChoice::Highs => Algorithm::Highs,
@@ -114,7 +121,7 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         "dataset read and validated"
     );
     let started = Instant::now();
-    let options = SolveOptions::from(args);
+    let options = SolveOptions::from(&args.solve);
     let result = match &args.write_lp {
         // The LP file shows the one LP that was solved, so no decomposition then.
         Some(path) => {

@@ -1,0 +1,156 @@
+//! `circulate batch` and `circulate batch-merge`: many regional datasets solved side by
+//! side, with a progress bar on a terminal and plain log lines elsewhere; and the summaries
+//! of a sharded batch joined into one.
+
+use super::solve::SolveFlags;
+use anyhow::bail;
+use circulate::batch::{self, BatchOptions, Progress, Shard};
+use indicatif::{ProgressBar, ProgressStyle};
+use optimizer::SolveOptions;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// Exit code when at least one region failed (the others are solved and written).
+pub const EXIT_SOME_FAILED: u8 = 3;
+
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// Folder searched for dataset folders (any folder holding dataset.toml, at any depth).
+    #[arg(
+        required_unless_present = "regions_from",
+        conflicts_with = "regions_from"
+    )]
+    pub dir: Option<PathBuf>,
+    /// A manifest instead: one dataset folder per line, relative to the manifest.
+    #[arg(long)]
+    pub regions_from: Option<PathBuf>,
+    /// Results: OUT/<region>/ (as `solve --out`) and OUT/summary.csv.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Skip regions whose results are complete (a killed run goes on where it stopped).
+    #[arg(long)]
+    pub resume: bool,
+    /// Solve only shard I of N (stable, by region name); default: from a Kubernetes Indexed
+    /// Job (JOB_COMPLETION_INDEX with CIRCULATE_SHARD_COUNT) or a Slurm array, else all.
+    /// Sharded summaries are written as OUT/summary.shard-I-of-N.csv for `batch-merge`.
+    #[arg(long)]
+    pub shard: Option<Shard>,
+    #[command(flatten)]
+    pub solve: SolveFlags,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Output folders of the shards (often one shared folder).
+    #[arg(required = true)]
+    pub outs: Vec<PathBuf>,
+    /// Where the merged summary goes (default: summary.csv in the first folder).
+    #[arg(long)]
+    pub into: Option<PathBuf>,
+}
+
+pub fn run(args: &BatchArgs) -> anyhow::Result<ExitCode> {
+    let regions = match (&args.dir, &args.regions_from) {
+        (Some(dir), _) => batch::regions_under(dir)?,
+        (None, Some(manifest)) => batch::regions_from_manifest(manifest)?,
+        (None, None) => bail!("give a folder or --regions-from"),
+    };
+    let shard = match args.shard {
+        Some(s) => s,
+        None => Shard::from_scheduler(|k| std::env::var(k).ok())?.unwrap_or_default(),
+    };
+    let total = regions.iter().filter(|r| shard.owns(&r.name)).count();
+    eprintln!(
+        "circulate batch: {total} of {} region(s) (shard {shard}) into {}",
+        regions.len(),
+        args.out.display()
+    );
+    let options = BatchOptions {
+        out: args.out.clone(),
+        solve: SolveOptions::from(&args.solve),
+        resume: args.resume,
+        shard,
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(total as u64);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:30} {pos}/{len} regions, {msg} [{elapsed_precise}, {per_sec}, eta {eta}]",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let (done, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let started = Instant::now();
+    let report = |p: Progress<'_>| {
+        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+        let f = failed.load(Ordering::Relaxed) + usize::from(p.row.is_failure());
+        if p.row.is_failure() {
+            failed.fetch_add(1, Ordering::Relaxed);
+        }
+        match &bar {
+            Some(bar) => {
+                bar.set_message(format!("{f} failed"));
+                bar.inc(1);
+            }
+            None => eprintln!(
+                "[{n}/{total}] {} {}{} ({:.1} s; {f} failed; {:.1} regions/min)",
+                p.row.region,
+                p.row.status,
+                if p.resumed { ", resumed" } else { "" },
+                p.row.seconds,
+                n as f64 / started.elapsed().as_secs_f64().max(1e-9) * 60.0
+            ),
+        }
+    };
+    let outcome = batch::run_batch(&regions, &options, &report)?;
+    if let Some(bar) = bar {
+        bar.finish();
+    }
+    let failures: Vec<_> = outcome.rows.iter().filter(|r| r.is_failure()).collect();
+    for f in &failures {
+        eprintln!(
+            "failed: {}: {}",
+            f.region,
+            optimizer::shorten(&f.error, 300)
+        );
+    }
+    eprintln!(
+        "{} region(s) solved, {} resumed, {} failed in {:.1} s; summary in {}",
+        outcome.rows.len() - failures.len() - outcome.resumed,
+        outcome.resumed,
+        failures.len(),
+        started.elapsed().as_secs_f64(),
+        outcome.summary.display()
+    );
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_SOME_FAILED)
+    })
+}
+
+pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    let (rows, files) = batch::merge_summaries(&args.outs)?;
+    let into = args
+        .into
+        .clone()
+        .unwrap_or_else(|| args.outs[0].join("summary.csv"));
+    batch::row::write_rows(&into, &rows)?;
+    let failed = rows.iter().filter(|r| r.is_failure()).count();
+    eprintln!(
+        "merged {} shard summaries: {} region(s), {failed} failed, into {}",
+        files.len(),
+        rows.len(),
+        into.display()
+    );
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_SOME_FAILED)
+    })
+}

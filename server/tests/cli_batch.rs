@@ -1,0 +1,153 @@
+//! `circulate batch` and `batch-merge` end to end: a corrupt region is reported while the
+//! others solve, `--resume` redoes nothing complete and finishes a killed run, and shards
+//! merged give the unsharded summary.
+#![allow(clippy::unwrap_used)]
+
+use circulate::batch::RegionRow;
+use circulate::batch::row::read_rows;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn circulate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_circulate"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A batch folder: five copies of the example region under two subfolders, one made
+/// corrupt.
+fn regions() -> tempfile::TempDir {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/example");
+    let root = tempfile::tempdir().unwrap();
+    for name in ["north/a", "north/b", "south/c", "south/d", "broken"] {
+        let dir = root.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        for entry in std::fs::read_dir(&example).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::write(
+        root.path().join("broken/supplies.csv"),
+        "site,material,quantity_t\nnowhere,x,-1\n",
+    )
+    .unwrap();
+    root
+}
+
+fn batch(root: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "batch",
+        root.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    circulate(&args)
+}
+
+fn summary(out: &Path) -> Vec<RegionRow> {
+    read_rows(&out.join("summary.csv")).unwrap()
+}
+
+fn modified(path: PathBuf) -> std::time::SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
+#[test]
+fn a_corrupt_region_is_reported_and_the_others_solve() {
+    let root = regions();
+    let out = tempfile::tempdir().unwrap();
+    let o = batch(root.path(), out.path(), &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let rows = summary(out.path());
+    let names: Vec<&str> = rows.iter().map(|r| r.region.as_str()).collect();
+    assert_eq!(
+        names,
+        ["broken", "north/a", "north/b", "south/c", "south/d"]
+    );
+    let broken = &rows[0];
+    assert_eq!(broken.status, "failed");
+    assert!(
+        broken.error.contains("supplies.csv line 2"),
+        "{}",
+        broken.error
+    );
+    assert!(
+        !out.path().join("broken").exists(),
+        "a failed region writes no results"
+    );
+    // Every solved copy of the same region has the same certified optimum.
+    for r in &rows[1..] {
+        assert_eq!(r.status, "optimal");
+        assert_eq!(r.objective, rows[1].objective);
+        assert_eq!(r.optimality_gap, Some(0.0));
+        assert!(out.path().join(&r.region).join("result.json").is_file());
+    }
+}
+
+#[test]
+fn resume_redoes_nothing_complete_and_finishes_a_killed_run() {
+    let root = regions();
+    std::fs::remove_dir_all(root.path().join("broken")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    assert!(batch(root.path(), out.path(), &[]).status.success());
+    let kept = out.path().join("north/a/result.json");
+    let before = modified(kept.clone());
+    // A killed run: one region never finished (no results), one left a staging folder.
+    std::fs::remove_dir_all(out.path().join("south/c")).unwrap();
+    std::fs::create_dir_all(out.path().join(".staging/south__d-1")).unwrap();
+    std::fs::remove_file(out.path().join("summary.csv")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let o = batch(root.path(), out.path(), &["--resume"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("1 region(s) solved, 3 resumed, 0 failed"),
+        "{stderr}"
+    );
+    assert_eq!(
+        modified(kept),
+        before,
+        "a complete region was not rewritten"
+    );
+    assert!(out.path().join("south/c/result.json").is_file());
+    assert_eq!(summary(out.path()).len(), 4);
+}
+
+#[test]
+fn shards_merged_give_the_whole_batch_once() {
+    let root = regions();
+    let whole = tempfile::tempdir().unwrap();
+    batch(root.path(), whole.path(), &[]);
+    let shared = tempfile::tempdir().unwrap();
+    for shard in ["0/3", "1/3", "2/3"] {
+        batch(root.path(), shared.path(), &["--shard", shard]);
+    }
+    let early = circulate(&["batch-merge", shared.path().to_str().unwrap()]);
+    assert_eq!(
+        early.status.code(),
+        Some(3),
+        "the broken region still counts as failed"
+    );
+    let merged = summary(shared.path());
+    let expected = summary(whole.path());
+    let key = |rows: &[RegionRow]| -> Vec<(String, String, Option<f64>)> {
+        rows.iter()
+            .map(|r| (r.region.clone(), r.status.clone(), r.objective))
+            .collect()
+    };
+    assert_eq!(key(&merged), key(&expected));
+
+    // A missing shard is named.
+    std::fs::remove_file(shared.path().join("summary.shard-1-of-3.csv")).unwrap();
+    let o = circulate(&["batch-merge", shared.path().to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shards [1] of 3"));
+}
