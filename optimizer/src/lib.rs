@@ -15,6 +15,7 @@
 //! | `solve` | backend-neutral status and solution, HiGHS, the min-cost-flow path, pricing, decomposition |
 //! | [`report`] | what a solve reports: schema, assembly, KPIs, targets, merging parts, unmatched listings, files |
 //! | `pipeline` | a solve end to end: decompose, solve each part, assemble and merge the reports |
+//! | [`regions`] | statistical areas (NUTS) and a dataset split into one dataset per area |
 //!
 //! ```no_run
 //! let dataset = optimizer::input::load(std::path::Path::new("datasets/example")).unwrap();
@@ -30,6 +31,7 @@ pub mod lp;
 pub mod model;
 mod network;
 mod pipeline;
+pub mod regions;
 pub mod report;
 mod solve;
 

@@ -151,3 +151,66 @@ fn shards_merged_give_the_whole_batch_once() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("shards [1] of 3"));
 }
+
+/// Every file of a folder, by relative path.
+fn files(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_shipped_nuts3_split_is_what_split_writes_and_every_region_solves() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = tempfile::tempdir().unwrap();
+    let o = circulate(&[
+        "split",
+        repo.join("datasets/finland-2023").to_str().unwrap(),
+        "--by",
+        "nuts3",
+        "--areas",
+        repo.join("../shared/data/nuts2021/NUTS_RG_60M_2021_4326_LEVL_3.geojson")
+            .to_str()
+            .unwrap(),
+        "--country",
+        "FI",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut shipped = files(&repo.join("datasets/finland-2023-nuts3"));
+    shipped.remove("README.md");
+    assert_eq!(
+        files(out.path()).keys().collect::<Vec<_>>(),
+        shipped.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        files(out.path()) == shipped,
+        "rebuild with the command in its README"
+    );
+
+    let solved = tempfile::tempdir().unwrap();
+    let o = batch(out.path(), solved.path(), &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = summary(solved.path());
+    assert_eq!(rows.len(), 18);
+    assert!(
+        rows.iter()
+            .all(|r| r.status == "optimal" && r.saved.unwrap() >= 0.0)
+    );
+}

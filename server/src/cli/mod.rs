@@ -8,6 +8,7 @@ mod import;
 mod pruning_gap;
 mod serve;
 mod solve;
+mod split;
 mod summary;
 
 use clap::{Parser, Subcommand};
@@ -38,6 +39,8 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Run the gRPC server (Optimize, MatchBatch, ImportSubstitution, health, reflection).
     Serve(serve::ServeArgs),
+    /// Cut a dataset into one dataset folder per NUTS-3 region its sites fall in.
+    Split(split::SplitArgs),
     /// Ask a running server whether it is serving (exit 0 if so), for container health checks.
     Health(health::HealthArgs),
     /// Build a dataset folder from a public register.
@@ -57,6 +60,7 @@ impl Cli {
             Command::Import(source) => import::run(&source),
             Command::Serve(args) => serve::run(&args),
             Command::Health(args) => health::run(&args),
+            Command::Split(args) => split::run(&args),
         }
     }
 }

@@ -1,0 +1,9 @@
+//! Regions of a dataset: statistical areas read from GeoJSON ([`areas`], e.g. the NUTS-3
+//! polygons of Eurostat) and a dataset cut into one dataset per area its sites fall in
+//! ([`split`]), for batch runs over real regions.
+
+pub mod areas;
+pub mod split;
+
+pub use areas::{Area, load_areas};
+pub use split::{AreaCount, SplitReport, split_by_area};

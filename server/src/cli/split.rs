@@ -1,0 +1,89 @@
+//! `circulate split`: a dataset cut into one dataset folder per NUTS-3 region its sites fall
+//! in, for batch runs over real regions.
+
+use anyhow::Context;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct SplitArgs {
+    /// The dataset folder to split.
+    pub dir: PathBuf,
+    /// The areas to split by.
+    #[arg(long, value_enum)]
+    pub by: SplitBy,
+    /// The areas' outlines: Eurostat's NUTS GeoJSON (lon/lat, EPSG:4326).
+    #[arg(
+        long,
+        env = "CIRCULATE_NUTS3",
+        default_value = "../shared/data/nuts2021/NUTS_RG_60M_2021_4326_LEVL_3.geojson"
+    )]
+    pub areas: PathBuf,
+    /// Keep only the areas of this country (CNTR_CODE, e.g. FI), so no site lands abroad.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// One dataset folder per area is written here, with split_report.json.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+/// What a dataset can be split by.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum SplitBy {
+    /// NUTS level 3 (NUTS_ID, NAME_LATN).
+    Nuts3,
+}
+
+pub fn run(args: &SplitArgs) -> anyhow::Result<ExitCode> {
+    let ds = match super::solve::load(&args.dir)? {
+        Ok(ds) => ds,
+        Err(code) => return Ok(code),
+    };
+    let (id_key, name_key) = match args.by {
+        SplitBy::Nuts3 => ("NUTS_ID", "NAME_LATN"),
+    };
+    let areas =
+        optimizer::regions::load_areas(&args.areas, id_key, name_key, args.country.as_deref())
+            .context("reading the areas (--areas)")?;
+    anyhow::ensure!(
+        !areas.is_empty(),
+        "{} holds no areas{}",
+        args.areas.display(),
+        args.country
+            .as_deref()
+            .map(|c| format!(" of country {c}"))
+            .unwrap_or_default()
+    );
+    let (parts, report) = optimizer::regions::split_by_area(&ds, &areas);
+    std::fs::create_dir_all(&args.out)?;
+    for (area, part) in &parts {
+        optimizer::input::write_folder(part, &args.out.join(&areas[*area].id))?;
+    }
+    let report_path = args.out.join("split_report.json");
+    std::fs::write(&report_path, serde_json::to_string_pretty(&report)?)?;
+    println!(
+        "{:<7} {:<28} {:>6} {:>8} {:>8} {:>9} {:>8}",
+        "area", "name", "sites", "nearest", "supplies", "demands", "processes"
+    );
+    for a in &report.areas {
+        println!(
+            "{:<7} {:<28} {:>6} {:>8} {:>8} {:>9} {:>8}",
+            a.id,
+            optimizer::shorten(&a.name, 28),
+            a.sites,
+            a.nearest_only,
+            a.supplies,
+            a.demands,
+            a.processes
+        );
+    }
+    println!(
+        "{} dataset(s) in {}; {} site(s) in no outline went to the nearest area (farthest {:.1} km); report in {}",
+        parts.len(),
+        args.out.display(),
+        report.sites_outside_every_area,
+        report.farthest_outside_km,
+        report_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
