@@ -214,3 +214,76 @@ fn the_shipped_nuts3_split_is_what_split_writes_and_every_region_solves() {
             .all(|r| r.status == "optimal" && r.saved.unwrap() >= 0.0)
     );
 }
+
+#[derive(Debug, serde::Deserialize)]
+struct Trade {
+    region: String,
+    isolated_objective: Option<f64>,
+    exported_t: f64,
+    imported_t: f64,
+    exported_value: f64,
+    imported_value: f64,
+    balance: f64,
+}
+
+#[test]
+fn the_federation_never_costs_more_than_the_regions_alone_and_its_ledger_balances() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = tempfile::tempdir().unwrap();
+    let o = batch(
+        &repo.join("datasets/finland-2023-nuts3"),
+        out.path(),
+        &["--exchange"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let trades: Vec<Trade> = csv::Reader::from_path(out.path().join("trade.csv"))
+        .unwrap()
+        .deserialize()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(trades.len(), 18);
+    let isolated: f64 = trades.iter().map(|t| t.isolated_objective.unwrap()).sum();
+    let federated: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("federation/result.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(federated["status"], "optimal");
+    let federated = federated["objective"].as_f64().unwrap();
+    assert!(
+        federated <= isolated + 1e-6 * isolated.abs(),
+        "{federated} > {isolated}"
+    );
+    // The whole of Finland is the federation of its regions: the same certified optimum.
+    let whole = circulate(&[
+        "solve",
+        repo.join("datasets/finland-2023").to_str().unwrap(),
+        "--json",
+    ]);
+    let whole: serde_json::Value = serde_json::from_slice(&whole.stdout).unwrap();
+    let whole = whole["objective"].as_f64().unwrap();
+    assert!(
+        (federated - whole).abs() <= 1e-6 * whole.abs(),
+        "{federated} vs {whole}"
+    );
+    // Every tonne exported is imported somewhere; the balances sum to zero.
+    let exported: f64 = trades.iter().map(|t| t.exported_t).sum();
+    let imported: f64 = trades.iter().map(|t| t.imported_t).sum();
+    assert!(exported > 0.0 && (exported - imported).abs() < 0.01 * trades.len() as f64);
+    let traded: f64 = trades.iter().map(|t| t.exported_value.abs()).sum();
+    let balance: f64 = trades.iter().map(|t| t.balance).sum();
+    assert!(
+        balance.abs() <= 1e-6 * traded + 0.01 * trades.len() as f64,
+        "{balance}"
+    );
+    for t in &trades {
+        let b = t.exported_value - t.imported_value;
+        assert!(
+            (b - t.balance).abs() < 0.02,
+            "{}: {b} vs {}",
+            t.region,
+            t.balance
+        );
+    }
+    let exchange = std::fs::read_to_string(out.path().join("exchange.csv")).unwrap();
+    assert!(exchange.starts_with("from_region,to_region,material,tonnes,km,value\n"));
+}

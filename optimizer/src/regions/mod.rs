@@ -1,8 +1,11 @@
 //! Regions of a dataset: statistical areas read from GeoJSON ([`areas`], e.g. the NUTS-3
 //! polygons of Eurostat) and a dataset cut into one dataset per area its sites fall in
-//! ([`split`]), for batch runs over real regions.
+//! ([`split`]), for batch runs over real regions; and the regions joined again into one
+//! network in which flows may cross borders, with what crosses and a trade ledger
+//! ([`federation`]).
 
 pub mod areas;
+pub mod federation;
 pub mod split;
 
 pub use areas::{Area, load_areas};

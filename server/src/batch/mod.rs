@@ -1,9 +1,11 @@
 //! Batch runs over many regional datasets: finding them ([`discover`]), taking a stable
 //! share of them on one node of a cluster ([`shard`]), solving them side by side with
 //! results written atomically so a killed run resumes ([`run`]), one summary row per region
-//! ([`row`]), and merging the summaries of shards ([`merge`]).
+//! ([`row`]), merging the summaries of shards ([`merge`]), and the regions solved as one
+//! network with the exchange between them ([`exchange`]).
 
 pub mod discover;
+pub mod exchange;
 pub mod merge;
 pub mod row;
 pub mod run;

@@ -38,6 +38,11 @@ pub struct BatchArgs {
     /// Sharded summaries are written as OUT/summary.shard-I-of-N.csv for `batch-merge`.
     #[arg(long)]
     pub shard: Option<Shard>,
+    /// Then solve all regions as one network in which flows may cross borders: writes
+    /// OUT/federation/, OUT/exchange.csv (what crosses which border) and OUT/trade.csv
+    /// (each region's trade balance at the federation's shadow prices).
+    #[arg(long, conflicts_with = "shard")]
+    pub exchange: bool,
     #[command(flatten)]
     pub solve: SolveFlags,
 }
@@ -127,6 +132,32 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64(),
         outcome.summary.display()
     );
+    if args.exchange {
+        let started = Instant::now();
+        let ex = batch::exchange::run_exchange(&regions, &outcome.rows, &args.out, &options.solve)?;
+        let saved = ex.federated.map(|f| ex.isolated_total - f);
+        eprintln!(
+            "federation of {} regions: {} in {:.1} s; objective {} against {:.0} for the regions \
+             alone (saves {}); {:.1} t/yr cross borders, valued {:.0} at the federation's shadow \
+             prices; exchange.csv and trade.csv in {}",
+            ex.regions,
+            ex.status.as_str(),
+            started.elapsed().as_secs_f64(),
+            ex.federated
+                .map_or("none".to_owned(), |f| format!("{f:.0}")),
+            ex.isolated_total,
+            saved.map_or("-".to_owned(), |s| format!("{s:.0}")),
+            ex.traded_t,
+            ex.traded_value,
+            args.out.display()
+        );
+        if !ex.material_conflicts.is_empty() {
+            eprintln!(
+                "note: materials defined differently in two regions (the first definition used): {}",
+                ex.material_conflicts.join(", ")
+            );
+        }
+    }
     Ok(if failures.is_empty() {
         ExitCode::SUCCESS
     } else {
