@@ -287,3 +287,58 @@ fn the_federation_never_costs_more_than_the_regions_alone_and_its_ledger_balance
     let exchange = std::fs::read_to_string(out.path().join("exchange.csv")).unwrap();
     assert!(exchange.starts_with("from_region,to_region,material,tonnes,km,value\n"));
 }
+
+#[test]
+fn a_sweeps_scenarios_equal_separate_solves() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/example");
+    let out = tempfile::tempdir().unwrap();
+    let o = circulate(&[
+        "sweep",
+        example.to_str().unwrap(),
+        "--co2-price",
+        "0,200",
+        "--max-haul",
+        "30,none",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> =
+        csv::Reader::from_path(out.path().join("scenarios.csv"))
+            .unwrap()
+            .deserialize()
+            .map(Result::unwrap)
+            .collect();
+    assert_eq!(rows.len(), 4);
+    let config = std::fs::read_to_string(example.join("dataset.toml")).unwrap();
+    for (row, co2, haul) in [(0, "0.0", "30.0"), (3, "200.0", "")] {
+        // The same scenario written into the dataset and solved on its own.
+        let dir = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(&example).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        }
+        let mut changed = config.replace("co2_price = 80.0", &format!("co2_price = {co2}"));
+        changed = if haul.is_empty() {
+            changed.replace("max_haul_km = 250.0", "")
+        } else {
+            changed.replace("max_haul_km = 250.0", &format!("max_haul_km = {haul}"))
+        };
+        std::fs::write(dir.path().join("dataset.toml"), changed).unwrap();
+        let solved = circulate(&["solve", dir.path().to_str().unwrap(), "--json"]);
+        let solved: serde_json::Value = serde_json::from_slice(&solved.stdout).unwrap();
+        let alone = solved["objective"].as_f64().unwrap();
+        let swept = match &rows[row]["objective"] {
+            serde_json::Value::String(s) => s.parse().unwrap(),
+            v => v.as_f64().unwrap(),
+        };
+        assert!(
+            (alone - swept).abs() <= 1e-6 * alone.abs(),
+            "scenario {row}: {swept} vs {alone}"
+        );
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r["pareto"] == "true" || r["pareto"] == true)
+    );
+}

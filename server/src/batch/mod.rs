@@ -10,6 +10,7 @@ pub mod merge;
 pub mod row;
 pub mod run;
 pub mod shard;
+pub mod sweep;
 
 pub use discover::{Region, regions_from_manifest, regions_under};
 pub use merge::merge_summaries;

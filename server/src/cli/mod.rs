@@ -10,6 +10,7 @@ mod serve;
 mod solve;
 mod split;
 mod summary;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -39,6 +40,9 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// Run the gRPC server (Optimize, MatchBatch, ImportSubstitution, health, reflection).
     Serve(serve::ServeArgs),
+    /// Solve one dataset under a grid of settings (CO2 price, transport cost, haul limit):
+    /// cost, emissions and KPIs per scenario, the Pareto-efficient ones marked.
+    Sweep(sweep::SweepArgs),
     /// Cut a dataset into one dataset folder per NUTS-3 region its sites fall in.
     Split(split::SplitArgs),
     /// Ask a running server whether it is serving (exit 0 if so), for container health checks.
@@ -61,6 +65,7 @@ impl Cli {
             Command::Serve(args) => serve::run(&args),
             Command::Health(args) => health::run(&args),
             Command::Split(args) => split::run(&args),
+            Command::Sweep(args) => sweep::run(&args),
         }
     }
 }

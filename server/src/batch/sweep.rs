@@ -1,0 +1,196 @@
+//! Scenario sweeps: one dataset solved under every combination of overridden settings (CO2
+//! price, transport cost per tkm, haul limit), side by side, with each scenario's cost,
+//! emissions and KPIs, and the Pareto-efficient ones marked: no other scenario costs less
+//! (CO2 price excluded) and emits less at once.
+
+use optimizer::{Dataset, Km, SolveOptions, SolveResult};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// The settings of one scenario; `None` keeps the dataset's.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Scenario {
+    /// Currency per t CO2e in the objective.
+    pub co2_price: Option<f64>,
+    /// Trucking cost per tonne-km.
+    pub transport_cost_per_tkm: Option<f64>,
+    /// Longest haul, km (`Some(None)`: no limit).
+    pub max_haul_km: Option<Option<f64>>,
+}
+
+impl Scenario {
+    /// `ds` with this scenario's settings.
+    pub fn apply(&self, ds: &Dataset) -> Dataset {
+        let mut ds = ds.clone();
+        if let Some(p) = self.co2_price {
+            ds.co2_price = p;
+        }
+        if let Some(c) = self.transport_cost_per_tkm {
+            ds.transport.cost_per_tkm = c;
+            // A per-material transport cost would ignore the override; the sweep sets all.
+            for m in &mut ds.materials {
+                m.transport_cost_per_tkm = None;
+            }
+        }
+        if let Some(limit) = self.max_haul_km {
+            ds.transport.max_haul = limit.map(Km);
+            for m in &mut ds.materials {
+                m.max_haul = None;
+            }
+        }
+        ds
+    }
+}
+
+/// Every combination of the given values (an empty list keeps the dataset's setting).
+pub fn combinations(
+    co2_prices: &[f64],
+    transport_costs: &[f64],
+    max_hauls: &[Option<f64>],
+) -> Vec<Scenario> {
+    let or_keep = |v: Vec<Option<f64>>| if v.is_empty() { vec![None] } else { v };
+    let co2: Vec<Option<f64>> = or_keep(co2_prices.iter().copied().map(Some).collect());
+    let cost: Vec<Option<f64>> = or_keep(transport_costs.iter().copied().map(Some).collect());
+    let hauls: Vec<Option<Option<f64>>> = if max_hauls.is_empty() {
+        vec![None]
+    } else {
+        max_hauls.iter().copied().map(Some).collect()
+    };
+    let mut out = Vec::new();
+    for &co2_price in &co2 {
+        for &transport_cost_per_tkm in &cost {
+            for &max_haul_km in &hauls {
+                out.push(Scenario {
+                    co2_price,
+                    transport_cost_per_tkm,
+                    max_haul_km,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// One scenario's line in `scenarios.csv`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioRow {
+    /// 1-based, in the order of the combinations.
+    pub scenario: usize,
+    /// The settings used.
+    pub co2_price: f64,
+    /// Trucking cost per tkm used.
+    pub transport_cost_per_tkm: f64,
+    /// Haul limit used (empty: none).
+    pub max_haul_km: Option<f64>,
+    /// How the solve ended.
+    pub status: String,
+    /// The objective (money plus priced CO2), currency/yr.
+    pub objective: Option<f64>,
+    /// Money alone (CO2 price excluded), currency/yr.
+    pub cost: Option<f64>,
+    /// Emissions, t CO2e/yr.
+    pub emissions_t: Option<f64>,
+    /// Tonnes kept from disposal.
+    pub diverted_t: Option<f64>,
+    /// Share of demand met locally.
+    pub circularity_rate: Option<f64>,
+    /// Tonne-km trucked.
+    pub tonne_km: Option<f64>,
+    /// Whether no other scenario has both lower cost and lower emissions.
+    pub pareto: bool,
+}
+
+/// Solves every scenario side by side; rows in scenario order, Pareto marks set.
+pub fn run_sweep(
+    ds: &Dataset,
+    scenarios: &[Scenario],
+    options: &SolveOptions,
+) -> anyhow::Result<Vec<ScenarioRow>> {
+    let results: Vec<(Dataset, anyhow::Result<SolveResult>)> = scenarios
+        .par_iter()
+        .map(|s| {
+            let scenario_ds = s.apply(ds);
+            let result = optimizer::solve(&scenario_ds, options).map_err(Into::into);
+            (scenario_ds, result)
+        })
+        .collect();
+    let mut rows = Vec::with_capacity(results.len());
+    for (i, (sds, result)) in results.into_iter().enumerate() {
+        let result = result?;
+        let parts = result.objective_parts.as_ref();
+        let kpis = result.kpis.as_ref();
+        rows.push(ScenarioRow {
+            scenario: i + 1,
+            co2_price: sds.co2_price,
+            transport_cost_per_tkm: sds.transport.cost_per_tkm,
+            max_haul_km: sds.transport.max_haul.map(|k| k.0),
+            status: result.status.as_str().to_owned(),
+            objective: result.objective,
+            cost: parts.map(|p| p.total - p.co2),
+            emissions_t: parts.map(|p| p.emissions_kg.total / 1000.0),
+            diverted_t: kpis.map(|k| k.diverted_from_disposal_t),
+            circularity_rate: kpis.map(|k| k.circularity_rate),
+            tonne_km: kpis.map(|k| k.tonne_km),
+            pareto: false,
+        });
+    }
+    mark_pareto(&mut rows);
+    Ok(rows)
+}
+
+/// Marks the rows no other row beats on both cost and emissions (ties are not beaten).
+fn mark_pareto(rows: &mut [ScenarioRow]) {
+    let points: Vec<Option<(f64, f64)>> = rows.iter().map(|r| r.cost.zip(r.emissions_t)).collect();
+    for (i, row) in rows.iter_mut().enumerate() {
+        let Some((c, e)) = points[i] else { continue };
+        let beaten = points.iter().flatten().any(|&(c2, e2)| {
+            let tol = 1e-9 * (c.abs() + e.abs()).max(1.0);
+            c2 <= c + tol && e2 <= e + tol && (c2 < c - tol || e2 < e - tol)
+        });
+        row.pareto = !beaten;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combinations_cover_the_grid_and_keep_unset_settings() {
+        let all = combinations(&[0.0, 100.0], &[], &[Some(50.0), None]);
+        assert_eq!(all.len(), 4);
+        assert!(all.iter().all(|s| s.transport_cost_per_tkm.is_none()));
+        assert_eq!(all[1].max_haul_km, Some(None));
+        assert_eq!(combinations(&[], &[], &[]), vec![Scenario::default()]);
+    }
+
+    fn row(cost: f64, emissions: f64) -> ScenarioRow {
+        ScenarioRow {
+            scenario: 0,
+            co2_price: 0.0,
+            transport_cost_per_tkm: 0.0,
+            max_haul_km: None,
+            status: "optimal".into(),
+            objective: Some(cost),
+            cost: Some(cost),
+            emissions_t: Some(emissions),
+            diverted_t: None,
+            circularity_rate: None,
+            tonne_km: None,
+            pareto: false,
+        }
+    }
+
+    #[test]
+    fn pareto_marks_the_non_dominated() {
+        let mut rows = vec![
+            row(10.0, 5.0),
+            row(8.0, 7.0),
+            row(11.0, 6.0),
+            row(10.0, 5.0),
+        ];
+        mark_pareto(&mut rows);
+        let marks: Vec<bool> = rows.iter().map(|r| r.pareto).collect();
+        assert_eq!(marks, [true, true, false, true]);
+    }
+}
