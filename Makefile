@@ -1,5 +1,5 @@
 # The README's two commands. Both install missing build prerequisites first.
-.PHONY: run test prereqs lint bench peers load
+.PHONY: run test prereqs lint bench peers load eu-regions
 
 DATASET ?= datasets/finland-2023
 
@@ -30,3 +30,7 @@ SECONDS_LOADED ?= 60
 load: prereqs
 	cargo build --release -p circulate -p circulate-benches
 	target/release/load --seconds $(SECONDS_LOADED)
+
+# Every NUTS-3 region of the EU/EEA as a synthetic 2,000-site region, solved as one batch.
+eu-regions: prereqs
+	cargo run --release -p circulate-benches --bin eu-regions -- --out target/eu-regions
