@@ -1,0 +1,165 @@
+"""circulate's gRPC API from Python: `Client(addr).optimize(folder_or_dataset)` and
+`Client(addr).match_batch(offers, requests, materials)`, with results as pandas DataFrames
+(GeoDataFrames when geopandas is installed)."""
+
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional, Union
+
+import grpc
+import pandas as pd
+from google.protobuf.json_format import MessageToDict
+
+from ._dataset import fill, load_dataset
+from ._gen.circulate.v1 import circulate_pb2 as pb
+from ._gen.circulate.v1 import circulate_pb2_grpc as pb_grpc
+
+__all__ = ["Client", "Plan", "Matching", "load_dataset", "pb"]
+
+
+def _frame(messages: Iterable[Any]) -> pd.DataFrame:
+    rows = [MessageToDict(m, preserving_proto_field_name=True,
+                          always_print_fields_with_no_presence=True) for m in messages]
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class Plan:
+    """An Optimize answer: status, objective, KPIs and the plan's tables."""
+
+    status: str
+    objective: Optional[float]
+    baseline: float
+    currency: str
+    kpis: dict
+    flows: pd.DataFrame
+    imports: pd.DataFrame
+    disposals: pd.DataFrame
+    processes: pd.DataFrame
+    targets: pd.DataFrame
+    stats: dict
+    response: Any = field(repr=False)
+
+    def flows_geo(self):
+        """The flows as a GeoDataFrame of LineStrings (EPSG:4326); needs geopandas."""
+        import geopandas as gpd
+        from shapely.geometry import LineString
+
+        lines = [LineString([(r.from_lon, r.from_lat), (r.to_lon, r.to_lat)])
+                 for r in self.flows.itertuples()]
+        return gpd.GeoDataFrame(self.flows, geometry=lines, crs="EPSG:4326")
+
+
+@dataclass
+class Matching:
+    """A MatchBatch answer."""
+
+    status: str
+    objective: Optional[float]
+    summary: dict
+    matches: pd.DataFrame
+    unmatched_offers: pd.DataFrame
+    unmatched_requests: pd.DataFrame
+    response: Any = field(repr=False)
+
+
+Table = Union[pd.DataFrame, Iterable[dict]]
+
+
+def _records(table: Table) -> list[dict]:
+    if isinstance(table, pd.DataFrame):
+        return table.to_dict("records")
+    return list(table)
+
+
+class Client:
+    """A connection to `circulate serve`.
+
+    `token` is sent as `authorization: Bearer <token>`; `root_certificates` (PEM bytes)
+    turns on TLS; `timeout` is each call's deadline in seconds, which the server turns into
+    its solver's time limit."""
+
+    def __init__(self, addr: str = "127.0.0.1:50051", token: Optional[str] = None,
+                 root_certificates: Optional[bytes] = None, timeout: float = 120.0):
+        options = [("grpc.max_receive_message_length", 256 << 20),
+                   ("grpc.max_send_message_length", 256 << 20)]
+        if root_certificates is not None:
+            creds = grpc.ssl_channel_credentials(root_certificates=root_certificates)
+            self._channel = grpc.secure_channel(addr, creds, options=options)
+        else:
+            self._channel = grpc.insecure_channel(addr, options=options)
+        self._stub = pb_grpc.CirculateStub(self._channel)
+        self._metadata = [("authorization", f"Bearer {token}")] if token else []
+        self.timeout = timeout
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def optimize(self, dataset: Union[str, pathlib.Path, Any], *, k: int = 0,
+                 exact: bool = False, no_pricing: bool = False,
+                 time_limit_s: Optional[float] = None) -> Plan:
+        """Solves a dataset folder (or a circulate.v1.Dataset message)."""
+        if not isinstance(dataset, pb.Dataset):
+            dataset = load_dataset(dataset)
+        options = pb.SolveOptions(k=k, exact=exact, no_pricing=no_pricing)
+        if time_limit_s is not None:
+            options.time_limit_s = time_limit_s
+        r = self._stub.Optimize(pb.OptimizeRequest(dataset=dataset, options=options),
+                                timeout=self.timeout, metadata=self._metadata)
+        return Plan(
+            status=pb.SolveStatus.Name(r.status),
+            objective=r.objective if r.HasField("objective") else None,
+            baseline=r.baseline,
+            currency=r.currency,
+            kpis=MessageToDict(r.kpis, preserving_proto_field_name=True,
+                               always_print_fields_with_no_presence=True),
+            flows=_frame(r.flows),
+            imports=_frame(r.imports),
+            disposals=_frame(r.disposals),
+            processes=_frame(r.processes),
+            targets=_frame(r.targets),
+            stats=MessageToDict(r.stats, preserving_proto_field_name=True),
+            response=r,
+        )
+
+    def match_batch(self, offers: Table, requests: Table, materials: Table, *,
+                    substitutions: Table = (), transport: Optional[dict] = None,
+                    co2_price: Optional[float] = None, k: int = 0, exact: bool = False,
+                    no_pricing: bool = False,
+                    time_limit_s: Optional[float] = None) -> Matching:
+        """Matches offers with requests (columns as the proto's Offer, Request, Material)."""
+        request = pb.MatchBatchRequest(
+            offers=[fill(pb.Offer(), r) for r in _records(offers)],
+            requests=[fill(pb.Request(), r) for r in _records(requests)],
+            materials=[fill(pb.Material(), r) for r in _records(materials)],
+            options=pb.MatchOptions(k=k, exact=exact, no_pricing=no_pricing),
+        )
+        for r in _records(substitutions):
+            s = request.substitutions.add(to=r["to"], ratio=float(r["ratio"]))
+            setattr(s, "from", r["from"])
+        if transport:
+            fill(request.transport, transport)
+        if co2_price is not None:
+            request.co2_price = co2_price
+        if time_limit_s is not None:
+            request.options.time_limit_s = time_limit_s
+        r = self._stub.MatchBatch(request, timeout=self.timeout, metadata=self._metadata)
+        summary = MessageToDict(r.summary, preserving_proto_field_name=True,
+                                always_print_fields_with_no_presence=True)
+        return Matching(
+            status=pb.SolveStatus.Name(r.summary.status),
+            objective=r.summary.objective if r.summary.HasField("objective") else None,
+            summary=summary,
+            matches=_frame(r.matches),
+            unmatched_offers=_frame(r.unmatched_offers),
+            unmatched_requests=_frame(r.unmatched_requests),
+            response=r,
+        )

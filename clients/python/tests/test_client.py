@@ -1,0 +1,59 @@
+"""The installed client against a real `circulate serve` (address in CIRCULATE_ADDR):
+Optimize equals `circulate solve` on the example, every dataset column is carried, and a
+match batch accounts for every tonne."""
+
+import json
+import os
+import pathlib
+import subprocess
+
+import pandas as pd
+import pytest
+
+from circulate_client import Client, load_dataset
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+EXAMPLE = ROOT / "datasets" / "example"
+ADDR = os.environ.get("CIRCULATE_ADDR", "127.0.0.1:50051")
+
+
+@pytest.fixture(scope="module")
+def client():
+    with Client(ADDR, timeout=60) as c:
+        yield c
+
+
+def test_optimize_equals_the_cli(client):
+    plan = client.optimize(EXAMPLE)
+    cli = json.loads(subprocess.run(
+        [str(ROOT / "target" / "release" / "circulate"), "solve", str(EXAMPLE), "--json"],
+        check=True, capture_output=True, text=True).stdout)
+    assert plan.status == "SOLVE_STATUS_OPTIMAL"
+    assert plan.objective == pytest.approx(cli["objective"], rel=1e-9)
+    assert isinstance(plan.flows, pd.DataFrame)
+    assert len(plan.flows) == len(cli["flows"])
+    assert plan.flows["tonnes_sent"].sum() == pytest.approx(sum(f["tonnes_sent"] for f in cli["flows"]))
+
+
+def test_every_column_is_carried(tmp_path):
+    for f in EXAMPLE.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    supplies = (tmp_path / "supplies.csv").read_text().splitlines()
+    header = supplies[0] + ",unit_cost,max_haul_km"
+    first = supplies[1] + ",12.5,33"
+    (tmp_path / "supplies.csv").write_text("\n".join([header, first] + [s + ",," for s in supplies[2:]]) + "\n")
+    ds = load_dataset(tmp_path)
+    assert ds.supplies[0].unit_cost == 12.5
+    assert ds.supplies[0].max_haul_km == 33
+    assert not ds.supplies[1].HasField("unit_cost")
+
+
+def test_match_batch_accounts_for_every_tonne(client):
+    offers = pd.DataFrame([{"id": "o1", "material": "pallets", "quantity_t": 10, "lon": 24.9, "lat": 60.2},
+                           {"id": "o2", "material": "pallets", "quantity_t": 5, "lon": 25.4, "lat": 60.9}])
+    requests = [{"id": "r1", "material": "pallets", "quantity_t": 6, "lon": 25.0, "lat": 60.2}]
+    materials = [{"id": "pallets", "import_cost": 50, "disposal_cost": 10}]
+    m = client.match_batch(offers, requests, materials)
+    assert m.status == "SOLVE_STATUS_OPTIMAL"
+    assert m.matches["quantity_t"].sum() == pytest.approx(6)
+    assert m.unmatched_offers["quantity_t"].sum() == pytest.approx(9)
