@@ -227,3 +227,135 @@ fn bad_time_limits_are_usage_errors() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// The long flags of `circulate <command> --help`, `--help` and `--version` aside.
+fn help_flags(command: &[&str]) -> std::collections::BTreeSet<String> {
+    let mut args = command.to_vec();
+    args.push("--help");
+    let help = String::from_utf8(circulate(&args).stdout).unwrap();
+    help.lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            // `-h, --help`: the long form follows the short one.
+            let l = match l.as_bytes() {
+                [b'-', c, b',', b' ', ..] if *c != b'-' => &l[4..],
+                _ => l,
+            };
+            l.strip_prefix("--").map(|r| {
+                r.split([' ', '=', '<'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+        })
+        .filter(|f| f != "help" && f != "version")
+        .collect()
+}
+
+#[test]
+fn the_readmes_synopsis_lists_exactly_the_flags_of_help() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let start = readme.find("## The CLI\n\n```\n").unwrap();
+    let block = &readme[start..];
+    let block = &block[block.find("```\n").unwrap() + 4..];
+    let block = &block[..block.find("```").unwrap()];
+    // Each command's text: its first line and the indented lines that continue it.
+    let mut commands: Vec<(String, String)> = Vec::new();
+    for line in block.lines() {
+        if let Some(rest) = line.strip_prefix("circulate ") {
+            let words: Vec<&str> = rest.split_whitespace().take(2).collect();
+            let name = if words[0] == "import" {
+                words.join(" ")
+            } else {
+                words[0].to_owned()
+            };
+            commands.push((name, line.to_owned()));
+        } else if let Some(last) = commands.last_mut() {
+            last.1.push_str(line);
+        }
+    }
+    let top = String::from_utf8(circulate(&["--help"]).stdout).unwrap();
+    for (name, text) in &commands {
+        let listed: std::collections::BTreeSet<String> = text
+            .split(|c: char| c.is_whitespace() || "[]|".contains(c))
+            .filter_map(|w| w.strip_prefix("--"))
+            .map(|w| {
+                w.trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+                    .to_owned()
+            })
+            .collect();
+        let words: Vec<&str> = name.split(' ').collect();
+        assert_eq!(
+            listed,
+            help_flags(&words),
+            "README synopsis of `circulate {name}`"
+        );
+        assert!(top.contains(words[0]), "{name} is not a command");
+    }
+    // And every command of --help is in the synopsis.
+    let in_help: Vec<&str> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    for c in in_help {
+        assert!(
+            commands.iter().any(|(n, _)| n.split(' ').next() == Some(c)),
+            "{c} missing from the README synopsis"
+        );
+    }
+}
+
+#[test]
+fn generate_takes_a_bbox_west_of_greenwich_in_one_argument() {
+    let out = tempfile::tempdir().unwrap();
+    let o = circulate(&[
+        "generate",
+        "--sites",
+        "20",
+        "--bbox",
+        "-3.5,40,-1,42",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sites = std::fs::read_to_string(out.path().join("sites.csv")).unwrap();
+    assert!(
+        sites.lines().skip(1).all(|l| {
+            let lon: f64 = l.split(',').nth(2).unwrap().parse().unwrap();
+            (-3.5..=-1.0).contains(&lon)
+        }),
+        "{sites}"
+    );
+}
+
+#[test]
+fn importing_a_year_without_data_names_the_years_there_are() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/prtr-finland");
+    let out = tempfile::tempdir().unwrap();
+    let o = circulate(&[
+        "import",
+        "prtr",
+        "--facilities",
+        data.join("facilities.csv").to_str().unwrap(),
+        "--transfers",
+        data.join("waste_transfers.csv").to_str().unwrap(),
+        "--year",
+        "2010",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(
+            "no transfers reported for 2010; the file has 2017, 2018, 2019, 2020, 2021, 2022, 2023"
+        ),
+        "{stderr}"
+    );
+}

@@ -23,7 +23,7 @@ pub struct GenerateArgs {
     pub candidates: usize,
     /// Bounding box lon_min,lat_min,lon_max,lat_max (WGS84 degrees). With --towns it filters
     /// the towns; without, synthetic town centres are scattered in it.
-    #[arg(long, value_delimiter = ',', num_args = 4)]
+    #[arg(long, value_delimiter = ',', num_args = 1, allow_hyphen_values = true)]
     pub bbox: Option<Vec<f64>>,
     /// GeoNames-style towns CSV to place sites around, population-weighted
     /// (e.g. ../shared/data/geonames/europe_cities1000.csv).

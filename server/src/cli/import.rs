@@ -22,19 +22,43 @@ pub struct PrtrArgs {
     /// Reporting year to import.
     #[arg(long)]
     pub year: u32,
-    /// Mapping of activity codes to materials, demands and processes.
-    #[arg(long, default_value = "datasets/prtr-mapping.toml")]
-    pub mapping: PathBuf,
+    /// Mapping of activity codes to materials, demands and processes (default: the shipped
+    /// datasets/prtr-mapping.toml, found from the working folder, beside the binary or in
+    /// /usr/share/circulate).
+    #[arg(long, env = "CIRCULATE_PRTR_MAPPING")]
+    pub mapping: Option<PathBuf>,
     /// Dataset folder to write.
     #[arg(long)]
     pub out: PathBuf,
 }
 
+/// The shipped mapping file: `datasets/prtr-mapping.toml` under the working folder, under an
+/// ancestor of the binary's folder (a checkout's target/release), or in /usr/share/circulate
+/// (the container image).
+fn default_mapping() -> anyhow::Result<PathBuf> {
+    const RELATIVE: &str = "datasets/prtr-mapping.toml";
+    let mut tried = vec![PathBuf::from(RELATIVE)];
+    if let Ok(exe) = std::env::current_exe() {
+        tried.extend(exe.ancestors().skip(1).map(|d| d.join(RELATIVE)));
+    }
+    tried.push(PathBuf::from("/usr/share/circulate").join(RELATIVE));
+    tried.into_iter().find(|p| p.is_file()).ok_or_else(|| {
+        anyhow::anyhow!(
+            "no {RELATIVE} found in the working folder, beside the binary or in \
+             /usr/share/circulate; pass --mapping FILE or set CIRCULATE_PRTR_MAPPING"
+        )
+    })
+}
+
 pub fn run(source: &ImportSource) -> anyhow::Result<ExitCode> {
     let ImportSource::Prtr(args) = source;
-    let text = std::fs::read_to_string(&args.mapping)
-        .with_context(|| format!("reading {}", args.mapping.display()))?;
-    let origin = args.mapping.display().to_string();
+    let mapping_path = match &args.mapping {
+        Some(p) => p.clone(),
+        None => default_mapping()?,
+    };
+    let text = std::fs::read_to_string(&mapping_path)
+        .with_context(|| format!("reading {}", mapping_path.display()))?;
+    let origin = mapping_path.display().to_string();
     let mapping = match Mapping::parse(&text, &origin) {
         Ok(m) => m,
         Err(errors) => {

@@ -106,7 +106,8 @@ pub fn import(
 
     // Tonnes per (facility, material), in file order of first appearance for stable output.
     let mut supplied: BTreeMap<(usize, u32), f64> = BTreeMap::new();
-    read_transfers(transfers, year, &mut errors, |row| {
+    let mut years_in_file = std::collections::BTreeSet::new();
+    read_transfers(transfers, year, &mut years_in_file, &mut errors, |row| {
         report.transfers_in_year += 1;
         *report.tonnes_reported.entry(row.class.clone()).or_default() += row.tonnes;
         if row.exported {
@@ -122,6 +123,20 @@ pub fn import(
             *supplied.entry((f, material[m.as_str()].0)).or_default() += row.tonnes * share;
         }
     })?;
+    if errors.is_empty() && report.transfers_in_year == 0 {
+        let years: Vec<String> = years_in_file.iter().map(u32::to_string).collect();
+        errors.push(
+            Location::table(&file_name(transfers)).column("reportingYear"),
+            format!(
+                "no transfers reported for {year}; the file has {}",
+                if years.is_empty() {
+                    "none".to_owned()
+                } else {
+                    years.join(", ")
+                }
+            ),
+        );
+    }
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -423,6 +438,7 @@ struct TransferRow {
 fn read_transfers(
     path: &Path,
     year: u32,
+    years_seen: &mut std::collections::BTreeSet<u32>,
     errors: &mut FieldErrors,
     mut each: impl FnMut(TransferRow),
 ) -> Result<(), Error> {
@@ -457,7 +473,9 @@ fn read_transfers(
                 .unwrap_or("")
                 .trim()
         };
-        if get("reportingYear").parse::<u32>().ok() != Some(year) {
+        let row_year = get("reportingYear").parse::<u32>().ok();
+        years_seen.extend(row_year);
+        if row_year != Some(year) {
             continue;
         }
         let at = |c: &str| {
