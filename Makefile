@@ -19,7 +19,7 @@ lint: prereqs
 bench: prereqs
 	cargo run --release -p circulate-benches --bin scale -- --sites 10000
 
-# Peer comparison (OR-Tools, highspy, networkx); see README "Against other solvers".
+# Peer comparison (OR-Tools, highspy, networkx); see docs/performance.md "Against other solvers".
 N ?= 100000
 K ?= 8,32
 peers: prereqs

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peer comparison: builds circulate (release) and a pinned Python environment with OR-Tools,
 # highspy and networkx, then runs benches/peers/run.py with the given arguments.
-#   scripts/peers.sh --n 100000 --k 8,32 --exact yes   # table of README "Against other solvers"
+#   scripts/peers.sh --n 100000 --k 8,32 --exact yes   # table of docs/performance.md "Against other solvers"
 #   scripts/peers.sh --n 20000 --recycler  # multi-material variant (circulate vs highspy)
 set -euo pipefail
 cd "$(dirname "$0")/.."

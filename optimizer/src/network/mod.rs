@@ -57,7 +57,7 @@ impl CandidateOptions {
     }
 }
 
-/// Default `k`; see the README for the pruning gap measured with it.
+/// Default `k`; see docs/design.md for the pruning gap measured with it.
 pub const DEFAULT_K: usize = 8;
 
 /// What a source is.
