@@ -68,8 +68,69 @@ fn solve_example_writes_all_outputs() {
     assert!((60.0..62.0).contains(&start[1].as_f64().unwrap()));
 
     let targets = std::fs::read_to_string(out.path().join("targets.csv")).unwrap();
-    assert!(targets.starts_with("rank,material,"));
+    assert!(targets.starts_with("\"rank\",\"material\","));
     assert!(targets.lines().count() > 1);
+}
+
+#[test]
+fn result_tables_keep_ids_as_text_with_names_rounded_numbers_and_points_on_site() {
+    let out = tempfile::tempdir().unwrap();
+    let finland = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/finland-2023");
+    let o = circulate(&[
+        "solve",
+        finland.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let flows = std::fs::read_to_string(out.path().join("flows.csv")).unwrap();
+    // An id with leading zeros is quoted text; the row carries both names.
+    let row = flows
+        .lines()
+        .find(|l| l.starts_with("\"0000001152\""))
+        .unwrap();
+    assert!(
+        row.contains("\"Boliden Harjavalta Oy, Harjavallan tehtaat\""),
+        "{row}"
+    );
+    let csvt = std::fs::read_to_string(out.path().join("flows.csvt")).unwrap();
+    assert_eq!(csvt.matches("String").count(), 8);
+    let mut reader = csv::Reader::from_path(out.path().join("flows.csv")).unwrap();
+    for r in reader.records() {
+        let r = r.unwrap();
+        // tonnes to 3 decimals, km to 1, money to 2.
+        for (column, decimals) in [(8, 3), (10, 1), (11, 2)] {
+            let cell = &r[column];
+            assert_eq!(
+                cell.split('.').nth(1).map_or(0, str::len),
+                decimals,
+                "{cell}"
+            );
+        }
+    }
+    // Each new capacity is listed once, under one target, with its facility's name.
+    let result: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("result.json")).unwrap())
+            .unwrap();
+    let mut listed = Vec::new();
+    for t in result["targets"].as_array().unwrap() {
+        for c in t["new_capacity"].as_array().unwrap() {
+            assert!(!c["site_name"].as_str().unwrap().is_empty());
+            listed.push(c["process"].as_str().unwrap().to_owned());
+        }
+    }
+    let mut unique = listed.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(listed.len(), unique.len(), "{listed:?}");
+    let geo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("flows.geojson")).unwrap())
+            .unwrap();
+    for f in geo["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        let kind = f["geometry"]["type"].as_str().unwrap();
+        assert_eq!(kind == "Point", p["from_site"] == p["to_site"], "{p}");
+    }
 }
 
 #[test]

@@ -258,11 +258,13 @@ pub struct CapacityTarget {
     pub process: ProcessId,
     /// Its site.
     pub site: SiteId,
+    /// The site's name (the facility).
+    pub site_name: String,
     /// Site longitude.
     pub lon: f64,
     /// Site latitude.
     pub lat: f64,
-    /// Units/yr of new capacity.
+    /// New capacity, units of activity per year (the unit of the process's `capacity`).
     pub new_capacity: f64,
     /// Annualised cost of it, currency/yr.
     pub capex: f64,

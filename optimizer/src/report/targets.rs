@@ -53,7 +53,8 @@ pub(crate) fn targets(plan: &Plan) -> Vec<Target> {
         /// Import cost (CO2 priced in) of the tonnes met locally.
         avoided: f64,
         served_by: BTreeMap<MaterialIdx, f64>,
-        processes: BTreeMap<ProcessIdx, ()>,
+        /// Tonnes each process's outputs deliver to this material's demands.
+        processes: BTreeMap<ProcessIdx, f64>,
         delivery: f64,
         process_cost: f64,
     }
@@ -79,7 +80,17 @@ pub(crate) fn targets(plan: &Plan) -> Vec<Target> {
         a.delivery += t * net.arcs.km(arc) * per_tkm;
         if let SourceKind::ProcessOutput { process, .. } = source.kind {
             a.process_cost += t * per_output_t[process.get()];
-            a.processes.insert(process, ());
+            *a.processes.entry(process).or_default() += t;
+        }
+    }
+    // A process's new capacity is listed once, under the material its outputs serve most.
+    let mut owner: BTreeMap<ProcessIdx, (f64, MaterialIdx)> = BTreeMap::new();
+    for (&material, a) in &acc {
+        for (&p, &t) in &a.processes {
+            let best = owner.entry(p).or_insert((t, material));
+            if t > best.0 {
+                *best = (t, material);
+            }
         }
     }
     let mut targets: Vec<Target> = acc
@@ -105,6 +116,7 @@ pub(crate) fn targets(plan: &Plan) -> Vec<Target> {
                 new_capacity: a
                     .processes
                     .keys()
+                    .filter(|p| owner.get(p).is_some_and(|&(_, m)| m == material))
                     .filter_map(|&p| {
                         let process = ds.process(p);
                         let added = plan.new_capacity_of(p);
@@ -113,6 +125,7 @@ pub(crate) fn targets(plan: &Plan) -> Vec<Target> {
                             CapacityTarget {
                                 process: process.id.clone(),
                                 site: site.id.clone(),
+                                site_name: site.name.clone(),
                                 lon: site.lon,
                                 lat: site.lat,
                                 new_capacity: added,

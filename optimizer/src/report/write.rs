@@ -1,5 +1,6 @@
-//! Result files: `result.json` (everything), `flows.csv` (edge list), `flows.geojson`
-//! (RFC 7946 LineStrings, [lon, lat]) and `targets.csv`.
+//! Result files: `result.json` (everything, full precision), `flows.csv` (edge list with
+//! names, text quoted, numbers rounded for spreadsheets), `flows.geojson` (RFC 7946,
+//! [lon, lat]: LineStrings between sites, Points for flows within a site) and `targets.csv`.
 
 use super::schema::SolveResult;
 use crate::model::error::Error;
@@ -48,35 +49,97 @@ fn write_flows_csv(result: &SolveResult, path: &Path) -> Result<(), Error> {
     flows_csv(result, path).map_err(at(path))
 }
 
+/// `x` to `decimals` places, as text: tonnes to the kg, money to the cent, km to 100 m; full
+/// precision stays in result.json.
+fn rounded(x: f64, decimals: usize) -> String {
+    let text = format!("{x:.decimals$}");
+    // "-0.000" reads as a sign error in a spreadsheet.
+    if text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        format!("{:.decimals$}", 0.0)
+    } else {
+        text
+    }
+}
+
+/// One cell of a result CSV: text is always quoted, so ids with leading zeros
+/// (`0000001152`) read as text in spreadsheets that honour quoting (and in QGIS, with the
+/// `.csvt` beside the file), while numbers stay bare. The csv crate quotes by the look of a
+/// value, which leaves such ids bare, hence this small writer.
+enum Cell<'a> {
+    Text(&'a str),
+    Number(String),
+}
+
+fn write_row(w: &mut impl Write, cells: &[Cell<'_>]) -> io::Result<()> {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        match cell {
+            Cell::Text(t) => write!(w, "\"{}\"", t.replace('"', "\"\""))?,
+            Cell::Number(n) => w.write_all(n.as_bytes())?,
+        }
+    }
+    w.write_all(b"\n")
+}
+
+/// The header row and the QGIS `.csvt` column types (`String` or `Real`) of a result CSV.
+fn write_header(w: &mut impl Write, path: &Path, columns: &[(&str, bool)]) -> io::Result<()> {
+    let names: Vec<Cell<'_>> = columns.iter().map(|(n, _)| Cell::Text(n)).collect();
+    write_row(w, &names)?;
+    let types: Vec<String> = columns
+        .iter()
+        .map(|&(_, number)| format!("\"{}\"", if number { "Real" } else { "String" }))
+        .collect();
+    std::fs::write(path.with_extension("csvt"), types.join(",") + "\n")
+}
+
 fn flows_csv(result: &SolveResult, path: &Path) -> io::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record([
-        "from_site",
-        "from_process",
-        "to_site",
-        "to_process",
-        "material_sent",
-        "material_served",
-        "tonnes_sent",
-        "tonnes_served",
-        "km",
-        "cost",
-        "co2_kg",
-    ])?;
+    let mut w = io::BufWriter::new(std::fs::File::create(path)?);
+    let text = |n| (n, false);
+    let number = |n| (n, true);
+    write_header(
+        &mut w,
+        path,
+        &[
+            text("from_site"),
+            text("from_name"),
+            text("from_process"),
+            text("to_site"),
+            text("to_name"),
+            text("to_process"),
+            text("material_sent"),
+            text("material_served"),
+            number("tonnes_sent"),
+            number("tonnes_served"),
+            number("km"),
+            number("cost"),
+            number("co2_kg"),
+        ],
+    )?;
     for f in &result.flows {
-        w.write_record([
-            f.from_site.as_str(),
-            f.from_process.as_ref().map_or("", |p| p.as_str()),
-            f.to_site.as_str(),
-            f.to_process.as_ref().map_or("", |p| p.as_str()),
-            f.material_sent.as_str(),
-            f.material_served.as_str(),
-            &f.tonnes_sent.to_string(),
-            &f.tonnes_served.to_string(),
-            &f.km.to_string(),
-            &f.cost.to_string(),
-            &f.co2_kg.to_string(),
-        ])?;
+        write_row(
+            &mut w,
+            &[
+                Cell::Text(f.from_site.as_str()),
+                Cell::Text(&f.from_name),
+                Cell::Text(f.from_process.as_ref().map_or("", |p| p.as_str())),
+                Cell::Text(f.to_site.as_str()),
+                Cell::Text(&f.to_name),
+                Cell::Text(f.to_process.as_ref().map_or("", |p| p.as_str())),
+                Cell::Text(f.material_sent.as_str()),
+                Cell::Text(f.material_served.as_str()),
+                Cell::Number(rounded(f.tonnes_sent, 3)),
+                Cell::Number(rounded(f.tonnes_served, 3)),
+                Cell::Number(rounded(f.km, 1)),
+                Cell::Number(rounded(f.cost, 2)),
+                Cell::Number(rounded(f.co2_kg, 1)),
+            ],
+        )?;
     }
     w.flush()
 }
@@ -86,15 +149,17 @@ fn flows_csv(result: &SolveResult, path: &Path) -> io::Result<()> {
 struct Feature<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
-    geometry: LineString,
+    geometry: Geometry,
     properties: Properties<'a>,
 }
 
+/// A line between two sites, or a point for a flow within one site (a process's output used
+/// on site), which as a line would have zero length.
 #[derive(serde::Serialize)]
-struct LineString {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    coordinates: [[f64; 2]; 2],
+#[serde(tag = "type")]
+enum Geometry {
+    LineString { coordinates: [[f64; 2]; 2] },
+    Point { coordinates: [f64; 2] },
 }
 
 #[derive(serde::Serialize)]
@@ -126,12 +191,18 @@ fn geojson(result: &SolveResult, path: &Path) -> io::Result<()> {
         if i > 0 {
             w.write_all(b",")?;
         }
+        let geometry = if f.from_site == f.to_site {
+            Geometry::Point {
+                coordinates: [f.from_lon, f.from_lat],
+            }
+        } else {
+            Geometry::LineString {
+                coordinates: [[f.from_lon, f.from_lat], [f.to_lon, f.to_lat]],
+            }
+        };
         let feature = Feature {
             kind: "Feature",
-            geometry: LineString {
-                kind: "LineString",
-                coordinates: [[f.from_lon, f.from_lat], [f.to_lon, f.to_lat]],
-            },
+            geometry,
             properties: Properties {
                 from_site: f.from_site.as_str(),
                 from_name: &f.from_name,
@@ -159,37 +230,54 @@ fn write_targets_csv(result: &SolveResult, path: &Path) -> Result<(), Error> {
 }
 
 fn targets_csv(result: &SolveResult, path: &Path) -> io::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record([
-        "rank",
-        "material",
-        "demand_t",
-        "imported_t",
-        "substituted_t",
-        "import_cost_avoided",
-        "delivery_cost",
-        "process_cost",
-        "net_savings",
-        "new_capacity",
-    ])?;
+    let mut w = io::BufWriter::new(std::fs::File::create(path)?);
+    let text = |n| (n, false);
+    let number = |n| (n, true);
+    write_header(
+        &mut w,
+        path,
+        &[
+            number("rank"),
+            text("material"),
+            number("demand_t"),
+            number("imported_t"),
+            number("substituted_t"),
+            number("import_cost_avoided"),
+            number("delivery_cost"),
+            number("process_cost"),
+            number("net_savings"),
+            text("new_capacity"),
+        ],
+    )?;
     for t in &result.targets {
         let capacity: Vec<String> = t
             .new_capacity
             .iter()
-            .map(|c| format!("{}@{}:{:.1}", c.process, c.site, c.new_capacity))
+            .map(|c| {
+                format!(
+                    "{} units/yr at {} (site {}, process {})",
+                    rounded(c.new_capacity, 3),
+                    c.site_name,
+                    c.site,
+                    c.process
+                )
+            })
             .collect();
-        w.write_record([
-            t.rank.to_string(),
-            t.material.to_string(),
-            t.demand_t.to_string(),
-            t.imported_t.to_string(),
-            t.substituted_t.to_string(),
-            t.import_cost_avoided.to_string(),
-            t.delivery_cost.to_string(),
-            t.process_cost.to_string(),
-            t.net_savings.to_string(),
-            capacity.join(";"),
-        ])?;
+        write_row(
+            &mut w,
+            &[
+                Cell::Number(t.rank.to_string()),
+                Cell::Text(t.material.as_str()),
+                Cell::Number(rounded(t.demand_t, 3)),
+                Cell::Number(rounded(t.imported_t, 3)),
+                Cell::Number(rounded(t.substituted_t, 3)),
+                Cell::Number(rounded(t.import_cost_avoided, 2)),
+                Cell::Number(rounded(t.delivery_cost, 2)),
+                Cell::Number(rounded(t.process_cost, 2)),
+                Cell::Number(rounded(t.net_savings, 2)),
+                Cell::Text(&capacity.join("; ")),
+            ],
+        )?;
     }
     w.flush()
 }

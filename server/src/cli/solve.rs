@@ -111,7 +111,8 @@ pub(super) fn load(dir: &Path) -> anyhow::Result<Result<Dataset, ExitCode>> {
 }
 
 pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
+    let run_started = Instant::now();
+    let started = run_started;
     let ds = match load(&args.dir)? {
         Ok(ds) => ds,
         Err(code) => return Ok(code),
@@ -147,7 +148,13 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        summary::print(&ds, &result, args.top, args.out.as_deref());
+        summary::print(
+            &ds,
+            &result,
+            args.top,
+            args.out.as_deref(),
+            run_started.elapsed().as_secs_f64(),
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -37,7 +37,9 @@ fn cut(s: &str, width: usize) -> String {
     }
 }
 
-pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>) {
+/// Prints the summary; `wall_seconds` is the run's wall time so far (reading and solving),
+/// shown beside the stage times, which are summed over the independent parts.
+pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>, wall_seconds: f64) {
     let cur = &r.currency;
     println!(
         "circulate: {} ({} sites, {} supplies, {} demands, {} processes)",
@@ -50,7 +52,7 @@ pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>) {
     println!("status      {}", r.status.as_str());
     let s = &r.stats;
     println!(
-        "model       {} independent LP(s), {} candidate arcs ({}), {} columns x {} rows; network {:.3} s, LP build {:.3} s, solve {:.3} s, pricing {:.3} s ({} rounds)",
+        "model       {} independent LP(s), {} candidate arcs ({}), {} columns x {} rows\ntime        {wall_seconds:.3} s wall (read and solve); stages summed over the parts: network {:.3} s, LP build {:.3} s, solve {:.3} s, pricing {:.3} s ({} rounds)",
         s.components,
         s.candidate_arcs,
         if s.exact {
@@ -124,9 +126,10 @@ pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>) {
         top.min(r.flows.len()),
         r.flows.len()
     );
+    // Numbers first and names last, whole: a cut name can be the wrong facility.
     println!(
-        "  {:<28} {:<28} {:<22} {:>12} {:>8} {:>10}",
-        "from", "to", "material (sent>served)", "t/yr", "km", "cost"
+        "  {:>12} {:>8} {:>12}  {:<24} from -> to",
+        "t/yr", "km", "cost", "material (sent>served)"
     );
     for f in r.flows.iter().take(top) {
         let from = f.from_process.as_ref().map_or_else(
@@ -143,13 +146,11 @@ pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>) {
             format!("{}>{}", f.material_sent, f.material_served)
         };
         println!(
-            "  {:<28} {:<28} {:<22} {:>12} {:>8} {:>10}",
-            cut(&from, 28),
-            cut(&to, 28),
-            cut(&mat, 22),
+            "  {:>12} {:>8} {:>12}  {:<24} {from} -> {to}",
             num(f.tonnes_sent, 1),
             num(f.km, 1),
-            num(f.cost, 0)
+            num(f.cost, 0),
+            mat,
         );
     }
     println!();
@@ -166,7 +167,14 @@ pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>) {
         let cap: Vec<String> = t
             .new_capacity
             .iter()
-            .map(|c| format!("{} at {}: {}", c.process, c.site, num(c.new_capacity, 1)))
+            .map(|c| {
+                format!(
+                    "{} units/yr at {} ({})",
+                    num(c.new_capacity, 1),
+                    c.site_name,
+                    c.process
+                )
+            })
             .collect();
         println!(
             "  {:>4} {:<20} {:>12} {:>12} {:>12} {:>14}  {}",

@@ -115,6 +115,7 @@ impl From<&r::Target> for pb::Target {
                 .map(|c| pb::CapacityTarget {
                     process: c.process.to_string(),
                     site: c.site.to_string(),
+                    site_name: c.site_name.clone(),
                     lon: c.lon,
                     lat: c.lat,
                     new_capacity: c.new_capacity,
