@@ -1,5 +1,8 @@
-//! Builds datasets from the EU PRTR public register ([`register`]) through a mapping file
-//! of activity codes to materials, needs and processes ([`mapping`]).
+//! Builds datasets from the EU PRTR public register ([`register`], reading its files in
+//! `files`) through a mapping file of activity codes to materials, needs and processes
+//! ([`mapping`]).
+
+mod files;
 
 // The mapping's fields are the keys of `datasets/prtr-mapping.toml`, documented in that file.
 #[allow(missing_docs)]
