@@ -7,6 +7,8 @@
 //! `cargo run --release -p circulate-benches --bin eu-regions -- --out target/eu-regions`
 //! (`make eu-regions`); `--limit N` for a quick run on the first N areas.
 
+mod rss;
+
 use anyhow::Context;
 use circulate::batch::{BatchOptions, Region, Shard, run_batch};
 use clap::Parser;
@@ -45,13 +47,6 @@ struct Args {
     /// Datasets go to OUT/datasets, results to OUT/solved.
     #[arg(long)]
     out: PathBuf,
-}
-
-/// `VmHWM` of this process, MB.
-fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -133,7 +128,7 @@ fn main() -> anyhow::Result<()> {
             "{} {:.1} s",
             r.region, r.seconds
         )),
-        peak_rss_mb().unwrap_or(f64::NAN)
+        rss::peak_rss_mb("self").unwrap_or(f64::NAN)
     );
     println!("summary: {}", outcome.summary.display());
     Ok(())

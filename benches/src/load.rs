@@ -11,6 +11,8 @@
 //!
 //! `make load` (or `cargo run --release -p circulate-benches --bin load -- --seconds 60`)
 
+mod rss;
+
 use anyhow::{Context, bail};
 use circulate::grpc::pb;
 use circulate::grpc::pb::circulate_client::CirculateClient;
@@ -149,12 +151,9 @@ impl Drop for ServerProcess {
 }
 
 impl ServerProcess {
-    /// `VmHWM` (peak resident set) of the process, MB.
+    /// Peak resident set of the server, MB.
     fn peak_rss_mb(&self) -> Option<f64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kb / 1024.0)
+        rss::peak_rss_mb(&self.0.id().to_string())
     }
 }
 

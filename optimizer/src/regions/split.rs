@@ -148,9 +148,10 @@ mod tests {
     use super::*;
     use geo::polygon;
 
-    fn square(id: &str, x0: f64, y0: f64) -> Area {
+    /// The area between two longitudes, 10 degrees either side of the equator.
+    fn band(id: &str, lon0: f64, lon1: f64) -> Area {
         let shape = geo::MultiPolygon(vec![polygon![
-            (x: x0, y: y0), (x: x0 + 1.0, y: y0), (x: x0 + 1.0, y: y0 + 1.0), (x: x0, y: y0 + 1.0)
+            (x: lon0, y: -10.0), (x: lon1, y: -10.0), (x: lon1, y: 10.0), (x: lon0, y: 10.0)
         ]]);
         Area {
             id: id.into(),
@@ -170,20 +171,11 @@ mod tests {
             (lo.min(s.lon), hi.max(s.lon))
         });
         let mid = (lo + hi) / 2.0;
-        let mut west = square("W", mid - 1.0, -1.0);
-        west.shape = geo::MultiPolygon(vec![polygon![
-            (x: mid - 10.0, y: -10.0), (x: mid - 0.01, y: -10.0), (x: mid - 0.01, y: 10.0), (x: mid - 10.0, y: 10.0)
-        ]]);
-        west.bounds = geo::BoundingRect::bounding_rect(&west.shape).expect("not empty");
-        let east = {
-            let mut a = square("E", mid, -1.0);
-            a.shape = geo::MultiPolygon(vec![polygon![
-                (x: mid + 0.01, y: -10.0), (x: mid + 10.0, y: -10.0), (x: mid + 10.0, y: 10.0), (x: mid + 0.01, y: 10.0)
-            ]]);
-            a.bounds = geo::BoundingRect::bounding_rect(&a.shape).expect("not empty");
-            a
-        };
-        let (parts, report) = split_by_area(&ds, &[west, east, square("far", 100.0, 0.0)]);
+        let (west, east) = (
+            band("W", mid - 10.0, mid - 0.01),
+            band("E", mid + 0.01, mid + 10.0),
+        );
+        let (parts, report) = split_by_area(&ds, &[west, east, band("far", 100.0, 101.0)]);
         assert_eq!(parts.len(), 2, "no part for an area without sites");
         let total = |f: fn(&Dataset) -> usize| parts.iter().map(|(_, d)| f(d)).sum::<usize>();
         assert_eq!(total(|d| d.sites.len()), ds.sites.len());

@@ -87,6 +87,16 @@ fn write_row(w: &mut impl Write, cells: &[Cell<'_>]) -> io::Result<()> {
     w.write_all(b"\n")
 }
 
+/// A text column of a result CSV.
+const fn text(name: &str) -> (&str, bool) {
+    (name, false)
+}
+
+/// A number column of a result CSV.
+const fn number(name: &str) -> (&str, bool) {
+    (name, true)
+}
+
 /// The header row and the QGIS `.csvt` column types (`String` or `Real`) of a result CSV.
 fn write_header(w: &mut impl Write, path: &Path, columns: &[(&str, bool)]) -> io::Result<()> {
     let names: Vec<Cell<'_>> = columns.iter().map(|(n, _)| Cell::Text(n)).collect();
@@ -100,8 +110,6 @@ fn write_header(w: &mut impl Write, path: &Path, columns: &[(&str, bool)]) -> io
 
 fn flows_csv(result: &SolveResult, path: &Path) -> io::Result<()> {
     let mut w = io::BufWriter::new(std::fs::File::create(path)?);
-    let text = |n| (n, false);
-    let number = |n| (n, true);
     write_header(
         &mut w,
         path,
@@ -231,8 +239,6 @@ fn write_targets_csv(result: &SolveResult, path: &Path) -> Result<(), Error> {
 
 fn targets_csv(result: &SolveResult, path: &Path) -> io::Result<()> {
     let mut w = io::BufWriter::new(std::fs::File::create(path)?);
-    let text = |n| (n, false);
-    let number = |n| (n, true);
     write_header(
         &mut w,
         path,

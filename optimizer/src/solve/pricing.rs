@@ -341,6 +341,14 @@ pub(crate) fn negative_arcs(
     Some(PricingPass { arcs, penalty })
 }
 
+/// Tonnes a process moves through one of its flows at full capacity (`coefficient` t per
+/// unit), or `None` when new capacity may be added.
+fn fixed_capacity(p: &crate::model::domain::Process, coefficient: f64) -> Option<f64> {
+    p.candidate_capex
+        .is_none()
+        .then_some(p.capacity * coefficient)
+}
+
 /// Lowers the `f64` held in `cell` to `value` if that is smaller.
 fn lower_to(cell: &AtomicU64, value: f64) {
     let mut current = cell.load(Ordering::Relaxed);
@@ -365,10 +373,7 @@ fn most_taken(ds: &Dataset, sink: &Node<SinkKind>) -> Option<f64> {
         SinkKind::Demand(i) => Some(ds.demands[i.get()].quantity.0),
         SinkKind::ProcessInput { process, input } => {
             let p = &ds.processes[process.get()];
-            if p.candidate_capex.is_some() {
-                return None;
-            }
-            Some(p.capacity * p.inputs[input as usize].1)
+            fixed_capacity(p, p.inputs[input as usize].1)
         }
     }
 }
@@ -380,10 +385,7 @@ fn most_sent(ds: &Dataset, source: &Node<SourceKind>) -> Option<f64> {
         SourceKind::Supply(i) => Some(ds.supplies[i.get()].quantity.0),
         SourceKind::ProcessOutput { process, output } => {
             let p = &ds.processes[process.get()];
-            if p.candidate_capex.is_some() {
-                return None;
-            }
-            Some(p.capacity * p.outputs[output as usize].1)
+            fixed_capacity(p, p.outputs[output as usize].1)
         }
     }
 }

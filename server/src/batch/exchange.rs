@@ -5,7 +5,7 @@
 //! of the regions alone.
 
 use super::discover::Region;
-use super::row::RegionRow;
+use super::row::{RegionRow, round, write_csv};
 use anyhow::Context;
 use optimizer::regions::federation::{self, TradeBalance};
 use optimizer::{SolveOptions, SolveStatus};
@@ -57,9 +57,9 @@ pub fn run_exchange(
     let solved = optimizer::solve_keeping_model(&fed.dataset, options)?;
     optimizer::report::write_all(&solved.result, &out.join("federation"))?;
     let (exchanges, balances) = federation::exchanges(&fed, &solved);
-    write_csv(&out.join("exchange.csv"), &exchanges)?;
+    write_csv(&out.join("exchange.csv"), &exchanges, &[])?;
     let trade: Vec<TradeRow> = balances.iter().map(|b| TradeRow::new(b, rows)).collect();
-    write_csv(&out.join("trade.csv"), &trade)?;
+    write_csv(&out.join("trade.csv"), &trade, &[])?;
     Ok(ExchangeOutcome {
         status: solved.result.status,
         isolated_total,
@@ -98,18 +98,4 @@ impl TradeRow {
             balance: round(b.balance, 2),
         }
     }
-}
-
-fn round(x: f64, decimals: i32) -> f64 {
-    let scale = 10f64.powi(decimals);
-    (x * scale).round() / scale
-}
-
-fn write_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    for r in rows {
-        w.serialize(r)?;
-    }
-    w.flush()?;
-    Ok(())
 }

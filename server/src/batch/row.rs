@@ -75,13 +75,24 @@ impl RegionRow {
 
 /// `x` to `decimals` places: money to the cent, tonnes to the kilogram, as a spreadsheet
 /// should show them.
-fn round(x: f64, decimals: i32) -> f64 {
+pub(super) fn round(x: f64, decimals: i32) -> f64 {
     let scale = 10f64.powi(decimals);
     (x * scale).round() / scale
 }
 
 /// Writes `rows` as CSV (header first) to `path`, atomically: a temporary file renamed over.
 pub fn write_rows(path: &std::path::Path, rows: &[RegionRow]) -> anyhow::Result<()> {
+    write_csv(path, rows, HEADERS)
+}
+
+/// Writes serialisable rows as CSV to `path` (`empty_headers` when there is no row to take
+/// the header from), atomically: a temporary file renamed over, so a killed run never
+/// leaves half a file.
+pub fn write_csv<T: Serialize>(
+    path: &std::path::Path,
+    rows: &[T],
+    empty_headers: &[&str],
+) -> anyhow::Result<()> {
     let tmp = path.with_extension(format!("csv.tmp-{}", std::process::id()));
     {
         let mut w = csv::Writer::from_path(&tmp)?;
@@ -89,7 +100,7 @@ pub fn write_rows(path: &std::path::Path, rows: &[RegionRow]) -> anyhow::Result<
             w.serialize(row)?;
         }
         if rows.is_empty() {
-            w.write_record(HEADERS)?;
+            w.write_record(empty_headers)?;
         }
         w.flush()?;
     }

@@ -93,10 +93,8 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let report = |p: Progress<'_>| {
         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        let f = failed.load(Ordering::Relaxed) + usize::from(p.row.is_failure());
-        if p.row.is_failure() {
-            failed.fetch_add(1, Ordering::Relaxed);
-        }
+        let new_failure = usize::from(p.row.is_failure());
+        let f = failed.fetch_add(new_failure, Ordering::Relaxed) + new_failure;
         match &bar {
             Some(bar) => {
                 bar.set_message(format!("{f} failed"));

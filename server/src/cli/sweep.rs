@@ -69,11 +69,7 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let rows = run_sweep(&ds, &scenarios, &SolveOptions::from(&args.solve))?;
     std::fs::create_dir_all(&args.out)?;
     let path = args.out.join("scenarios.csv");
-    let mut w = csv::Writer::from_path(&path)?;
-    for r in &rows {
-        w.serialize(r)?;
-    }
-    w.flush()?;
+    circulate::batch::row::write_csv(&path, &rows, &[])?;
     println!(
         "{:>3} {:>9} {:>8} {:>8} {:>11} {:>16} {:>14} {:>7}",
         "#", "co2", "EUR/tkm", "haul km", "status", "cost/yr", "t CO2e/yr", "pareto"
