@@ -36,7 +36,8 @@ pub mod report;
 mod solve;
 
 pub use model::domain::{
-    Dataset, DatasetMeta, Material, Process, Site, Stream, Substitution, Transport,
+    Dataset, DatasetMeta, Material, Process, Route, RouteKind, Site, Stream, Substitution,
+    Transport,
 };
 pub use model::error::{
     Error, FieldError, FieldErrors, KEPT_PROBLEMS, LISTED_ON_CLI, LISTED_OVER_API, Location,

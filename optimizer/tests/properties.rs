@@ -97,6 +97,8 @@ fn dataset(s: &Spec) -> Dataset {
     if let Some((site, yield_, capacity, cost, capex)) = s.process {
         ds.processes.push(Process {
             id: "p".into(),
+            name: "Recycler".into(),
+            route: Route::default(),
             site: SiteIdx::new(site % ns),
             capacity,
             cost_per_unit: cost,

@@ -20,7 +20,7 @@ fn empty_region_is_optimal_with_zero_everything() {
     assert_eq!(r.objective, Some(0.0));
     assert_eq!(r.baseline, 0.0);
     let k = r.kpis.unwrap();
-    assert_eq!(k.circularity_rate, 0.0);
+    assert_eq!(k.secondary_input_rate, 0.0);
     assert!(r.flows.is_empty() && r.targets.is_empty());
 }
 

@@ -49,7 +49,7 @@ fn substitution_at_ratio_below_one_matches_hand_optimum() {
     let k = r.kpis.as_ref().unwrap();
     assert_close(k.imports_substituted_t, 50.0, "substituted");
     assert_close(k.diverted_from_disposal_t, 100.0, "diverted");
-    assert_close(k.circularity_rate, 1.0, "circularity");
+    assert_close(k.secondary_input_rate, 1.0, "circularity");
     assert_close(k.tonne_km, 100.0 * KM_PER_DEGREE, "tonne-km");
     assert_mass_balance(&ds, &r);
 }

@@ -302,3 +302,16 @@ fn read_supplies(content: &str) -> Result<optimizer::Dataset, Error> {
     }
     optimizer::input::load(dir.path())
 }
+
+#[test]
+fn unknown_process_route() {
+    let e = errors_with(
+        "processes.csv",
+        "id,site,route,capacity\np1,s1,R3,10\np2,s1,landfill,10\n",
+    );
+    assert_one(
+        &e,
+        "processes.csv line 3, column route: must be recovery, disposal, R1-R13 or D1-D15 (got \"landfill\")",
+    );
+    assert_eq!(e.len(), 1, "{e:#?}");
+}

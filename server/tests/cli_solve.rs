@@ -139,7 +139,7 @@ fn json_flag_prints_the_result() {
     assert!(o.status.success());
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["status"], "optimal");
-    assert!(json["kpis"]["circularity_rate"].as_f64().unwrap() > 0.0);
+    assert!(json["kpis"]["secondary_input_rate"].as_f64().unwrap() > 0.0);
 }
 
 #[test]

@@ -129,6 +129,8 @@ fn to_pb(ds: &Dataset) -> pb::Dataset {
             .map(|p| pb::Process {
                 id: p.id.to_string(),
                 site: ds.site(p.site).id.to_string(),
+                name: p.name.clone(),
+                route: p.route.label(),
                 capacity: p.capacity,
                 cost_per_unit: Some(p.cost_per_unit),
                 candidate_capex: p.candidate_capex,

@@ -237,6 +237,15 @@ pub fn generate(opts: &SyntheticOptions) -> Dataset {
             let candidate = p >= opts.processes;
             processes.push(Process {
                 id: ProcessId::from(format!("{}{p}", if candidate { "cand" } else { "rec" })),
+                name: format!(
+                    "{} {p}",
+                    if candidate {
+                        "Candidate recycler"
+                    } else {
+                        "Recycler"
+                    }
+                ),
+                route: Route::default(),
                 site: SiteIdx(rng.random_range(0..sites.len()) as u32),
                 capacity: if candidate {
                     0.0

@@ -81,6 +81,8 @@ pub fn generate(n: usize, seed: u64, recycler: bool) -> Dataset {
         for r in 0..(n / 100).max(1) {
             processes.push(Process {
                 id: ProcessId::from(format!("rec{r}")),
+                name: format!("Recycler {r}"),
+                route: Route::default(),
                 site: SiteIdx(rng.random_range(0..sites.len()) as u32),
                 capacity: 2000.0,
                 cost_per_unit: 5.0,

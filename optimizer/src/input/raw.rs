@@ -92,6 +92,8 @@ pub struct RawSubstitution {
 pub struct RawProcess {
     pub id: String,
     pub site: String,
+    pub name: Option<String>,
+    pub route: Option<String>,
     pub capacity: Option<f64>,
     pub cost_per_unit: Option<f64>,
     pub candidate_capex: Option<f64>,

@@ -120,6 +120,8 @@ fn process_row(r: &mut Cells<'_>) -> RawProcess {
     RawProcess {
         id: r.text("id"),
         site: r.text("site"),
+        name: r.opt_text("name"),
+        route: r.opt_text("route"),
         capacity: r.number("capacity"),
         cost_per_unit: r.number("cost_per_unit"),
         candidate_capex: r.number("candidate_capex"),

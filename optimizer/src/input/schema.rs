@@ -222,6 +222,20 @@ pub const PROCESSES: Table = Table {
         col("id", "text", "", true, "the process's id"),
         col("site", "site id", "", true, "where it runs"),
         col(
+            "name",
+            "text",
+            "the id",
+            false,
+            "a readable name for reports",
+        ),
+        col(
+            "route",
+            "recovery, disposal, R1-R13 or D1-D15",
+            "recovery",
+            false,
+            "what it does with waste (EU Waste Framework Directive operation); only recovery counts as diverted from disposal",
+        ),
+        col(
             "capacity",
             "units of activity per yr",
             "",

@@ -106,6 +106,8 @@ pub fn write_folder(ds: &Dataset, dir: &Path) -> Result<(), Error> {
             vec![
                 p.id.to_string(),
                 ds.site(p.site).id.to_string(),
+                p.name.clone(),
+                p.route.label(),
                 p.capacity.to_string(),
                 p.cost_per_unit.to_string(),
                 fmt_opt(p.candidate_capex),

@@ -164,6 +164,10 @@ pub struct Substitution {
 pub struct Process {
     /// The id as written in the dataset.
     pub id: ProcessId,
+    /// A readable name (the id when the dataset gives none).
+    pub name: String,
+    /// Whether running it recovers material or disposes of it, with its R/D code if given.
+    pub route: Route,
     /// Where.
     pub site: SiteIdx,
     /// Existing capacity in units of activity per year.
@@ -179,6 +183,65 @@ pub struct Process {
     pub inputs: Vec<(MaterialIdx, f64)>,
     /// Tonnes of each material produced per unit of activity.
     pub outputs: Vec<(MaterialIdx, f64)>,
+}
+
+/// What a process does with the waste it takes in, in the terms of the EU Waste Framework
+/// Directive (2008/98/EC, Annexes I and II): recovery operations are R1-R13, disposal
+/// operations D1-D15. Only recovery counts as diverted from disposal in the KPIs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Route {
+    /// Recovery or disposal.
+    pub kind: RouteKind,
+    /// The operation code (`R3`, `D9`, ...), when the dataset gives one.
+    pub code: Option<String>,
+}
+
+/// The two kinds of waste operations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RouteKind {
+    /// Material or energy recovery (R codes): recycling, sorting for recycling, reuse as fuel.
+    #[default]
+    Recovery,
+    /// Disposal (D codes): landfill, stabilisation, incineration without energy recovery.
+    Disposal,
+}
+
+impl Route {
+    /// Reads `recovery`, `disposal` or an operation code `R1`-`R13` / `D1`-`D15`
+    /// (case-insensitive); `None` for anything else.
+    pub fn parse(text: &str) -> Option<Route> {
+        let t = text.trim();
+        match t.to_ascii_lowercase().as_str() {
+            "recovery" => return Some(Route::default()),
+            "disposal" => {
+                return Some(Route {
+                    kind: RouteKind::Disposal,
+                    code: None,
+                });
+            }
+            _ => {}
+        }
+        let (letter, number) = t.split_at_checked(1)?;
+        let number: u8 = number.parse().ok()?;
+        let kind = match letter.to_ascii_uppercase().as_str() {
+            "R" if (1..=13).contains(&number) => RouteKind::Recovery,
+            "D" if (1..=15).contains(&number) => RouteKind::Disposal,
+            _ => return None,
+        };
+        Some(Route {
+            kind,
+            code: Some(format!("{}{number}", letter.to_ascii_uppercase())),
+        })
+    }
+
+    /// The code if known, else `recovery` or `disposal`: how the dataset writes it back.
+    pub fn label(&self) -> String {
+        match (&self.code, self.kind) {
+            (Some(code), _) => code.clone(),
+            (None, RouteKind::Recovery) => "recovery".into(),
+            (None, RouteKind::Disposal) => "disposal".into(),
+        }
+    }
 }
 
 impl Dataset {

@@ -1,14 +1,14 @@
 //! Assembles a [`SolveResult`] from a solution read through the LP's layout: cost parts,
 //! flows, imports, disposals, process use, KPIs, shadow prices and targets.
 
-use super::kpis::{Part, baseline, kpis};
+use super::kpis::{BASELINE, Part, baseline, kpis};
 use super::plan::Plan;
 use super::schema::*;
 use super::targets::targets;
 use super::{FLOW_EPSILON_T, sort_flows};
 use crate::lp::LinearProgram;
 use crate::lp::costs;
-use crate::model::domain::{Dataset, Stream};
+use crate::model::domain::{Dataset, RouteKind, Stream};
 use crate::model::ids::{MaterialIdx, ProcessIdx};
 use crate::network::{ArcIdx, Network, SinkKind, SourceKind};
 use crate::solve::LpSolution;
@@ -28,6 +28,7 @@ pub(crate) fn assemble(
         status: solution.status,
         objective: None,
         baseline: baseline_parts.total,
+        baseline_description: BASELINE,
         objective_parts: None,
         baseline_parts,
         kpis: None,
@@ -53,7 +54,7 @@ pub(crate) fn assemble(
     result.kpis = Some(kpis(
         ds,
         plan.imported_t(),
-        plan.disposed_t(),
+        plan.recovered_t(),
         tonne_km,
         &parts,
         &result.baseline_parts,
@@ -114,11 +115,23 @@ impl Plan<'_> {
         self.demands().map(|(d, _)| self.value(l.import(d))).sum()
     }
 
-    fn disposed_t(&self) -> f64 {
-        let l = &self.lp.layout;
-        self.supplies()
-            .map(|(s, _)| self.value(l.disposal(s)))
-            .chain(self.outputs().map(|(_, _, col)| self.value(col)))
+    /// Supplied tonnes sent to a demand or into a recovery process.
+    fn recovered_t(&self) -> f64 {
+        let (ds, net, l) = (self.ds, self.net, &self.lp.layout);
+        l.flows()
+            .map(|(a, _)| a)
+            .filter(|&a| {
+                let from_supply =
+                    matches!(net.source(net.arcs.source(a)).kind, SourceKind::Supply(_));
+                let to_recovery = match net.sink(net.arcs.sink(a)).kind {
+                    SinkKind::Demand(_) => true,
+                    SinkKind::ProcessInput { process, .. } => {
+                        ds.process(process).route.kind == RouteKind::Recovery
+                    }
+                };
+                from_supply && to_recovery
+            })
+            .map(|a| self.flow(a))
             .sum()
     }
 

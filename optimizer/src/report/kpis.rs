@@ -57,12 +57,102 @@ pub(crate) fn baseline(ds: &Dataset) -> CostParts {
     parts
 }
 
-/// Share of demand met from local secondary material, 0..1 (0 without demand).
-pub fn circularity_rate(substituted_t: f64, demand_t: f64) -> f64 {
-    if demand_t > 0.0 {
-        substituted_t / demand_t
-    } else {
-        0.0
+/// The baseline every saving is measured against, in words (summary, `result.json`, report).
+pub const BASELINE: &str = "Baseline: nothing is exchanged within the region. Every demand is \
+imported at its material's import cost and every supply is disposed of at its disposal cost; \
+no process runs and nothing is trucked between the region's sites.";
+
+/// What a KPI means, for readers who did not write the model.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct KpiDefinition {
+    /// The field in `kpis`.
+    pub key: &'static str,
+    /// A short label.
+    pub label: &'static str,
+    /// Its unit.
+    pub unit: &'static str,
+    /// What it is, in one sentence.
+    pub definition: &'static str,
+    /// What it rests on.
+    pub assumption: &'static str,
+}
+
+/// Every KPI a report shows, in the order it shows them.
+pub const KPI_DEFINITIONS: &[KpiDefinition] = &[
+    KpiDefinition {
+        key: "cost_saved",
+        label: "Cost saved",
+        unit: "currency/yr",
+        definition: "Baseline cost minus the plan's cost: transport, imports, disposal, process \
+            operation, annualised new capacity and emissions at the CO2 price.",
+        assumption: "Import and disposal prices per material and the transport cost per \
+            tonne-km of the dataset; the CO2 price of the dataset.",
+    },
+    KpiDefinition {
+        key: "co2_saved_t",
+        label: "CO2e avoided",
+        unit: "t CO2e/yr",
+        definition: "Baseline emissions minus the plan's: imports, disposal, trucking and \
+            process operation.",
+        assumption: "The emission factors per tonne imported, disposed of and per tonne-km \
+            listed with the dataset; avoided primary production is credited through the \
+            import factors.",
+    },
+    KpiDefinition {
+        key: "diverted_from_disposal_t",
+        label: "Diverted from disposal",
+        unit: "t/yr",
+        definition: "Supplied waste and by-products sent to recovery: straight to another \
+            site's demand or into a recovery process (R operations). Supplies sent to \
+            disposal processes (D operations such as stabilisation) do not count.",
+        assumption: "Each process's route (recovery or disposal) as given in the dataset; \
+            unmarked processes count as recovery.",
+    },
+    KpiDefinition {
+        key: "recovery_rate",
+        label: "Recovery rate",
+        unit: "share of supply",
+        definition: "Diverted from disposal over all supplied tonnes.",
+        assumption: "As for diverted tonnes.",
+    },
+    KpiDefinition {
+        key: "imports_substituted_t",
+        label: "Imports substituted",
+        unit: "t/yr",
+        definition: "Demand met from the region's own supplies and process outputs instead \
+            of imports.",
+        assumption: "Substituted tonnes count at the substitution ratio (1 t of fibre \
+            rejects may serve 0.9 t of wood residue).",
+    },
+    KpiDefinition {
+        key: "secondary_input_rate",
+        label: "Secondary input rate",
+        unit: "share of demand",
+        definition: "Imports substituted over all demanded tonnes: the share of the region's \
+            input needs met by local secondary material. It is not the Eurostat circular \
+            material use rate, which divides recycled material by an economy's whole \
+            material use.",
+        assumption: "Only the demands listed in the dataset count.",
+    },
+    KpiDefinition {
+        key: "tonne_km",
+        label: "Trucking",
+        unit: "tkm/yr",
+        definition: "Tonnes times road kilometres of every flow in the plan.",
+        assumption: "Road km = great-circle km times the dataset's detour factor.",
+    },
+];
+
+/// `part` over `whole`, 0 when the whole is empty.
+fn share(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 { part / whole } else { 0.0 }
+}
+
+impl Kpis {
+    /// Recomputes the rates from the tonnages (after adding KPIs of several parts).
+    pub fn finish_rates(&mut self) {
+        self.recovery_rate = share(self.diverted_from_disposal_t, self.total_supply_t);
+        self.secondary_input_rate = share(self.imports_substituted_t, self.total_demand_t);
     }
 }
 
@@ -70,22 +160,24 @@ pub fn circularity_rate(substituted_t: f64, demand_t: f64) -> f64 {
 pub(crate) fn kpis(
     ds: &Dataset,
     imported_t: f64,
-    disposed_t: f64,
+    recovered_t: f64,
     tonne_km: f64,
     plan: &CostParts,
     base: &CostParts,
 ) -> Kpis {
     let total_supply: f64 = ds.supplies.iter().map(|s| s.quantity.0).sum();
     let total_demand: f64 = ds.demands.iter().map(|d| d.quantity.0).sum();
-    let substituted = (total_demand - imported_t).max(0.0);
-    Kpis {
+    let mut kpis = Kpis {
         total_supply_t: total_supply,
         total_demand_t: total_demand,
-        diverted_from_disposal_t: total_supply - disposed_t,
-        imports_substituted_t: substituted,
+        diverted_from_disposal_t: recovered_t,
+        imports_substituted_t: (total_demand - imported_t).max(0.0),
         tonne_km,
         co2_saved_t: (base.emissions_kg.total - plan.emissions_kg.total) / 1000.0,
         cost_saved: base.total - plan.total,
-        circularity_rate: circularity_rate(substituted, total_demand),
-    }
+        recovery_rate: 0.0,
+        secondary_input_rate: 0.0,
+    };
+    kpis.finish_rates();
+    kpis
 }

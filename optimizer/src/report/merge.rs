@@ -2,7 +2,7 @@
 //! the whole, in the original stream and process order.
 
 use super::schema::{CostParts, Kpis, ShadowPrices, SolveResult, SolveStats};
-use super::{circularity_rate, rank_targets, sort_flows};
+use super::{rank_targets, sort_flows};
 use crate::model::domain::Dataset;
 use crate::solve::SolveStatus;
 use crate::solve::decompose::Part;
@@ -52,7 +52,7 @@ pub fn merge(ds: &Dataset, parts: &[Part], results: Vec<SolveResult>) -> SolveRe
         stats += &r.stats;
     }
     if let Some(k) = kpis.as_mut() {
-        k.circularity_rate = circularity_rate(k.imports_substituted_t, k.total_demand_t);
+        k.finish_rates();
     }
     sort_flows(&mut flows);
     rank_targets(&mut targets);
@@ -71,6 +71,7 @@ pub fn merge(ds: &Dataset, parts: &[Part], results: Vec<SolveResult>) -> SolveRe
         status,
         objective,
         baseline: baseline_parts.total,
+        baseline_description: super::BASELINE,
         objective_parts,
         baseline_parts,
         kpis,

@@ -13,7 +13,7 @@ pub mod unmatched;
 pub mod write;
 
 pub(crate) use assemble::assemble;
-pub use kpis::circularity_rate;
+pub use kpis::{BASELINE, KPI_DEFINITIONS, KpiDefinition};
 pub use merge::merge;
 pub use schema::*;
 pub use targets::rank_targets;

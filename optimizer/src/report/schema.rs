@@ -22,6 +22,8 @@ pub struct SolveResult {
     pub objective: Option<f64>,
     /// Cost of the baseline: every demand imported, every supply disposed of.
     pub baseline: f64,
+    /// The baseline in words.
+    pub baseline_description: &'static str,
     /// The plan's cost by kind; `None` without a solution.
     pub objective_parts: Option<CostParts>,
     /// The baseline's cost by kind.
@@ -88,8 +90,12 @@ pub struct Kpis {
     pub total_supply_t: f64,
     /// Tonnes demanded, t/yr.
     pub total_demand_t: f64,
-    /// Baseline disposal (all supplies) minus the plan's disposal (supplies and process outputs).
+    /// Supplied tonnes sent to recovery: to another site's demand or into a recovery process
+    /// (R operations). Supplies fed to disposal processes (D operations: stabilisation,
+    /// incineration without recovery status) are not diverted. The baseline diverts nothing.
     pub diverted_from_disposal_t: f64,
+    /// `diverted_from_disposal_t` over `total_supply_t`, 0..1.
+    pub recovery_rate: f64,
     /// Demand met locally instead of by import.
     pub imports_substituted_t: f64,
     /// Tonne-km trucked, tkm/yr.
@@ -98,8 +104,10 @@ pub struct Kpis {
     pub co2_saved_t: f64,
     /// Baseline cost minus the plan's, currency/yr.
     pub cost_saved: f64,
-    /// Share of demand met from local secondary material, 0..1.
-    pub circularity_rate: f64,
+    /// Share of demand met by local secondary material (waste, by-products, recyclates)
+    /// instead of imports, 0..1. Not the Eurostat circular material use rate, which divides
+    /// recycled material by an economy's whole material use.
+    pub secondary_input_rate: f64,
 }
 
 /// One routed stream.
@@ -310,8 +318,8 @@ impl AddAssign<&CostParts> for CostParts {
     }
 }
 
-/// Adds every tonnage and money figure; the circularity rate, a ratio, is left for the
-/// caller to recompute from the sums.
+/// Adds every tonnage and money figure; the rates are left for the caller to recompute
+/// from the sums ([`Kpis::finish_rates`]).
 impl AddAssign<&Kpis> for Kpis {
     fn add_assign(&mut self, b: &Kpis) {
         let Kpis {
@@ -322,7 +330,8 @@ impl AddAssign<&Kpis> for Kpis {
             tonne_km,
             co2_saved_t,
             cost_saved,
-            circularity_rate: _,
+            recovery_rate: _,
+            secondary_input_rate: _,
         } = b;
         self.total_supply_t += total_supply_t;
         self.total_demand_t += total_demand_t;

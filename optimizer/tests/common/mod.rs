@@ -121,6 +121,8 @@ impl Builder {
     ) -> Self {
         let p = Process {
             id: id.into(),
+            name: id.to_owned(),
+            route: Route::default(),
             site: self.s(site),
             capacity,
             cost_per_unit,
@@ -260,4 +262,15 @@ pub fn assert_mass_balance(ds: &Dataset, r: &SolveResult) {
             );
         }
     }
+}
+
+/// Marks process `id` with a route (`recovery`, `disposal`, `R3`, `D9`, ...).
+pub fn with_route(mut ds: Dataset, id: &str, route: &str) -> Dataset {
+    let p = ds
+        .processes
+        .iter_mut()
+        .find(|p| p.id.as_str() == id)
+        .expect("process id");
+    p.route = Route::parse(route).expect("route");
+    ds
 }

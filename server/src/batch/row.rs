@@ -18,12 +18,14 @@ pub struct RegionRow {
     pub baseline: Option<f64>,
     /// Baseline minus the plan.
     pub saved: Option<f64>,
-    /// Tonnes kept from disposal.
+    /// Supplied tonnes sent to recovery (demands and recovery processes).
     pub diverted_t: Option<f64>,
+    /// `diverted_t` over the tonnes supplied, 0..1.
+    pub recovery_rate: Option<f64>,
     /// Demand met locally instead of imported, t.
     pub imports_substituted_t: Option<f64>,
-    /// Share of demand met from local secondary material, 0..1.
-    pub circularity_rate: Option<f64>,
+    /// Share of demand met by local secondary material, 0..1.
+    pub secondary_input_rate: Option<f64>,
     /// t CO2e/yr saved against the baseline.
     pub co2_saved_t: Option<f64>,
     /// How far the plan can be above the certified optimum (0: certified).
@@ -47,8 +49,9 @@ impl RegionRow {
             baseline: Some(money(result.baseline)),
             saved: result.objective.map(|o| money(result.baseline - o)),
             diverted_t: k.map(|k| tonnes(k.diverted_from_disposal_t)),
+            recovery_rate: k.map(|k| round(k.recovery_rate, 4)),
             imports_substituted_t: k.map(|k| tonnes(k.imports_substituted_t)),
-            circularity_rate: k.map(|k| round(k.circularity_rate, 4)),
+            secondary_input_rate: k.map(|k| round(k.secondary_input_rate, 4)),
             co2_saved_t: k.map(|k| tonnes(k.co2_saved_t)),
             optimality_gap: result.stats.optimality_gap.map(money),
             seconds: round(seconds, 3),
@@ -116,8 +119,9 @@ const HEADERS: &[&str] = &[
     "baseline",
     "saved",
     "diverted_t",
+    "recovery_rate",
     "imports_substituted_t",
-    "circularity_rate",
+    "secondary_input_rate",
     "co2_saved_t",
     "optimality_gap",
     "seconds",

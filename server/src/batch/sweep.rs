@@ -93,7 +93,7 @@ pub struct ScenarioRow {
     /// Tonnes kept from disposal.
     pub diverted_t: Option<f64>,
     /// Share of demand met locally.
-    pub circularity_rate: Option<f64>,
+    pub secondary_input_rate: Option<f64>,
     /// Tonne-km trucked.
     pub tonne_km: Option<f64>,
     /// Whether no other scenario has both lower cost and lower emissions.
@@ -129,7 +129,7 @@ pub fn run_sweep(
             cost: parts.map(|p| p.total - p.co2),
             emissions_t: parts.map(|p| p.emissions_kg.total / 1000.0),
             diverted_t: kpis.map(|k| k.diverted_from_disposal_t),
-            circularity_rate: kpis.map(|k| k.circularity_rate),
+            secondary_input_rate: kpis.map(|k| k.secondary_input_rate),
             tonne_km: kpis.map(|k| k.tonne_km),
             pareto: false,
         });
@@ -175,7 +175,7 @@ mod tests {
             cost: Some(cost),
             emissions_t: Some(emissions),
             diverted_t: None,
-            circularity_rate: None,
+            secondary_input_rate: None,
             tonne_km: None,
             pareto: false,
         }

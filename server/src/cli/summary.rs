@@ -107,18 +107,28 @@ pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>, wall
         num(parts.capex, 0),
         num(parts.co2, 0)
     );
+    println!("            ({})", r.baseline_description);
     println!(
-        "KPIs        diverted from disposal {} t/yr   imports substituted {} t/yr   circularity {:.1}%",
+        "KPIs        diverted to recovery {} of {} t/yr supplied ({:.1}%; disposal operations such as stabilisation excluded)",
         num(k.diverted_from_disposal_t, 1),
-        num(k.imports_substituted_t, 1),
-        k.circularity_rate * 100.0
+        num(k.total_supply_t, 1),
+        k.recovery_rate * 100.0
     );
     println!(
-        "            tonne-km {}   CO2e saved {} t/yr   (supply {} t/yr, demand {} t/yr)",
+        "            imports substituted {} of {} t/yr demanded (secondary input rate {:.1}%)",
+        num(k.imports_substituted_t, 1),
+        num(k.total_demand_t, 1),
+        k.secondary_input_rate * 100.0
+    );
+    println!(
+        "            tonne-km {}   CO2e avoided {} t/yr (emission factors of the dataset; source: {})",
         num(k.tonne_km, 0),
         num(k.co2_saved_t, 1),
-        num(k.total_supply_t, 1),
-        num(k.total_demand_t, 1)
+        if ds.meta.source.is_empty() {
+            "not stated"
+        } else {
+            ds.meta.source.as_str()
+        }
     );
     println!();
     println!(

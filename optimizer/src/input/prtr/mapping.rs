@@ -3,6 +3,7 @@
 //! country-specific import needs (projection of x/y, prices, shares) lives in the file, so
 //! the importer itself holds no country assumptions.
 
+use crate::model::domain::Route;
 use crate::model::error::{FieldErrors, Location};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -94,6 +95,8 @@ pub struct Activity {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MappingProcess {
+    /// Recovery or disposal, or an R/D operation code; default recovery.
+    pub route: Option<String>,
     pub capacity: f64,
     #[serde(default)]
     pub cost_per_unit: f64,
@@ -175,6 +178,14 @@ impl Mapping {
             if let Some(p) = &a.process {
                 for m in p.inputs.keys().chain(p.outputs.keys()) {
                     check_material(m, format!("activities[{i}].process"), &mut errors);
+                }
+                if let Some(route) = &p.route
+                    && Route::parse(route).is_none()
+                {
+                    errors.push(
+                        at(format!("activities[{i}].process.route")),
+                        format!("must be recovery, disposal, R1-R13 or D1-D15 (got {route:?})"),
+                    );
                 }
             }
         }

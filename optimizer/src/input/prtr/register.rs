@@ -219,6 +219,13 @@ pub fn import(
         if let Some(p) = &activity.process {
             processes.push(Process {
                 id: ProcessId::from(format!("{}-{}", fac.id, slug(&activity.label))),
+                name: format!("{} ({})", activity.label, fac.name),
+                // Checked by `Mapping::parse`.
+                route: p
+                    .route
+                    .as_deref()
+                    .and_then(Route::parse)
+                    .unwrap_or_default(),
                 site,
                 capacity: p.capacity,
                 cost_per_unit: p.cost_per_unit,

@@ -308,8 +308,11 @@ fn check_processes(
     rows.iter()
         .filter_map(|Located { at, row }| {
             let site = refs.site(&row.site, cell(at, "site"), errors);
+            let route = route(row.route.as_deref(), at, errors);
             let process = Process {
                 id: ProcessId::from(row.id.clone()),
+                name: row.name.clone().unwrap_or_else(|| row.id.clone()),
+                route: route?,
                 site: site?,
                 capacity: required(row.capacity, TONNES, cell(at, "capacity"), errors)?,
                 cost_per_unit: within(
@@ -338,6 +341,21 @@ fn check_processes(
             Some(process)
         })
         .collect()
+}
+
+/// A process's route; empty is recovery (the default for recyclers and sorters).
+fn route(text: Option<&str>, at: &Location, errors: &mut FieldErrors) -> Option<Route> {
+    let Some(text) = text else {
+        return Some(Route::default());
+    };
+    let route = Route::parse(text);
+    if route.is_none() {
+        errors.push(
+            at.column("route"),
+            format!("must be recovery, disposal, R1-R13 or D1-D15 (got {text:?})"),
+        );
+    }
+    route
 }
 
 fn check_process_flows(

@@ -145,6 +145,8 @@ fn process(
     let pb::Process {
         id,
         site,
+        name,
+        route,
         capacity,
         cost_per_unit,
         candidate_capex,
@@ -178,6 +180,8 @@ fn process(
         row: RawProcess {
             id,
             site,
+            name: (!name.is_empty()).then_some(name),
+            route: (!route.is_empty()).then_some(route),
             capacity: Some(capacity),
             cost_per_unit,
             candidate_capex,

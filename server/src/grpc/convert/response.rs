@@ -150,6 +150,7 @@ impl From<&SolveResult> for pb::OptimizeResponse {
             status: status(res.status) as i32,
             objective: res.objective,
             baseline: res.baseline,
+            baseline_description: res.baseline_description.to_owned(),
             objective_parts: res.objective_parts.as_ref().map(Into::into),
             baseline_parts: Some((&res.baseline_parts).into()),
             kpis: res.kpis.as_ref().map(|k| pb::Kpis {
@@ -160,7 +161,8 @@ impl From<&SolveResult> for pb::OptimizeResponse {
                 tonne_km: k.tonne_km,
                 co2_saved_t: k.co2_saved_t,
                 cost_saved: k.cost_saved,
-                circularity_rate: k.circularity_rate,
+                secondary_input_rate: k.secondary_input_rate,
+                recovery_rate: k.recovery_rate,
             }),
             flows: res
                 .flows
