@@ -6,7 +6,8 @@ DATASET ?= datasets/finland-2023
 run: prereqs
 	cargo run --release -p circulate -- solve $(DATASET) --out out/$(notdir $(DATASET))
 
-test: prereqs
+test:
+	@bash scripts/prereqs.sh --test
 	cargo test --workspace --release
 
 prereqs:

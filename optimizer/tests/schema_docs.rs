@@ -69,3 +69,14 @@ fn readme_limits_table_is_the_validators() {
         "README.md's limits table differs from the validator's; it should read:\n{table}"
     );
 }
+
+#[test]
+fn readme_kpi_table_is_the_definitions() {
+    let readme = repo_file("README.md");
+    let table = optimizer::report::kpis::markdown_table();
+    assert!(
+        readme.contains(&table),
+        "README.md's KPI table differs from KPI_DEFINITIONS; it should read:\n{table}"
+    );
+    assert!(readme.contains(optimizer::report::BASELINE));
+}

@@ -28,43 +28,27 @@ pub fn load_areas(
     name_key: &str,
     country: Option<&str>,
 ) -> Result<Vec<Area>, Error> {
-    let io = |source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let text = std::fs::read_to_string(path).map_err(io)?;
-    let bad = |what: String| io(std::io::Error::new(std::io::ErrorKind::InvalidData, what));
-    let collection = match text.parse::<geojson::GeoJson>() {
-        Ok(geojson::GeoJson::FeatureCollection(c)) => c,
-        Ok(_) => return Err(bad("not a FeatureCollection".to_owned())),
-        Err(e) => return Err(bad(format!("not GeoJSON: {e}"))),
-    };
     let mut areas = Vec::new();
-    for (i, feature) in collection.features.into_iter().enumerate() {
+    for (i, (properties, shape)) in polygons(path)?.into_iter().enumerate() {
         let text_of = |key: &str| {
-            feature
-                .property(key)
+            properties
+                .as_ref()
+                .and_then(|p| p.get(key))
                 .and_then(|v| v.as_str())
                 .map(str::to_owned)
         };
         let (Some(id), Some(name)) = (text_of(id_key), text_of(name_key)) else {
-            return Err(bad(format!("feature {i} has no {id_key} or {name_key}")));
+            return Err(invalid(
+                path,
+                format!("feature {i} has no {id_key} or {name_key}"),
+            ));
         };
         let area_country = text_of("CNTR_CODE").unwrap_or_default();
         if country.is_some_and(|c| !c.eq_ignore_ascii_case(&area_country)) {
             continue;
         }
-        let Some(geometry) = feature.geometry else {
-            return Err(bad(format!("area {id} has no geometry")));
-        };
-        let shape = match geo::Geometry::<f64>::try_from(geometry) {
-            Ok(geo::Geometry::Polygon(p)) => MultiPolygon(vec![p]),
-            Ok(geo::Geometry::MultiPolygon(m)) => m,
-            Ok(_) => return Err(bad(format!("area {id} is not a polygon"))),
-            Err(e) => return Err(bad(format!("area {id}: {e}"))),
-        };
         let Some(bounds) = shape.bounding_rect() else {
-            return Err(bad(format!("area {id} is empty")));
+            return Err(invalid(path, format!("area {id} is empty")));
         };
         areas.push(Area {
             id,
@@ -75,4 +59,83 @@ pub fn load_areas(
         });
     }
     Ok(areas)
+}
+
+/// The outlines of a GeoJSON file of polygons, whatever their properties: what a report
+/// draws under a region's sites (a dataset's `outline.geojson`).
+pub fn load_outline(path: &Path) -> Result<Vec<MultiPolygon<f64>>, Error> {
+    Ok(polygons(path)?
+        .into_iter()
+        .map(|(_, shape)| shape)
+        .collect())
+}
+
+/// Writes `areas` as a GeoJSON FeatureCollection with the NUTS property names, readable by
+/// [`load_areas`] and [`load_outline`] (a dataset's `outline.geojson`).
+pub fn write_outline(path: &Path, areas: &[&Area]) -> Result<(), Error> {
+    let features = areas
+        .iter()
+        .map(|a| {
+            let mut properties = geojson::JsonObject::new();
+            properties.insert("NUTS_ID".into(), a.id.clone().into());
+            properties.insert("NAME_LATN".into(), a.name.clone().into());
+            properties.insert("CNTR_CODE".into(), a.country.clone().into());
+            geojson::Feature {
+                geometry: Some(geojson::Geometry::from(&a.shape)),
+                properties: Some(properties),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let collection = geojson::FeatureCollection {
+        features,
+        bbox: None,
+        foreign_members: None,
+    };
+    std::fs::write(path, geojson::GeoJson::from(collection).to_string()).map_err(|source| {
+        Error::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    })
+}
+
+fn invalid(path: &Path, what: String) -> Error {
+    Error::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, what),
+    }
+}
+
+/// A feature's properties and its shape.
+type Feature = (Option<geojson::JsonObject>, MultiPolygon<f64>);
+
+/// Every feature of a FeatureCollection of polygons.
+fn polygons(path: &Path) -> Result<Vec<Feature>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let collection = match text.parse::<geojson::GeoJson>() {
+        Ok(geojson::GeoJson::FeatureCollection(c)) => c,
+        Ok(_) => return Err(invalid(path, "not a FeatureCollection".to_owned())),
+        Err(e) => return Err(invalid(path, format!("not GeoJSON: {e}"))),
+    };
+    collection
+        .features
+        .into_iter()
+        .enumerate()
+        .map(|(i, feature)| {
+            let Some(geometry) = feature.geometry else {
+                return Err(invalid(path, format!("feature {i} has no geometry")));
+            };
+            let shape = match geo::Geometry::<f64>::try_from(geometry) {
+                Ok(geo::Geometry::Polygon(p)) => MultiPolygon(vec![p]),
+                Ok(geo::Geometry::MultiPolygon(m)) => m,
+                Ok(_) => return Err(invalid(path, format!("feature {i} is not a polygon"))),
+                Err(e) => return Err(invalid(path, format!("feature {i}: {e}"))),
+            };
+            Ok((feature.properties, shape))
+        })
+        .collect()
 }

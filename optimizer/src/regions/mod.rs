@@ -8,5 +8,5 @@ pub mod areas;
 pub mod federation;
 pub mod split;
 
-pub use areas::{Area, load_areas};
+pub use areas::{Area, load_areas, load_outline, write_outline};
 pub use split::{AreaCount, SplitReport, split_by_area};

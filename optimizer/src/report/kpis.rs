@@ -143,6 +143,26 @@ pub const KPI_DEFINITIONS: &[KpiDefinition] = &[
     },
 ];
 
+/// The KPIs as a Markdown table (the README's, kept equal by a test).
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| KPI (`kpis.` key) | unit | what it is | what it rests on |\n| --- | --- | --- | --- |\n",
+    );
+    for d in KPI_DEFINITIONS {
+        // The definitions are wrapped in the source; one line per cell here.
+        let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.push_str(&format!(
+            "| {} (`{}`) | {} | {} | {} |\n",
+            d.label,
+            d.key,
+            d.unit,
+            flat(d.definition),
+            flat(d.assumption)
+        ));
+    }
+    out
+}
+
 /// `part` over `whole`, 0 when the whole is empty.
 fn share(part: f64, whole: f64) -> f64 {
     if whole > 0.0 { part / whole } else { 0.0 }

@@ -4,6 +4,7 @@
 //! reasons exchange listings went unmatched ([`unmatched`](mod@unmatched)), and the result files ([`write`](mod@write)).
 
 mod assemble;
+pub mod html;
 pub mod kpis;
 mod merge;
 mod plan;

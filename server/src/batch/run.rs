@@ -94,6 +94,9 @@ pub fn run_batch(
         shard_file_name(options.shard.index, options.shard.count)
     });
     write_rows(&summary, &rows)?;
+    if options.shard.count == 1 {
+        write_index(&options.out, &rows)?;
+    }
     Ok(BatchOutcome {
         rows,
         resumed,
@@ -164,6 +167,8 @@ fn solve_and_write(
         std::fs::remove_dir_all(&staging)?;
     }
     optimizer::report::write_all(&result, &staging)?;
+    let outline = optimizer::report::html::dataset_outline(&region.dir)?;
+    optimizer::report::html::write_report(&ds, &result, &outline, &staging)?;
     let row = RegionRow::solved(&region.name, &result, started.elapsed().as_secs_f64());
     write_rows(&staging.join(ROW_FILE), std::slice::from_ref(&row))?;
     if let Some(parent) = target.parent() {
@@ -176,4 +181,20 @@ fn solve_and_write(
     std::fs::rename(&staging, target)
         .with_context(|| format!("cannot move results into {}", target.display()))?;
     Ok(row)
+}
+
+/// `index.html` in `out`: every region with its status and a link to its report.
+pub fn write_index(out: &Path, rows: &[RegionRow]) -> anyhow::Result<()> {
+    let index: Vec<optimizer::report::html::IndexRow<'_>> = rows
+        .iter()
+        .map(|r| optimizer::report::html::IndexRow {
+            region: &r.region,
+            status: &r.status,
+            objective: r.objective,
+            saved: r.saved,
+            error: &r.error,
+        })
+        .collect();
+    optimizer::report::html::write_index(&index, out)?;
+    Ok(())
 }

@@ -170,6 +170,9 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| args.outs[0].join("summary.csv"));
     batch::row::write_rows(&into, &rows)?;
+    if let Some(dir) = into.parent() {
+        batch::run::write_index(dir, &rows)?;
+    }
     let failed = rows.iter().filter(|r| r.is_failure()).count();
     eprintln!(
         "merged {} shard summaries: {} region(s), {failed} failed, into {}",

@@ -45,6 +45,9 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Cut a dataset into one dataset folder per NUTS-3 region its sites fall in.
     Split(split::SplitArgs),
+    /// Write a dataset folder's outline.geojson (the NUTS-3 areas its sites fall in), which
+    /// the report draws under the map.
+    Outline(split::OutlineArgs),
     /// Ask a running server whether it is serving (exit 0 if so), for container health checks.
     Health(health::HealthArgs),
     /// Build a dataset folder from a public register.
@@ -65,6 +68,7 @@ impl Cli {
             Command::Serve(args) => serve::run(&args),
             Command::Health(args) => health::run(&args),
             Command::Split(args) => split::run(&args),
+            Command::Outline(args) => split::outline(&args),
             Command::Sweep(args) => sweep::run(&args),
         }
     }

@@ -16,7 +16,8 @@ pub struct SolveArgs {
     pub dir: PathBuf,
     #[command(flatten)]
     pub solve: SolveFlags,
-    /// Folder to write result.json, flows.csv, flows.geojson and targets.csv into.
+    /// Folder to write result.json, flows.csv, flows.geojson, targets.csv and report.html
+    /// into (the report draws the dataset folder's outline.geojson, if it has one).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print result.json to stdout instead of the summary.
@@ -121,6 +122,11 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         seconds = started.elapsed().as_secs_f64(),
         "dataset read and validated"
     );
+    // Read before solving, so a broken outline fails fast, not after a long solve.
+    let outline = match &args.out {
+        Some(_) => optimizer::report::html::dataset_outline(&args.dir)?,
+        None => Vec::new(),
+    };
     let started = Instant::now();
     let options = SolveOptions::from(&args.solve);
     let result = match &args.write_lp {
@@ -140,6 +146,7 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.out {
         let started = Instant::now();
         optimizer::report::write_all(&result, out)?;
+        optimizer::report::html::write_report(&ds, &result, &outline, out)?;
         tracing::info!(
             seconds = started.elapsed().as_secs_f64(),
             "result files written"

@@ -1,7 +1,9 @@
 //! `circulate split`: a dataset cut into one dataset folder per NUTS-3 region its sites fall
-//! in, for batch runs over real regions.
+//! in, for batch runs over real regions, each with its area's outline for the report's map;
+//! `circulate outline`: the outline of the areas a dataset's sites fall in, alone.
 
 use anyhow::Context;
+use optimizer::report::html::OUTLINE_FILE;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,6 +36,44 @@ pub enum SplitBy {
     Nuts3,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct OutlineArgs {
+    /// The dataset folder; its outline.geojson is (over)written.
+    pub dir: PathBuf,
+    /// The areas: Eurostat's NUTS GeoJSON (lon/lat, EPSG:4326).
+    #[arg(
+        long,
+        env = "CIRCULATE_NUTS3",
+        default_value = "../shared/data/nuts2021/NUTS_RG_60M_2021_4326_LEVL_3.geojson"
+    )]
+    pub areas: PathBuf,
+    /// Keep only the areas of this country (CNTR_CODE, e.g. FI).
+    #[arg(long)]
+    pub country: Option<String>,
+}
+
+/// Writes `DIR/outline.geojson`: every area at least one site of the dataset falls in (or
+/// is nearest to).
+pub fn outline(args: &OutlineArgs) -> anyhow::Result<ExitCode> {
+    let ds = match super::solve::load(&args.dir)? {
+        Ok(ds) => ds,
+        Err(code) => return Ok(code),
+    };
+    let areas = optimizer::regions::load_areas(
+        &args.areas,
+        "NUTS_ID",
+        "NAME_LATN",
+        args.country.as_deref(),
+    )
+    .context("reading the areas (--areas)")?;
+    let (parts, _) = optimizer::regions::split_by_area(&ds, &areas);
+    let used: Vec<&optimizer::regions::Area> = parts.iter().map(|(a, _)| &areas[*a]).collect();
+    let path = args.dir.join(OUTLINE_FILE);
+    optimizer::regions::write_outline(&path, &used)?;
+    println!("wrote {} ({} areas)", path.display(), used.len());
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(args: &SplitArgs) -> anyhow::Result<ExitCode> {
     let ds = match super::solve::load(&args.dir)? {
         Ok(ds) => ds,
@@ -57,7 +97,9 @@ pub fn run(args: &SplitArgs) -> anyhow::Result<ExitCode> {
     let (parts, report) = optimizer::regions::split_by_area(&ds, &areas);
     std::fs::create_dir_all(&args.out)?;
     for (area, part) in &parts {
-        optimizer::input::write_folder(part, &args.out.join(&areas[*area].id))?;
+        let folder = args.out.join(&areas[*area].id);
+        optimizer::input::write_folder(part, &folder)?;
+        optimizer::regions::write_outline(&folder.join(OUTLINE_FILE), &[&areas[*area]])?;
     }
     let report_path = args.out.join("split_report.json");
     std::fs::write(&report_path, serde_json::to_string_pretty(&report)?)?;

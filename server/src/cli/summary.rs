@@ -204,7 +204,7 @@ pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>, wall
     if let Some(dir) = out {
         println!();
         println!(
-            "wrote {}/result.json, flows.csv, flows.geojson, targets.csv",
+            "wrote {}/report.html (open it in a browser), result.json, flows.csv, flows.geojson, targets.csv",
             dir.display()
         );
     }
