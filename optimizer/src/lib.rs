@@ -57,6 +57,6 @@ pub use report::SolveResult;
 pub use solve::flow;
 pub use solve::{
     Algorithm, CancelToken, DEADLINE_SHARE, LpSolution, Model, PRICING_PER_SOURCE,
-    PRICING_TOLERANCE, SolveOptions, SolveStats, SolveStatus, SolverOptions, build_model,
-    check_time_limit, decompose,
+    PRICING_TOLERANCE, Progress, ProgressEvent, SolveOptions, SolveStats, SolveStatus,
+    SolverOptions, build_model, check_time_limit, decompose,
 };

@@ -1,16 +1,20 @@
 //! The solve layer: builds the model of a dataset, picks a backend ([`session`]: HiGHS or the
 //! min-cost-flow path of [`flow`]), prices left-out arcs until the optimum is certified
 //! ([`pricing`]) and splits a dataset into independent material groups ([`decompose`]).
-//! Backends share one status and solution type ([`status`]); the report reads them.
+//! Backends share one status and solution type ([`status`]); the report reads them. A
+//! watcher can follow a long solve ([`progress`]).
 
 pub mod decompose;
 pub mod flow;
 mod highs;
 mod pricing;
+mod pricing_bounds;
+pub mod progress;
 mod session;
 mod status;
 
 pub use pricing::{PRICING_PER_SOURCE, PRICING_TOLERANCE};
+pub use progress::{Progress, ProgressEvent};
 pub use status::{
     Algorithm, CancelToken, LpSolution, SolveStats, SolveStatus, SolverOptions, check_time_limit,
 };
@@ -63,6 +67,7 @@ impl SolveOptions {
                 time_limit,
                 algorithm,
                 cancel: CancelToken::default(),
+                progress: Progress::default(),
             },
         }
     }
@@ -118,6 +123,10 @@ pub fn run_model(
 ) -> Result<(LpSolution, SolveStats), Error> {
     let started = Instant::now();
     let mut session = Session::new(&model.lp, options.solver.clone())?;
+    options.solver.progress.report(ProgressEvent::Solving {
+        columns: model.lp.num_cols(),
+        rows: model.lp.num_rows(),
+    });
     let mut solution = session.solve(&model.lp)?;
     let priced = options.candidates.price && !options.candidates.exact;
     let pricing = if priced {

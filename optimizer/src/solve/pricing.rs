@@ -9,6 +9,8 @@
 //! query finds exactly those.
 
 use super::Model;
+use super::pricing_bounds::{lower_to, most_sent, most_taken};
+use super::progress::ProgressEvent;
 use super::session::Session;
 use super::status::{LpSolution, SolveStatus, SolverOptions};
 use crate::lp::costs;
@@ -17,7 +19,7 @@ use crate::model::error::Error;
 use crate::network::arcs::{ArcSet, Arcs};
 use crate::network::candidates::{SourceQuery, is_self_loop, sends_nothing};
 use crate::network::spatial::{IndexedPoint, chord_km, chord2_for_km};
-use crate::network::{Network, Node, SinkIdx, SinkKind, SourceIdx, SourceKind};
+use crate::network::{Network, SinkIdx, SourceIdx};
 use rayon::prelude::*;
 use rstar::RTree;
 use std::collections::{HashMap, HashSet};
@@ -63,6 +65,8 @@ pub(crate) struct PricingPass {
     /// outflow kept as a constraint: `L = sum b*y + sum_s U_s * min(0, min_t rc_st)`; or the
     /// same over sinks with their intake kept, whichever bound is higher.
     pub(crate) penalty: Option<f64>,
+    /// The most negative reduced cost found (0 when none is negative).
+    pub(crate) most_negative: f64,
 }
 
 /// Re-solves `model` with the arcs pricing finds until none is left, the time limit is
@@ -110,6 +114,7 @@ pub(crate) fn price_until_certified(
         let Some(PricingPass {
             arcs: new_arcs,
             penalty,
+            most_negative,
         }) = new_arcs
         else {
             // The search was cut off: the plan is optimal over the arcs so far, not certified.
@@ -126,11 +131,12 @@ pub(crate) fn price_until_certified(
         }
         outcome.rounds += 1;
         outcome.arcs_added += new_arcs.len();
-        tracing::debug!(
-            round = outcome.rounds,
-            arcs = new_arcs.len(),
-            "pricing added arcs"
-        );
+        options.progress.report(ProgressEvent::Priced {
+            round: outcome.rounds,
+            objective: solution.objective(&model.lp),
+            most_negative_reduced_cost: most_negative,
+            arcs_added: new_arcs.len(),
+        });
         model.network.extend(new_arcs);
         model.lp.append_flows(ds, &model.network);
         session.add_new_columns(&model.lp)?;
@@ -314,6 +320,11 @@ pub(crate) fn negative_arcs(
         (a, b) => a.or(b),
     };
     let per_source_found: Vec<_> = per_source_found.into_iter().map(|(f, _)| f).collect();
+    let most_negative = per_source_found
+        .iter()
+        .flatten()
+        .map(|p| p.0)
+        .fold(0.0, f64::min);
     // Each source's best few, plus each sink's single best offer: a sink short of supply
     // gets an outlet in the same round instead of waiting for its sources' turn.
     let mut best_for_sink: HashMap<SinkIdx, (f64, usize, usize)> = HashMap::new();
@@ -338,56 +349,11 @@ pub(crate) fn negative_arcs(
             }
         }
     }
-    Some(PricingPass { arcs, penalty })
-}
-
-/// Tonnes a process moves through one of its flows at full capacity (`coefficient` t per
-/// unit), or `None` when new capacity may be added.
-fn fixed_capacity(p: &crate::model::domain::Process, coefficient: f64) -> Option<f64> {
-    p.candidate_capex
-        .is_none()
-        .then_some(p.capacity * coefficient)
-}
-
-/// Lowers the `f64` held in `cell` to `value` if that is smaller.
-fn lower_to(cell: &AtomicU64, value: f64) {
-    let mut current = cell.load(Ordering::Relaxed);
-    while value < f64::from_bits(current) {
-        match cell.compare_exchange_weak(
-            current,
-            value.to_bits(),
-            Ordering::Relaxed,
-            Ordering::Relaxed,
-        ) {
-            Ok(_) => break,
-            Err(seen) => current = seen,
-        }
-    }
-}
-
-/// The most a sink can take in total, in tonnes served: a demand's quantity, a process
-/// input's capacity times its coefficient; `None` for a process that may be given new
-/// capacity.
-fn most_taken(ds: &Dataset, sink: &Node<SinkKind>) -> Option<f64> {
-    match sink.kind {
-        SinkKind::Demand(i) => Some(ds.demands[i.get()].quantity.0),
-        SinkKind::ProcessInput { process, input } => {
-            let p = &ds.processes[process.get()];
-            fixed_capacity(p, p.inputs[input as usize].1)
-        }
-    }
-}
-
-/// The most a source can send in total: a supply's quantity, a process output's capacity
-/// times its coefficient; `None` for a process that may be given new capacity.
-fn most_sent(ds: &Dataset, source: &Node<SourceKind>) -> Option<f64> {
-    match source.kind {
-        SourceKind::Supply(i) => Some(ds.supplies[i.get()].quantity.0),
-        SourceKind::ProcessOutput { process, output } => {
-            let p = &ds.processes[process.get()];
-            fixed_capacity(p, p.outputs[output as usize].1)
-        }
-    }
+    Some(PricingPass {
+        arcs,
+        penalty,
+        most_negative,
+    })
 }
 
 #[cfg(test)]

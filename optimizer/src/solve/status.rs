@@ -69,6 +69,8 @@ pub struct SolverOptions {
     /// The min-cost-flow engine and the pricing search look at it at least every second; a
     /// HiGHS call ends at its time limit. A cancelled solve ends as time-limited.
     pub cancel: CancelToken,
+    /// Where each part's solve and pricing rounds are reported.
+    pub progress: super::progress::Progress,
 }
 
 /// A flag that stops a solve from another thread. Clones share it; a child also stops when

@@ -5,6 +5,7 @@ mod batch;
 mod generate;
 mod health;
 mod import;
+mod progress;
 mod pruning_gap;
 mod serve;
 mod solve;

@@ -1,5 +1,6 @@
 //! `circulate solve`: load a dataset folder, solve, print the summary, write the result files.
 
+use super::progress::SolveProgress;
 use super::summary;
 use anyhow::Context;
 use optimizer::{Algorithm, DEFAULT_K, Dataset, Error, SolveOptions};
@@ -114,9 +115,13 @@ pub(super) fn load(dir: &Path) -> anyhow::Result<Result<Dataset, ExitCode>> {
 pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
     let run_started = Instant::now();
     let started = run_started;
+    let progress = SolveProgress::start("reading the dataset");
     let ds = match load(&args.dir)? {
         Ok(ds) => ds,
-        Err(code) => return Ok(code),
+        Err(code) => {
+            progress.finish();
+            return Ok(code);
+        }
     };
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
@@ -128,7 +133,9 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         None => Vec::new(),
     };
     let started = Instant::now();
-    let options = SolveOptions::from(&args.solve);
+    let mut options = SolveOptions::from(&args.solve);
+    options.solver.progress = progress.watcher(&ds.meta.currency);
+    progress.stage("building the candidate network");
     let result = match &args.write_lp {
         // The LP file shows the one LP that was solved, so no decomposition then.
         Some(path) => {
@@ -144,6 +151,7 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
     };
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "solved");
     if let Some(out) = &args.out {
+        progress.stage("writing the result files");
         let started = Instant::now();
         optimizer::report::write_all(&result, out)?;
         optimizer::report::html::write_report(&ds, &result, &outline, out)?;
@@ -152,6 +160,7 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
             "result files written"
         );
     }
+    progress.finish();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
