@@ -36,7 +36,7 @@ pub mod report;
 mod solve;
 
 pub use model::domain::{
-    Dataset, DatasetMeta, Material, Process, Route, RouteKind, Site, Stream, Substitution,
+    Border, Dataset, DatasetMeta, Material, Process, Route, RouteKind, Site, Stream, Substitution,
     Transport,
 };
 pub use model::error::{

@@ -285,7 +285,71 @@ fn the_federation_never_costs_more_than_the_regions_alone_and_its_ledger_balance
         );
     }
     let exchange = std::fs::read_to_string(out.path().join("exchange.csv")).unwrap();
-    assert!(exchange.starts_with("from_region,to_region,material,tonnes,km,value\n"));
+    assert!(exchange.starts_with("from_region,to_region,material,tonnes,km,value,border_cost\n"));
+}
+
+/// The federation's objective, the regions' own optima summed, and the tonnes crossing.
+fn federation_with(extra: &[&str]) -> (f64, f64, f64) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec!["--exchange"];
+    args.extend_from_slice(extra);
+    let o = batch(&repo.join("datasets/finland-2023-nuts3"), out.path(), &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let trades: Vec<Trade> = csv::Reader::from_path(out.path().join("trade.csv"))
+        .unwrap()
+        .deserialize()
+        .map(Result::unwrap)
+        .collect();
+    let isolated: f64 = trades.iter().map(|t| t.isolated_objective.unwrap()).sum();
+    let crossed: f64 = trades.iter().map(|t| t.exported_t).sum();
+    let federated: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("federation/result.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(federated["status"], "optimal");
+    (federated["objective"].as_f64().unwrap(), isolated, crossed)
+}
+
+#[test]
+fn a_border_cost_or_haul_limit_makes_trade_dearer_down_to_none() {
+    let (free, isolated, crossed_free) = federation_with(&[]);
+    let (taxed, _, crossed_taxed) = federation_with(&["--border-cost", "20"]);
+    let (closed, _, crossed_closed) = federation_with(&["--border-cost", "1e9"]);
+    let (no_haul, _, crossed_no_haul) = federation_with(&["--border-max-haul", "0"]);
+    let tol = 1e-6 * isolated.abs();
+    // Dearer borders, dearer federation, less traded; closed borders are the regions alone.
+    assert!(
+        free <= taxed + tol && taxed <= isolated + tol,
+        "{free} {taxed} {isolated}"
+    );
+    assert!(
+        taxed > free + 1.0,
+        "a border cost of 20/t changes nothing: {taxed} vs {free}"
+    );
+    assert!(
+        crossed_taxed < crossed_free,
+        "{crossed_taxed} vs {crossed_free}"
+    );
+    for (objective, crossed) in [(closed, crossed_closed), (no_haul, crossed_no_haul)] {
+        assert!(
+            (objective - isolated).abs() <= tol,
+            "{objective} vs {isolated}"
+        );
+        assert_eq!(crossed, 0.0);
+    }
+    // Bad values are refused before anything runs.
+    let o = circulate(&[
+        "batch",
+        "x",
+        "--out",
+        "y",
+        "--exchange",
+        "--border-cost",
+        "-1",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--border-cost"));
 }
 
 #[test]

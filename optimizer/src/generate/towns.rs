@@ -274,6 +274,7 @@ pub fn generate(opts: &SyntheticOptions) -> Dataset {
             currency: "EUR".to_owned(),
         },
         co2_price: 80.0,
+        border: None,
         transport: Transport {
             max_haul: Some(Km(300.0)),
             ..Transport::default()

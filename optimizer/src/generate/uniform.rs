@@ -101,6 +101,7 @@ pub fn generate(n: usize, seed: u64, recycler: bool) -> Dataset {
             currency: "EUR".into(),
         },
         co2_price: 0.0,
+        border: None,
         transport: Transport {
             cost_per_tkm: 1.0,
             co2_kg_per_tkm: 0.0,

@@ -6,7 +6,7 @@ use super::LinearProgram;
 use super::costs;
 use super::layout::{Col, Layout, Row};
 use crate::model::domain::Dataset;
-use crate::model::ids::{DemandIdx, MaterialIdx, ProcessIdx, SupplyIdx};
+use crate::model::ids::{DemandIdx, ProcessIdx, SupplyIdx};
 use crate::network::Network;
 
 impl LinearProgram {
@@ -117,12 +117,9 @@ impl LinearProgram {
     /// Appends a flow column for every arc of `net` not yet in the LP (all of them on the
     /// first call; the arcs pricing added on later calls).
     pub fn append_flows(&mut self, ds: &Dataset, net: &Network) {
-        let per_tkm: Vec<f64> = (0..ds.materials.len())
-            .map(|m| costs::haul_per_tkm(ds, MaterialIdx::new(m)).objective(ds))
-            .collect();
         for a in net.arcs.indices().skip(self.layout.arcs) {
             let (s, t) = (net.arcs.source(a), net.arcs.sink(a));
-            let cost = per_tkm[net.source(s).material.get()] * net.arcs.km(a);
+            let cost = costs::arc(ds, net, a).objective(ds);
             let entries = [
                 (self.layout.source_row(s), 1.0),
                 (self.layout.sink_row(t), net.arcs.ratio(a)),

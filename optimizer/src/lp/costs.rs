@@ -4,7 +4,8 @@
 //! construction. Priced CO2 enters the objective through [`UnitCost::objective`] alone.
 
 use crate::model::domain::{Dataset, Process, Stream};
-use crate::model::ids::MaterialIdx;
+use crate::model::ids::{MaterialIdx, SiteIdx};
+use crate::network::{ArcIdx, Network};
 
 /// What one unit of a column costs.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -35,6 +36,36 @@ pub fn haul_per_tkm(ds: &Dataset, sent: MaterialIdx) -> UnitCost {
             .transport_co2_kg_per_tkm
             .unwrap_or(ds.transport.co2_kg_per_tkm),
     }
+}
+
+/// One tonne sent from site `from` to site `to` across a border: the border's cost per
+/// tonne, on top of the haul ([`haul_per_tkm`] times km); nothing within a region.
+pub fn border(ds: &Dataset, from: SiteIdx, to: SiteIdx) -> UnitCost {
+    match ds.border {
+        Some(b) if ds.crosses_border(from, to) => UnitCost {
+            money: b.cost_per_t,
+            co2_kg: 0.0,
+        },
+        _ => UnitCost::default(),
+    }
+}
+
+/// One tonne sent along an arc of `km` road km from `from` to `to`: the haul plus any
+/// border cost. A flow column costs this per tonne sent.
+pub fn flow(ds: &Dataset, sent: MaterialIdx, from: SiteIdx, to: SiteIdx, km: f64) -> UnitCost {
+    let haul = haul_per_tkm(ds, sent);
+    let border = border(ds, from, to);
+    UnitCost {
+        money: haul.money * km + border.money,
+        co2_kg: haul.co2_kg * km + border.co2_kg,
+    }
+}
+
+/// One tonne sent along arc `a` of `net` ([`flow`] with the arc's ends and km).
+pub fn arc(ds: &Dataset, net: &Network, a: ArcIdx) -> UnitCost {
+    let source = net.source(net.arcs.source(a));
+    let sink = net.sink(net.arcs.sink(a));
+    flow(ds, source.material, source.site, sink.site, net.arcs.km(a))
 }
 
 /// One tonne of a demand imported: the demand's own price (an exchange request's value per

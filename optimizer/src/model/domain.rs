@@ -18,6 +18,9 @@ pub struct Dataset {
     pub co2_price: f64,
     /// Transport defaults.
     pub transport: Transport,
+    /// What a flow between sites of different regions costs on top of its haul, and how far
+    /// it may go (set for a federation of regions; `None` treats borders as absent).
+    pub border: Option<Border>,
     /// Every material.
     pub materials: Vec<Material>,
     /// Every site.
@@ -67,6 +70,17 @@ impl Default for Transport {
             max_haul: None,
         }
     }
+}
+
+/// The rule for flows that cross a region border: between two sites whose `region`
+/// differs (both set).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Border {
+    /// Currency per tonne sent across (customs, permits, the transaction costs of trading
+    /// with another cluster), on top of the haul; no emissions.
+    pub cost_per_t: f64,
+    /// Longest haul across a border; `None` keeps only the materials' own limits.
+    pub max_haul: Option<Km>,
 }
 
 /// A material with what a tonne of it costs to import or dispose of.
@@ -251,6 +265,7 @@ impl Dataset {
             meta: self.meta.clone(),
             co2_price: self.co2_price,
             transport: self.transport.clone(),
+            border: self.border,
             materials: self.materials.clone(),
             sites: self.sites.clone(),
             substitutions: self.substitutions.clone(),
@@ -288,6 +303,15 @@ impl Dataset {
     /// The longest haul allowed for material `m`, `None` for unlimited.
     pub fn max_haul(&self, m: MaterialIdx) -> Option<Km> {
         self.material(m).max_haul.or(self.transport.max_haul)
+    }
+
+    /// Whether a flow from site `a` to site `b` crosses a border with a rule.
+    pub fn crosses_border(&self, a: SiteIdx, b: SiteIdx) -> bool {
+        self.border.is_some()
+            && matches!(
+                (&self.site(a).region, &self.site(b).region),
+                (Some(ra), Some(rb)) if ra != rb
+            )
     }
 
     /// Currency per kg CO2e in the objective.

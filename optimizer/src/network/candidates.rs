@@ -105,6 +105,7 @@ fn tighter(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 
 /// Where a source is and how far its material may travel.
 pub(crate) struct SourceQuery {
+    site: SiteIdx,
     lon: f64,
     lat: f64,
     pub(crate) point: [f64; 3],
@@ -117,6 +118,7 @@ impl SourceQuery {
         let site = ds.site(source.site);
         let max_km = source_limit_km(ds, source.material, &source.kind);
         SourceQuery {
+            site: source.site,
             lon: site.lon,
             lat: site.lat,
             point: unit_vector(site.lon, site.lat),
@@ -125,7 +127,8 @@ impl SourceQuery {
         }
     }
 
-    /// Road km to a sink, or `None` when beyond the haul limit ([`haul_limit_km`]).
+    /// Road km to a sink, or `None` when beyond the haul limit ([`haul_limit_km`]) or, for
+    /// a sink across a border, beyond the border's haul limit.
     pub(crate) fn km_to(&self, ds: &Dataset, sink: &Node<SinkKind>) -> Option<f64> {
         let to = ds.site(sink.site);
         let km = road_km(
@@ -138,7 +141,12 @@ impl SourceQuery {
         .0;
         // `max_km` already holds the source's part of [`haul_limit_km`]; this runs for
         // every candidate pair, so only the sink's part is looked up.
-        let limit = tighter(self.max_km, sink_limit_km(ds, &sink.kind));
+        let mut limit = tighter(self.max_km, sink_limit_km(ds, &sink.kind));
+        if let Some(border) = ds.border
+            && ds.crosses_border(self.site, sink.site)
+        {
+            limit = tighter(limit, border.max_haul.map(|k| k.0));
+        }
         (!limit.is_some_and(|m| km > m)).then_some(km)
     }
 }

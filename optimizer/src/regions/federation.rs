@@ -9,7 +9,7 @@
 //! federated optimum is never above the sum of the regions' own optima, since their plans
 //! together are a plan of the federation; the difference is what trade saves.
 
-use crate::model::domain::{Dataset, Material, Site, Substitution};
+use crate::model::domain::{Border, Dataset, Material, Site, Substitution};
 use crate::model::ids::{MaterialIdx, SiteId, SiteIdx};
 use crate::pipeline::Solved;
 use serde::Serialize;
@@ -30,8 +30,10 @@ pub struct Federation {
 
 /// Joins regional datasets. Materials and substitutions are matched by id (a material
 /// defined differently in two regions keeps the first definition and is listed in
-/// `material_conflicts`); settings (transport, CO2 price) are the first region's.
-pub fn federate(parts: &[(String, Dataset)]) -> Option<Federation> {
+/// `material_conflicts`); settings (transport, CO2 price) are the first region's. A flow
+/// between two regions pays `border`'s cost per tonne on top of its haul and may not be
+/// longer than its haul limit; `None` lets flows cross as if there were no border.
+pub fn federate(parts: &[(String, Dataset)], border: Option<Border>) -> Option<Federation> {
     let (_, first) = parts.first()?;
     let mut materials: Vec<Material> = Vec::new();
     let mut material_index: HashMap<String, MaterialIdx> = HashMap::new();
@@ -41,6 +43,7 @@ pub fn federate(parts: &[(String, Dataset)]) -> Option<Federation> {
         meta: first.meta.clone(),
         co2_price: first.co2_price,
         transport: first.transport.clone(),
+        border,
         ..Dataset::default()
     };
     ds.meta.name = format!("federation of {} regions", parts.len());
@@ -130,6 +133,8 @@ pub struct Exchange {
     pub km: f64,
     /// Value at the receiving nodes' shadow prices, currency/yr.
     pub value: f64,
+    /// Border cost paid on these tonnes, currency/yr (0 without a border cost).
+    pub border_cost: f64,
 }
 
 /// One region's trade.
@@ -202,6 +207,7 @@ pub fn exchanges(federation: &Federation, solved: &Solved) -> (Vec<Exchange>, Ve
             tonnes,
             km: tkm / tonnes,
             value,
+            border_cost: tonnes * ds.border.map_or(0.0, |b| b.cost_per_t),
         });
     }
     for b in &mut balances {

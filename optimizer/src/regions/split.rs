@@ -125,6 +125,7 @@ fn subset(ds: &Dataset, sites: &[usize], area: &Area) -> Dataset {
         meta,
         co2_price: ds.co2_price,
         transport: ds.transport.clone(),
+        border: ds.border,
         materials: ds.materials.clone(),
         sites: sites.iter().map(|&i| ds.sites[i].clone()).collect(),
         supplies: streams(&ds.supplies),

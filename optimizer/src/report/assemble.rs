@@ -77,9 +77,8 @@ impl Plan<'_> {
             if f == 0.0 {
                 continue;
             }
-            let m = self.net.source(self.net.arcs.source(a)).material;
-            let tkm = f * self.net.arcs.km(a);
-            parts.add(Part::Transport, tkm, costs::haul_per_tkm(ds, m));
+            // Border costs, if any, count as transport.
+            parts.add(Part::Transport, f, costs::arc(ds, self.net, a));
         }
         for (d, demand) in self.demands() {
             parts.add(
@@ -148,7 +147,7 @@ impl Plan<'_> {
                 let sink = net.sink(net.arcs.sink(a));
                 let (from, to) = (ds.site(source.site), ds.site(sink.site));
                 let km = net.arcs.km(a);
-                let haul = costs::haul_per_tkm(ds, source.material);
+                let haul = costs::arc(ds, net, a);
                 Flow {
                     from_site: from.id.clone(),
                     from_name: from.name.clone(),
@@ -171,8 +170,8 @@ impl Plan<'_> {
                     tonnes_sent: t,
                     tonnes_served: t * net.arcs.ratio(a),
                     km,
-                    cost: t * km * haul.money,
-                    co2_kg: t * km * haul.co2_kg,
+                    cost: t * haul.money,
+                    co2_kg: t * haul.co2_kg,
                     from_lon: from.lon,
                     from_lat: from.lat,
                     to_lon: to.lon,

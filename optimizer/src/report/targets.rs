@@ -76,8 +76,7 @@ pub(crate) fn targets(plan: &Plan) -> Vec<Target> {
         let source = net.source(net.arcs.source(arc));
         let a = acc.entry(sink.material).or_default();
         *a.served_by.entry(source.material).or_default() += t;
-        let per_tkm = costs::haul_per_tkm(ds, source.material).objective(ds);
-        a.delivery += t * net.arcs.km(arc) * per_tkm;
+        a.delivery += t * costs::arc(ds, net, arc).objective(ds);
         if let SourceKind::ProcessOutput { process, .. } = source.kind {
             a.process_cost += t * per_output_t[process.get()];
             *a.processes.entry(process).or_default() += t;

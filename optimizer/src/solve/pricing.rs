@@ -263,7 +263,10 @@ pub(crate) fn negative_arcs(
                                 return;
                             }
                             let Some(km) = q.km_to(ds, sink) else { return };
-                            let reduced = per_tkm * km - gain;
+                            // The border cost is never negative, so the screens above,
+                            // which leave it out, skip no pair that pays.
+                            let border = costs::border(ds, source.site, sink.site);
+                            let reduced = per_tkm * km + border.objective(ds) - gain;
                             if reduced < -tolerance {
                                 priced.push((reduced, t, km));
                                 lower_to(&sink_most_negative[t.get()], reduced / ratio);

@@ -8,7 +8,7 @@ use super::discover::Region;
 use super::row::{RegionRow, round, write_csv};
 use anyhow::Context;
 use optimizer::regions::federation::{self, TradeBalance};
-use optimizer::{SolveOptions, SolveStatus};
+use optimizer::{Border, SolveOptions, SolveStatus};
 use std::path::Path;
 
 /// What the federation did.
@@ -24,6 +24,8 @@ pub struct ExchangeOutcome {
     pub traded_t: f64,
     /// Value of what crosses borders, currency/yr.
     pub traded_value: f64,
+    /// Border costs paid, currency/yr.
+    pub border_cost: f64,
     /// Regions joined (those that solved alone).
     pub regions: usize,
     /// Materials defined differently in two regions.
@@ -36,6 +38,7 @@ pub fn run_exchange(
     rows: &[RegionRow],
     out: &Path,
     options: &SolveOptions,
+    border: Option<Border>,
 ) -> anyhow::Result<ExchangeOutcome> {
     let mut parts = Vec::new();
     let mut isolated_total = 0.0;
@@ -51,7 +54,7 @@ pub fn run_exchange(
         isolated_total += row.objective.unwrap_or(0.0);
         parts.push((region.name.clone(), ds));
     }
-    let Some(fed) = federation::federate(&parts) else {
+    let Some(fed) = federation::federate(&parts, border) else {
         anyhow::bail!("no region solved, so there is nothing to federate");
     };
     let solved = optimizer::solve_keeping_model(&fed.dataset, options)?;
@@ -66,6 +69,7 @@ pub fn run_exchange(
         federated: solved.result.objective,
         traded_t: exchanges.iter().map(|e| e.tonnes).sum(),
         traded_value: exchanges.iter().map(|e| e.value).sum(),
+        border_cost: exchanges.iter().map(|e| e.border_cost).sum(),
         regions: parts.len(),
         material_conflicts: fed.material_conflicts,
     })

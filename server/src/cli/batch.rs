@@ -43,6 +43,14 @@ pub struct BatchArgs {
     /// (each region's trade balance at the federation's shadow prices).
     #[arg(long, conflicts_with = "shard")]
     pub exchange: bool,
+    /// With --exchange: currency per tonne a flow pays to cross from one region to another,
+    /// on top of its haul (transaction costs of trading between clusters); default 0.
+    #[arg(long, requires = "exchange", value_parser = border_cost, allow_hyphen_values = true)]
+    pub border_cost: Option<f64>,
+    /// With --exchange: longest haul across a border, km; default: only the materials' own
+    /// limits.
+    #[arg(long, requires = "exchange", value_parser = border_km, allow_hyphen_values = true)]
+    pub border_max_haul: Option<f64>,
     #[command(flatten)]
     pub solve: SolveFlags,
 }
@@ -55,6 +63,25 @@ pub struct MergeArgs {
     /// Where the merged summary goes (default: summary.csv in the first folder).
     #[arg(long)]
     pub into: Option<PathBuf>,
+}
+
+/// A border cost: a price per tonne within the limits the dataset's prices have.
+fn border_cost(text: &str) -> Result<f64, String> {
+    in_range(text, optimizer::input::limits::PRICE)
+}
+
+/// A border haul limit: km within the limits the dataset's haul limits have.
+fn border_km(text: &str) -> Result<f64, String> {
+    in_range(text, optimizer::input::limits::KM)
+}
+
+fn in_range(text: &str, range: optimizer::input::limits::Range) -> Result<f64, String> {
+    let x: f64 = text.parse().map_err(|e| format!("not a number: {e}"))?;
+    if range.contains(x) {
+        Ok(x)
+    } else {
+        Err(format!("must be {}", range.describe()))
+    }
 }
 
 pub fn run(args: &BatchArgs) -> anyhow::Result<ExitCode> {
@@ -132,12 +159,24 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<ExitCode> {
     );
     if args.exchange {
         let started = Instant::now();
-        let ex = batch::exchange::run_exchange(&regions, &outcome.rows, &args.out, &options.solve)?;
+        let border = (args.border_cost.is_some() || args.border_max_haul.is_some()).then(|| {
+            optimizer::Border {
+                cost_per_t: args.border_cost.unwrap_or(0.0),
+                max_haul: args.border_max_haul.map(optimizer::Km),
+            }
+        });
+        let ex = batch::exchange::run_exchange(
+            &regions,
+            &outcome.rows,
+            &args.out,
+            &options.solve,
+            border,
+        )?;
         let saved = ex.federated.map(|f| ex.isolated_total - f);
         eprintln!(
             "federation of {} regions: {} in {:.1} s; objective {} against {:.0} for the regions \
              alone (saves {}); {:.1} t/yr cross borders, valued {:.0} at the federation's shadow \
-             prices; exchange.csv and trade.csv in {}",
+             prices, {:.0} paid in border costs; exchange.csv and trade.csv in {}",
             ex.regions,
             ex.status.as_str(),
             started.elapsed().as_secs_f64(),
@@ -147,6 +186,7 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<ExitCode> {
             saved.map_or("-".to_owned(), |s| format!("{s:.0}")),
             ex.traded_t,
             ex.traded_value,
+            ex.border_cost,
             args.out.display()
         );
         if !ex.material_conflicts.is_empty() {

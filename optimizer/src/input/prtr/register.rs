@@ -259,6 +259,7 @@ pub fn import(
             currency: mapping.currency.clone(),
         },
         co2_price: mapping.co2_price,
+        border: None,
         transport: Transport {
             cost_per_tkm: t.cost_per_tkm.unwrap_or(defaults.cost_per_tkm),
             co2_kg_per_tkm: t.co2_kg_per_tkm.unwrap_or(defaults.co2_kg_per_tkm),

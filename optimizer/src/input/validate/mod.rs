@@ -47,6 +47,7 @@ pub fn validate(raw: &RawDataset) -> Result<Dataset, FieldErrors> {
         meta,
         co2_price,
         transport,
+        border: None,
         materials,
         sites,
         supplies,
