@@ -19,13 +19,16 @@ use std::time::Instant;
 /// ([`decompose`]); the optimum is the same as one LP's.
 pub fn solve(ds: &Dataset, options: &SolveOptions) -> Result<SolveResult, Error> {
     use rayon::prelude::*;
+    let started = Instant::now();
     let parts = decompose::split(ds);
     if parts.len() <= 1 {
         return solve_monolithic(ds, options);
     }
+    // One time limit for the whole solve: a part that starts late, after others, gets
+    // what is left of it.
     let results = parts
         .par_iter()
-        .map(|part| solve_monolithic(&part.dataset, options))
+        .map(|part| solve_monolithic(&part.dataset, &options.clone().charged(started)))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(report::merge(ds, &parts, results))
 }

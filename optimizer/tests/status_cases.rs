@@ -68,3 +68,40 @@ fn zero_time_limit_reports_time_limit() {
     assert_eq!(r.status, SolveStatus::TimeLimit);
     assert!(r.shadow_prices.is_none());
 }
+
+/// A region whose LP needs HiGHS (processes) and many pricing rounds: cut short, it still
+/// returns the best plan found, feasible and no dearer than the baseline, and it uses the
+/// time it was given (HiGHS's clock adds up over the warm re-solves of one model, so a limit
+/// passed on naively would stop it at about half).
+#[test]
+fn a_time_limited_highs_solve_returns_its_best_plan_after_using_its_time() {
+    let ds = generate(&SyntheticOptions {
+        sites: 10_000,
+        processes: 6,
+        candidates: 3,
+        ..Default::default()
+    });
+    let limit = 10.0;
+    let options = SolveOptions {
+        solver: SolverOptions {
+            time_limit: Some(limit),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    let r = optimizer::solve(&ds, &options).unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    assert_eq!(r.status, SolveStatus::TimeLimit);
+    let objective = r.objective.expect("a plan");
+    assert!(
+        objective <= r.baseline + 1e-6 * r.baseline,
+        "{objective} > {}",
+        r.baseline
+    );
+    assert_mass_balance(&ds, &r);
+    assert!(
+        seconds >= 0.8 * limit,
+        "stopped after {seconds:.2} s of a {limit} s limit"
+    );
+}

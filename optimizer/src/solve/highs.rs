@@ -16,6 +16,10 @@ pub(crate) struct LpSession {
     columns: usize,
     options: SolverOptions,
     started: Instant,
+    /// Seconds spent inside HiGHS's solves so far. HiGHS compares its `time_limit` with
+    /// its run clock, which adds up over every solve of one model rather than restarting,
+    /// so each call's limit is this plus the time left.
+    in_highs: f64,
 }
 
 impl LpSession {
@@ -51,6 +55,7 @@ impl LpSession {
             columns: lp.num_cols(),
             options,
             started: Instant::now(),
+            in_highs: 0.0,
         })
     }
 
@@ -86,12 +91,14 @@ impl LpSession {
         if let Some(limit) = self.options.time_limit {
             let left = (limit - self.started.elapsed().as_secs_f64()).max(0.0);
             model
-                .try_set_option("time_limit", left)
+                .try_set_option("time_limit", self.in_highs + left)
                 .map_err(|e| Error::Solver(format!("time_limit: {e:?}")))?;
         }
+        let solving = Instant::now();
         let solved = model
             .try_solve()
             .map_err(|s| Error::Solver(format!("HiGHS failed: {s:?}")))?;
+        self.in_highs += solving.elapsed().as_secs_f64();
         let status = match solved.status() {
             HighsModelStatus::Optimal | HighsModelStatus::ModelEmpty => SolveStatus::Optimal,
             HighsModelStatus::Infeasible => SolveStatus::Infeasible,

@@ -22,6 +22,7 @@ pub use status::{
 use crate::lp::LinearProgram;
 use crate::model::domain::Dataset;
 use crate::model::error::Error;
+use crate::model::ids::{DemandIdx, SupplyIdx};
 use crate::network::{CandidateOptions, Network};
 use session::Session;
 use std::time::{Duration, Instant};
@@ -97,6 +98,19 @@ pub struct Model {
     pub lp_build_seconds: f64,
 }
 
+/// The plan every dataset has: every demand imported, every supply disposed of, nothing
+/// run or sent.
+fn baseline_plan(ds: &Dataset, lp: &LinearProgram) -> Vec<f64> {
+    let mut x = vec![0.0; lp.num_cols()];
+    for (d, demand) in ds.demands.iter().enumerate() {
+        x[lp.layout.import(DemandIdx::new(d)).get()] = demand.quantity.0;
+    }
+    for (s, supply) in ds.supplies.iter().enumerate() {
+        x[lp.layout.disposal(SupplyIdx::new(s)).get()] = supply.quantity.0;
+    }
+    x
+}
+
 /// Builds the candidate network and the LP.
 pub fn build_model(ds: &Dataset, options: &SolveOptions) -> Model {
     let started = Instant::now();
@@ -128,6 +142,10 @@ pub fn run_model(
         rows: model.lp.num_rows(),
     });
     let mut solution = session.solve(&model.lp)?;
+    if solution.status == SolveStatus::TimeLimit && solution.primal.is_none() {
+        // Stopped before the solver reached any plan: the baseline is one, and the best known.
+        solution.primal = Some(baseline_plan(ds, &model.lp));
+    }
     let priced = options.candidates.price && !options.candidates.exact;
     let pricing = if priced {
         pricing::price_until_certified(

@@ -140,7 +140,16 @@ pub(crate) fn price_until_certified(
         model.network.extend(new_arcs);
         model.lp.append_flows(ds, &model.network);
         session.add_new_columns(&model.lp)?;
-        *solution = session.solve(&model.lp)?;
+        let mut next = session.solve(&model.lp)?;
+        if next.primal.is_none()
+            && let Some(mut plan) = solution.primal.take()
+        {
+            // The re-solve stopped before reaching a plan: the last round's stays the best
+            // known, with the new arcs unused (they were appended as the last columns).
+            plan.resize(model.lp.num_cols(), 0.0);
+            next.primal = Some(plan);
+        }
+        *solution = next;
     }
     outcome.gap = if solution.status == SolveStatus::Optimal {
         Some(0.0)
