@@ -70,6 +70,19 @@ pub fn load_outline(path: &Path) -> Result<Vec<MultiPolygon<f64>>, Error> {
         .collect())
 }
 
+/// The file in a dataset folder that holds the region's outline, drawn under the report's map.
+pub const OUTLINE_FILE: &str = "outline.geojson";
+
+/// The outline of the dataset in `dataset_dir` (its `outline.geojson`), empty without one.
+pub fn dataset_outline(dataset_dir: &Path) -> Result<Vec<MultiPolygon<f64>>, Error> {
+    let path = dataset_dir.join(OUTLINE_FILE);
+    if path.is_file() {
+        load_outline(&path)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
 /// Writes `areas` as a GeoJSON FeatureCollection with the NUTS property names, readable by
 /// [`load_areas`] and [`load_outline`] (a dataset's `outline.geojson`).
 pub fn write_outline(path: &Path, areas: &[&Area]) -> Result<(), Error> {

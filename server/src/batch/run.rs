@@ -167,7 +167,7 @@ fn solve_and_write(
         std::fs::remove_dir_all(&staging)?;
     }
     optimizer::report::write_all(&result, &staging)?;
-    let outline = optimizer::report::html::dataset_outline(&region.dir)?;
+    let outline = optimizer::regions::dataset_outline(&region.dir)?;
     optimizer::report::html::write_report(&ds, &result, &outline, &staging)?;
     let row = RegionRow::solved(&region.name, &result, started.elapsed().as_secs_f64());
     write_rows(&staging.join(ROW_FILE), std::slice::from_ref(&row))?;

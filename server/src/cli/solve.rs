@@ -129,7 +129,7 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
     );
     // Read before solving, so a broken outline fails fast, not after a long solve.
     let outline = match &args.out {
-        Some(_) => optimizer::report::html::dataset_outline(&args.dir)?,
+        Some(_) => optimizer::regions::dataset_outline(&args.dir)?,
         None => Vec::new(),
     };
     let started = Instant::now();

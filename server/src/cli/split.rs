@@ -3,7 +3,7 @@
 //! `circulate outline`: the outline of the areas a dataset's sites fall in, alone.
 
 use anyhow::Context;
-use optimizer::report::html::OUTLINE_FILE;
+use optimizer::regions::OUTLINE_FILE;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -182,19 +182,6 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-/// The file in a dataset folder that holds the region's outline for the map.
-pub const OUTLINE_FILE: &str = "outline.geojson";
-
-/// The outline of the dataset in `dataset_dir` (its `outline.geojson`), empty without one.
-pub fn dataset_outline(dataset_dir: &Path) -> Result<Vec<MultiPolygon<f64>>, Error> {
-    let path = dataset_dir.join(OUTLINE_FILE);
-    if path.is_file() {
-        crate::regions::load_outline(&path)
-    } else {
-        Ok(Vec::new())
-    }
-}
-
 /// Writes `report.html` into `dir` (atomically: a half-written page is never left).
 pub fn write_report(
     ds: &Dataset,
