@@ -226,29 +226,35 @@ struct Trade {
     balance: f64,
 }
 
-#[test]
-fn the_federation_never_costs_more_than_the_regions_alone_and_its_ledger_balances() {
+/// Finland's NUTS-3 regions batched with `--exchange` and `extra`: the output folder, the
+/// trade ledger and the federation's (certified) objective.
+fn federation(extra: &[&str]) -> (tempfile::TempDir, Vec<Trade>, f64) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let out = tempfile::tempdir().unwrap();
-    let o = batch(
-        &repo.join("datasets/finland-2023-nuts3"),
-        out.path(),
-        &["--exchange"],
-    );
+    let mut args = vec!["--exchange"];
+    args.extend_from_slice(extra);
+    let o = batch(&repo.join("datasets/finland-2023-nuts3"), out.path(), &args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let trades: Vec<Trade> = csv::Reader::from_path(out.path().join("trade.csv"))
         .unwrap()
         .deserialize()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(trades.len(), 18);
-    let isolated: f64 = trades.iter().map(|t| t.isolated_objective.unwrap()).sum();
     let federated: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(out.path().join("federation/result.json")).unwrap(),
     )
     .unwrap();
     assert_eq!(federated["status"], "optimal");
-    let federated = federated["objective"].as_f64().unwrap();
+    let objective = federated["objective"].as_f64().unwrap();
+    (out, trades, objective)
+}
+
+#[test]
+fn the_federation_never_costs_more_than_the_regions_alone_and_its_ledger_balances() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let (out, trades, federated) = federation(&[]);
+    assert_eq!(trades.len(), 18);
+    let isolated: f64 = trades.iter().map(|t| t.isolated_objective.unwrap()).sum();
     assert!(
         federated <= isolated + 1e-6 * isolated.abs(),
         "{federated} > {isolated}"
@@ -290,25 +296,10 @@ fn the_federation_never_costs_more_than_the_regions_alone_and_its_ledger_balance
 
 /// The federation's objective, the regions' own optima summed, and the tonnes crossing.
 fn federation_with(extra: &[&str]) -> (f64, f64, f64) {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let out = tempfile::tempdir().unwrap();
-    let mut args = vec!["--exchange"];
-    args.extend_from_slice(extra);
-    let o = batch(&repo.join("datasets/finland-2023-nuts3"), out.path(), &args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let trades: Vec<Trade> = csv::Reader::from_path(out.path().join("trade.csv"))
-        .unwrap()
-        .deserialize()
-        .map(Result::unwrap)
-        .collect();
+    let (_, trades, objective) = federation(extra);
     let isolated: f64 = trades.iter().map(|t| t.isolated_objective.unwrap()).sum();
     let crossed: f64 = trades.iter().map(|t| t.exported_t).sum();
-    let federated: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.path().join("federation/result.json")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(federated["status"], "optimal");
-    (federated["objective"].as_f64().unwrap(), isolated, crossed)
+    (objective, isolated, crossed)
 }
 
 #[test]

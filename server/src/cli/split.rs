@@ -14,16 +14,8 @@ pub struct SplitArgs {
     /// The areas to split by.
     #[arg(long, value_enum)]
     pub by: SplitBy,
-    /// The areas' outlines: Eurostat's NUTS GeoJSON (lon/lat, EPSG:4326).
-    #[arg(
-        long,
-        env = "CIRCULATE_NUTS3",
-        default_value = "../shared/data/nuts2021/NUTS_RG_60M_2021_4326_LEVL_3.geojson"
-    )]
-    pub areas: PathBuf,
-    /// Keep only the areas of this country (CNTR_CODE, e.g. FI), so no site lands abroad.
-    #[arg(long)]
-    pub country: Option<String>,
+    #[command(flatten)]
+    pub areas: AreasArgs,
     /// One dataset folder per area is written here, with split_report.json.
     #[arg(long)]
     pub out: PathBuf,
@@ -40,16 +32,46 @@ pub enum SplitBy {
 pub struct OutlineArgs {
     /// The dataset folder; its outline.geojson is (over)written.
     pub dir: PathBuf,
-    /// The areas: Eurostat's NUTS GeoJSON (lon/lat, EPSG:4326).
+    #[command(flatten)]
+    pub areas: AreasArgs,
+}
+
+/// The NUTS-3 areas `split` and `outline` read.
+#[derive(Debug, clap::Args)]
+pub struct AreasArgs {
+    /// The areas' outlines: Eurostat's NUTS GeoJSON (lon/lat, EPSG:4326).
     #[arg(
         long,
         env = "CIRCULATE_NUTS3",
         default_value = "../shared/data/nuts2021/NUTS_RG_60M_2021_4326_LEVL_3.geojson"
     )]
     pub areas: PathBuf,
-    /// Keep only the areas of this country (CNTR_CODE, e.g. FI).
+    /// Keep only the areas of this country (CNTR_CODE, e.g. FI), so no site lands abroad.
     #[arg(long)]
     pub country: Option<String>,
+}
+
+impl AreasArgs {
+    /// The areas (NUTS_ID, NAME_LATN), refusing a file that holds none.
+    fn load(&self) -> anyhow::Result<Vec<optimizer::regions::Area>> {
+        let areas = optimizer::regions::load_areas(
+            &self.areas,
+            "NUTS_ID",
+            "NAME_LATN",
+            self.country.as_deref(),
+        )
+        .context("reading the areas (--areas)")?;
+        anyhow::ensure!(
+            !areas.is_empty(),
+            "{} holds no areas{}",
+            self.areas.display(),
+            self.country
+                .as_deref()
+                .map(|c| format!(" of country {c}"))
+                .unwrap_or_default()
+        );
+        Ok(areas)
+    }
 }
 
 /// Writes `DIR/outline.geojson`: every area at least one site of the dataset falls in (or
@@ -59,13 +81,7 @@ pub fn outline(args: &OutlineArgs) -> anyhow::Result<ExitCode> {
         Ok(ds) => ds,
         Err(code) => return Ok(code),
     };
-    let areas = optimizer::regions::load_areas(
-        &args.areas,
-        "NUTS_ID",
-        "NAME_LATN",
-        args.country.as_deref(),
-    )
-    .context("reading the areas (--areas)")?;
+    let areas = args.areas.load()?;
     let (parts, _) = optimizer::regions::split_by_area(&ds, &areas);
     let used: Vec<&optimizer::regions::Area> = parts.iter().map(|(a, _)| &areas[*a]).collect();
     let path = args.dir.join(OUTLINE_FILE);
@@ -79,21 +95,9 @@ pub fn run(args: &SplitArgs) -> anyhow::Result<ExitCode> {
         Ok(ds) => ds,
         Err(code) => return Ok(code),
     };
-    let (id_key, name_key) = match args.by {
-        SplitBy::Nuts3 => ("NUTS_ID", "NAME_LATN"),
-    };
-    let areas =
-        optimizer::regions::load_areas(&args.areas, id_key, name_key, args.country.as_deref())
-            .context("reading the areas (--areas)")?;
-    anyhow::ensure!(
-        !areas.is_empty(),
-        "{} holds no areas{}",
-        args.areas.display(),
-        args.country
-            .as_deref()
-            .map(|c| format!(" of country {c}"))
-            .unwrap_or_default()
-    );
+    // NUTS-3 is the one kind of area so far; its files name areas by NUTS_ID, NAME_LATN.
+    let SplitBy::Nuts3 = args.by;
+    let areas = args.areas.load()?;
     let (parts, report) = optimizer::regions::split_by_area(&ds, &areas);
     std::fs::create_dir_all(&args.out)?;
     for (area, part) in &parts {
