@@ -1,31 +1,9 @@
 //! The human-readable summary `circulate solve` prints: status, objective against the
 //! baseline, KPIs, model size and timings, top flows and top targets.
 
+use optimizer::report::html::grouped as num;
 use optimizer::{Dataset, SolveResult};
 use std::path::Path;
-
-/// Thousands-separated number with `decimals` places.
-fn num(x: f64, decimals: usize) -> String {
-    let s = format!("{:.*}", decimals, x.abs());
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if x < 0.0 && s.chars().any(|c| c != '0' && c != '.') {
-        "-"
-    } else {
-        ""
-    };
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{frac}")
-    }
-}
 
 fn cut(s: &str, width: usize) -> String {
     if s.chars().count() <= width {

@@ -3,6 +3,7 @@
 
 use super::sankey::{Graph, Layout, NodeKind};
 use super::svg::{Svg, attr, grouped, num, text};
+use crate::model::error::shorten;
 use crate::report::CostParts;
 
 const SANKEY_WIDTH: f64 = 1000.0;
@@ -78,7 +79,7 @@ pub fn sankey(g: &Graph, l: &Layout, height: f64) -> String {
         svg.raw(&format!(
             "<text x=\"{x}\" y=\"{}\" text-anchor=\"{anchor}\">{}<tspan class=\"muted\" x=\"{x}\" dy=\"14\">{} t/yr</tspan></text>",
             num(y - 3.0),
-            text(&short(&node.label, 28)),
+            text(&shorten(&node.label, 27)),
             grouped(b.tonnes, 0),
             x = num(lx),
         ));
@@ -102,16 +103,6 @@ fn kind_class(kind: NodeKind) -> &'static str {
         NodeKind::Demand => "demand",
         NodeKind::Disposal => "disposal",
         NodeKind::Loss => "loss",
-    }
-}
-
-fn short(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        s.to_owned()
-    } else {
-        let mut t: String = s.chars().take(width - 1).collect();
-        t.push('\u{2026}');
-        t
     }
 }
 
