@@ -2,9 +2,11 @@
 //! so columns added by pricing are solved warm from the previous basis.
 
 use super::status::{LpSolution, SolveStatus, SolverOptions};
+use super::warm_start::StartingBasis;
 use crate::lp::LinearProgram;
 use crate::model::error::Error;
 use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Row, Sense};
+use highs_sys::{Highs_setBasis, HighsInt};
 use std::time::Instant;
 
 /// A HiGHS model kept between solves, so columns added by pricing are solved warm from the
@@ -16,39 +18,50 @@ pub(crate) struct LpSession {
     columns: usize,
     options: SolverOptions,
     started: Instant,
-    /// Seconds spent inside HiGHS's solves so far. HiGHS compares its `time_limit` with
-    /// its run clock, which adds up over every solve of one model rather than restarting,
-    /// so each call's limit is this plus the time left.
+    /// Seconds spent inside this model's solves so far. HiGHS compares its `time_limit`
+    /// with its run clock, which adds up over every solve of one model rather than
+    /// restarting, so each call's limit is this plus the time left.
     in_highs: f64,
+    /// Whether the next solve starts from a basis (a previous solve's or one given).
+    warm: bool,
+}
+
+/// HiGHS's basis statuses (`kHighsBasisStatus*`) and its error status (`kHighsStatusError`).
+const BASIS_LOWER: HighsInt = 0;
+const BASIS_BASIC: HighsInt = 1;
+const STATUS_ERROR: HighsInt = -1;
+
+/// The LP as a HiGHS model (`None` when it has no columns) and its row handles.
+fn load(lp: &LinearProgram) -> Result<(Option<Model>, Vec<Row>), Error> {
+    let mut problem = ColProblem::default();
+    let rows: Vec<Row> = lp
+        .rows()
+        .map(|i| {
+            let (lo, hi) = lp.row_bounds(i);
+            problem.add_row(lo..=hi)
+        })
+        .collect();
+    for j in lp.cols() {
+        let (lo, hi) = lp.col_bounds(j);
+        problem.add_column(
+            lp.cost(j),
+            lo..=hi,
+            lp.column_entries(j).map(|(r, v)| (rows[r.get()], v)),
+        );
+    }
+    if lp.num_cols() == 0 {
+        return Ok((None, rows));
+    }
+    let mut model = Model::try_new(problem)
+        .map_err(|s| Error::Solver(format!("HiGHS rejected the model: {s:?}")))?;
+    model.set_sense(Sense::Minimise);
+    Ok((Some(model), rows))
 }
 
 impl LpSession {
     /// Loads the LP into HiGHS.
     pub(crate) fn new(lp: &LinearProgram, options: SolverOptions) -> Result<Self, Error> {
-        let mut problem = ColProblem::default();
-        let rows: Vec<Row> = lp
-            .rows()
-            .map(|i| {
-                let (lo, hi) = lp.row_bounds(i);
-                problem.add_row(lo..=hi)
-            })
-            .collect();
-        for j in lp.cols() {
-            let (lo, hi) = lp.col_bounds(j);
-            problem.add_column(
-                lp.cost(j),
-                lo..=hi,
-                lp.column_entries(j).map(|(r, v)| (rows[r.get()], v)),
-            );
-        }
-        let model = if lp.num_cols() == 0 {
-            None
-        } else {
-            let mut model = Model::try_new(problem)
-                .map_err(|s| Error::Solver(format!("HiGHS rejected the model: {s:?}")))?;
-            model.set_sense(Sense::Minimise);
-            Some(model)
-        };
+        let (model, rows) = load(lp)?;
         Ok(LpSession {
             model,
             rows,
@@ -56,7 +69,35 @@ impl LpSession {
             options,
             started: Instant::now(),
             in_highs: 0.0,
+            warm: false,
         })
+    }
+
+    /// Starts the next solve from `basis` instead of the all-slack one. Nonbasic columns
+    /// and rows sit at their lower bound (at their upper one when there is no lower).
+    #[allow(unsafe_code)]
+    pub(crate) fn start_from(&mut self, basis: &StartingBasis) -> Result<(), Error> {
+        let Some(model) = self.model.as_mut() else {
+            return Ok(());
+        };
+        let status = |basic: bool| {
+            if basic { BASIS_BASIC } else { BASIS_LOWER }
+        };
+        let columns: Vec<HighsInt> = basis.basic_column.iter().map(|&b| status(b)).collect();
+        let rows: Vec<HighsInt> = basis.basic_row.iter().map(|&b| status(b)).collect();
+        if columns.len() != self.columns || rows.len() != self.rows.len() {
+            return Err(Error::Solver("starting basis of the wrong size".into()));
+        }
+        // The `highs` crate has no call for a basis; this is HiGHS's own C API on the model
+        // the crate owns, with arrays of the lengths HiGHS reads (checked above).
+        // SAFETY: `model` is a live HiGHS instance; `columns` and `rows` hold one status per
+        // column and row of it and outlive the call, which copies them.
+        let code = unsafe { Highs_setBasis(model.as_mut_ptr(), columns.as_ptr(), rows.as_ptr()) };
+        if code == STATUS_ERROR {
+            return Err(Error::Solver("HiGHS rejected the starting basis".into()));
+        }
+        self.warm = true;
+        Ok(())
     }
 
     /// Adds the columns of `lp` that the session does not have yet.
@@ -78,8 +119,27 @@ impl LpSession {
         Ok(())
     }
 
-    /// Solves (warm after the first call); the time limit counts from the session's start.
-    pub(crate) fn solve(&mut self) -> Result<LpSolution, Error> {
+    /// Solves `lp` (warm after the first call); the time limit counts from the session's
+    /// start. A warm solve that HiGHS ends without an answer (status unknown: seen on one
+    /// of 151 EU regions after columns were added to an optimal basis) is repeated once
+    /// from scratch, as a fresh model of the same LP.
+    pub(crate) fn solve(&mut self, lp: &LinearProgram) -> Result<LpSolution, Error> {
+        let warm = std::mem::replace(&mut self.warm, true);
+        let solution = self.solve_loaded()?;
+        if !(warm && solution.status == SolveStatus::SolverError) {
+            return Ok(solution);
+        }
+        tracing::debug!("warm HiGHS solve ended without an answer; solving from scratch");
+        (self.model, self.rows) = load(lp)?;
+        self.columns = lp.num_cols();
+        // A fresh model's run clock starts at zero.
+        let spent_before = std::mem::take(&mut self.in_highs);
+        let solution = self.solve_loaded();
+        self.in_highs += spent_before;
+        solution
+    }
+
+    fn solve_loaded(&mut self) -> Result<LpSolution, Error> {
         let Some(mut model) = self.model.take() else {
             // Nothing to decide: the empty plan is optimal.
             return Ok(LpSolution {
@@ -108,6 +168,14 @@ impl LpSession {
             HighsModelStatus::ReachedIterationLimit => SolveStatus::IterationLimit,
             _ => SolveStatus::SolverError,
         };
+        tracing::debug!(
+            seconds = solving.elapsed().as_secs_f64(),
+            columns = self.columns,
+            rows = self.rows.len(),
+            iterations = solved.simplex_iteration_count(),
+            status = ?solved.status(),
+            "HiGHS solved"
+        );
         let has_point = status == SolveStatus::Optimal
             || (matches!(status, SolveStatus::TimeLimit | SolveStatus::IterationLimit)
                 && solved.primal_solution_status() == HighsSolutionStatus::Feasible);

@@ -1,6 +1,8 @@
 //! The solve layer: builds the model of a dataset, picks a backend ([`session`]: HiGHS or the
 //! min-cost-flow path of [`flow`]), prices left-out arcs until the optimum is certified
 //! ([`pricing`]) and splits a dataset into independent material groups ([`decompose`]).
+//! A part with processes starts HiGHS from the optimal tree of its transport problem
+//! ([`warm_start`]).
 //! Backends share one status and solution type ([`status`]); the report reads them. A
 //! watcher can follow a long solve ([`progress`]).
 
@@ -12,6 +14,7 @@ mod pricing_bounds;
 pub mod progress;
 mod session;
 mod status;
+mod warm_start;
 
 pub use pricing::{PRICING_PER_SOURCE, PRICING_TOLERANCE};
 pub use progress::{Progress, ProgressEvent};
@@ -136,7 +139,11 @@ pub fn run_model(
     options: &SolveOptions,
 ) -> Result<(LpSolution, SolveStats), Error> {
     let started = Instant::now();
+    let basis = warm_start::transport_basis(ds, model, options, started)?;
     let mut session = Session::new(&model.lp, options.solver.clone())?;
+    if let Some(basis) = &basis {
+        session.start_from(basis)?;
+    }
     options.solver.progress.report(ProgressEvent::Solving {
         columns: model.lp.num_cols(),
         rows: model.lp.num_rows(),

@@ -4,6 +4,7 @@
 use super::flow::FlowSession;
 use super::highs::LpSession;
 use super::status::{Algorithm, LpSolution, SolverOptions};
+use super::warm_start::StartingBasis;
 use crate::lp::LinearProgram;
 use crate::model::error::Error;
 
@@ -25,6 +26,14 @@ impl Session {
         Ok(Session::Highs(LpSession::new(lp, options)?))
     }
 
+    /// Starts the next solve from `basis` (HiGHS; the flow path finds its own).
+    pub(crate) fn start_from(&mut self, basis: &StartingBasis) -> Result<(), Error> {
+        match self {
+            Session::Highs(session) => session.start_from(basis),
+            Session::Flow(_) => Ok(()),
+        }
+    }
+
     /// Takes the columns `lp` gained since the last solve.
     pub(crate) fn add_new_columns(&mut self, lp: &LinearProgram) -> Result<(), Error> {
         match self {
@@ -36,8 +45,16 @@ impl Session {
 
     pub(crate) fn solve(&mut self, lp: &LinearProgram) -> Result<LpSolution, Error> {
         match self {
-            Session::Highs(session) => session.solve(),
+            Session::Highs(session) => session.solve(lp),
             Session::Flow(session) => Ok(session.solve(lp)),
+        }
+    }
+
+    /// The min-cost-flow path's basis after the last solve (see [`FlowSession::tree`]).
+    pub(crate) fn transport_tree(&self) -> Option<&[bool]> {
+        match self {
+            Session::Highs(_) => None,
+            Session::Flow(session) => session.tree(),
         }
     }
 

@@ -82,6 +82,12 @@ impl FlowSession {
         })
     }
 
+    /// The network simplex's spanning tree after the last solve ([`NetworkSimplex::tree`]),
+    /// or `None` on the shortest-path solver or before a solve.
+    pub(crate) fn tree(&self) -> Option<&[bool]> {
+        self.simplex.as_ref().map(NetworkSimplex::tree)
+    }
+
     /// Solves `lp` (which may have gained flow columns since the last call).
     pub(crate) fn solve(&mut self, lp: &LinearProgram) -> LpSolution {
         let deadline = self.options.deadline(self.started);

@@ -151,6 +151,12 @@ impl NetworkSimplex {
         self.flow[self.supplies + self.demands + a]
     }
 
+    /// Which arcs are in the spanning tree (the basis): disposals, then imports, then flow
+    /// arcs in the order they were added.
+    pub fn tree(&self) -> &[bool] {
+        &self.in_tree
+    }
+
     /// Potential of supply `s` (its row dual is minus this).
     pub fn supply_potential(&self, s: usize) -> i64 {
         self.potential(s)
