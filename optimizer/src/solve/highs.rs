@@ -1,8 +1,7 @@
 //! The HiGHS backend: loads a [`LinearProgram`] and keeps the model between pricing rounds,
 //! so columns added by pricing are solved warm from the previous basis.
 
-use super::status::{LpSolution, SolveStatus, SolverOptions};
-use super::warm_start::StartingBasis;
+use super::status::{LpSolution, SolveStatus, SolverOptions, StartingBasis};
 use crate::lp::LinearProgram;
 use crate::model::error::Error;
 use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Row, Sense};

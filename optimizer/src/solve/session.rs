@@ -3,8 +3,7 @@
 
 use super::flow::FlowSession;
 use super::highs::LpSession;
-use super::status::{Algorithm, LpSolution, SolverOptions};
-use super::warm_start::StartingBasis;
+use super::status::{Algorithm, LpSolution, SolverOptions, StartingBasis};
 use crate::lp::LinearProgram;
 use crate::model::error::Error;
 

@@ -1,6 +1,7 @@
 //! What every solver backend returns, whichever it is (HiGHS or the min-cost-flow path): a
 //! status and, when there is one, a point and its duals. Infeasible, unbounded and
-//! time-limited solves are ordinary results, never errors.
+//! time-limited solves are ordinary results, never errors. Also what a backend may start
+//! from ([`StartingBasis`]).
 
 use crate::lp::{Col, Row};
 use serde::Serialize;
@@ -261,4 +262,12 @@ impl AddAssign<&SolveStats> for SolveStats {
         self.solve_seconds += solve_seconds;
         self.pricing_seconds += pricing_seconds;
     }
+}
+
+/// A basis of the LP to start HiGHS from: which columns and which rows' slacks are basic
+/// (every other column sits at its lower bound, every other row at its bound).
+#[derive(Clone, Debug)]
+pub(crate) struct StartingBasis {
+    pub(crate) basic_column: Vec<bool>,
+    pub(crate) basic_row: Vec<bool>,
 }

@@ -13,7 +13,7 @@
 
 use super::pricing;
 use super::session::Session;
-use super::status::SolverOptions;
+use super::status::{SolverOptions, StartingBasis};
 use super::{Model, SolveOptions, SolveStatus, build_model};
 use crate::lp::{Col, RowKind};
 use crate::model::domain::{Dataset, Stream};
@@ -23,14 +23,6 @@ use crate::model::ids::{DemandIdx, SupplyIdx};
 use crate::network::{ArcIdx, Arcs, SinkIdx, SourceIdx};
 use std::collections::HashMap;
 use std::time::Instant;
-
-/// A basis of the LP to start HiGHS from: which columns and which rows' slacks are basic
-/// (every other column sits at its lower bound, every other row at its bound).
-#[derive(Clone, Debug)]
-pub(crate) struct StartingBasis {
-    pub(crate) basic_column: Vec<bool>,
-    pub(crate) basic_row: Vec<bool>,
-}
 
 /// The transport problem of `ds`: its supplies and demands (with `supplies` and `demands`
 /// as their tonnes), no processes, and only the substitutions that keep the tonnage
