@@ -140,7 +140,8 @@ pub fn run_model(
 ) -> Result<(LpSolution, SolveStats), Error> {
     let started = Instant::now();
     let basis = warm_start::transport_basis(ds, model, options, started)?;
-    let mut session = Session::new(&model.lp, options.solver.clone())?;
+    // The backend's clock starts now: what the start took comes off its time limit.
+    let mut session = Session::new(&model.lp, options.clone().charged(started).solver)?;
     if let Some(basis) = &basis {
         session.start_from(basis)?;
     }
