@@ -48,3 +48,27 @@ fn pricing_recovers_the_exact_optimum_that_k_nearest_misses() {
     assert_eq!(priced.stats.arcs_added_by_pricing, 1);
     assert_mass_balance(&ds, &priced);
 }
+
+/// Over several rounds (each adding only a few pairs per source, under duals that move from
+/// round to round) pricing still ends at the exact optimum, on plain matching (the network
+/// simplex) and with recyclers in between (HiGHS, started from the transport tree).
+#[test]
+fn pricing_over_many_rounds_reaches_the_exact_optimum() {
+    for (seed, recycler) in [(11, false), (12, false), (13, true), (14, true)] {
+        let ds = optimizer::generate::uniform::generate(400, seed, recycler);
+        let exact = optimizer::solve(&ds, &with(1, true, false)).unwrap();
+        let priced = optimizer::solve(&ds, &with(1, false, true)).unwrap();
+        assert!(
+            priced.stats.pricing_rounds >= 3,
+            "seed {seed}: {} rounds are too few to test rounds",
+            priced.stats.pricing_rounds
+        );
+        assert_eq!(priced.stats.optimality_gap, Some(0.0));
+        assert_close(
+            priced.objective.unwrap(),
+            exact.objective.unwrap(),
+            &format!("seed {seed} priced objective"),
+        );
+        assert_mass_balance(&ds, &priced);
+    }
+}
