@@ -70,6 +70,8 @@ fn certified_transport(
         return Ok(None);
     }
     let mut solution = session.solve(&start.lp)?;
+    // Certified, not just optimal over k-nearest: the tree of the k-nearest optimum is a
+    // poorer start (every tenth EU region: 79.8 s against 48.4 s for the batch).
     if options.candidates.price && !options.candidates.exact {
         pricing::price_until_certified(
             transport,
