@@ -16,31 +16,19 @@ use super::session::Session;
 use super::status::{SolverOptions, StartingBasis};
 use super::{Model, SolveOptions, SolveStatus, build_model};
 use crate::lp::{Col, RowKind};
-use crate::model::domain::{Dataset, Stream};
+use crate::model::domain::Dataset;
 use crate::model::error::Error;
-use crate::model::ids::Tonnes;
 use crate::model::ids::{DemandIdx, SupplyIdx};
 use crate::network::{ArcIdx, Arcs, SinkIdx, SourceIdx};
 use std::collections::HashMap;
 use std::time::Instant;
 
-/// The transport problem of `ds`: its supplies and demands (with `supplies` and `demands`
-/// as their tonnes), no processes, and only the substitutions that keep the tonnage
-/// (the others make a generalised network too).
-fn transport_problem(ds: &Dataset, supplies: &[f64], demands: &[f64]) -> Dataset {
-    let with = |streams: &[Stream], tonnes: &[f64]| -> Vec<Stream> {
-        streams
-            .iter()
-            .zip(tonnes)
-            .map(|(stream, &t)| Stream {
-                quantity: Tonnes(t.max(0.0)),
-                ..*stream
-            })
-            .collect()
-    };
+/// The transport problem of `ds`: its supplies and demands, no processes, and only the
+/// substitutions that keep the tonnage (the others make a generalised network too).
+fn transport_problem(ds: &Dataset) -> Dataset {
     let mut transport = Dataset {
-        supplies: with(&ds.supplies, supplies),
-        demands: with(&ds.demands, demands),
+        supplies: ds.supplies.clone(),
+        demands: ds.demands.clone(),
         ..ds.clone_without_streams()
     };
     transport.substitutions.retain(|s| s.ratio == 1.0);
@@ -140,9 +128,7 @@ pub(crate) fn transport_basis(
     if ds.processes.is_empty() {
         return Ok(None);
     }
-    let supplies: Vec<f64> = ds.supplies.iter().map(|s| s.quantity.0).collect();
-    let demands: Vec<f64> = ds.demands.iter().map(|d| d.quantity.0).collect();
-    let transport = transport_problem(ds, &supplies, &demands);
+    let transport = transport_problem(ds);
     let Some((start, tree)) = certified_transport(&transport, options, started)? else {
         return Ok(None);
     };

@@ -185,7 +185,7 @@ fn columns(g: &Graph) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Graph, recycler};
+    use super::super::{Graph, Link, recycler};
     use super::*;
 
     #[test]
@@ -205,20 +205,15 @@ mod tests {
                 "node {i} outside"
             );
             // Links use exactly the node's edge on each side where they carry all of it.
-            let out: f64 = g
-                .links
-                .iter()
-                .zip(&l.links)
-                .filter(|(k, _)| k.from == i)
-                .map(|(_, p)| p.width)
-                .sum();
-            let inn: f64 = g
-                .links
-                .iter()
-                .zip(&l.links)
-                .filter(|(k, _)| k.to == i)
-                .map(|(_, p)| p.width)
-                .sum();
+            let width_where = |at: fn(&Link) -> usize| -> f64 {
+                g.links
+                    .iter()
+                    .zip(&l.links)
+                    .filter(|(k, _)| at(k) == i)
+                    .map(|(_, p)| p.width)
+                    .sum()
+            };
+            let (out, inn) = (width_where(|k| k.from), width_where(|k| k.to));
             assert!(out <= b.height + 1e-9 && inn <= b.height + 1e-9);
         }
         for c in 0..=2 {
