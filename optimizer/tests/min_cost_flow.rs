@@ -1,5 +1,5 @@
 //! The transportation solvers (successive shortest paths, and the network simplex solved in
-//! two warm-started rounds) against HiGHS: on random integer problems their optima equal
+//! two warm-started rounds, its nodes numbered in a random order) against HiGHS: on random integer problems their optima equal
 //! HiGHS's LP optimum exactly and their potentials certify it; on
 //! random regions without processes the `auto` path (transportation solver) and the `highs`
 //! path give the same optimum within the documented rounding bound, with mass balance.
@@ -11,6 +11,9 @@ use optimizer::flow::ssp::{self, Transportation};
 use optimizer::*;
 use optimizer::{Algorithm, CandidateOptions, SolveOptions, SolveStatus, SolverOptions};
 use proptest::prelude::*;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
 
 /// A random transportation problem (zero quantities, free slacks and parallel arcs
 /// included).
@@ -130,11 +133,21 @@ fn assert_certified(p: &Transportation, flow: &[i64], ps: &[i64], pt: &[i64]) {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
-    /// The network simplex solves the first `split` arcs, then takes the rest and continues
-    /// from its basis (as in a pricing round): the optimum must equal HiGHS's.
+    /// The network simplex, its nodes numbered in a random order, solves the first `split`
+    /// arcs, then takes the rest and continues from its basis (as in a pricing round): the
+    /// optimum must equal HiGHS's, and the basis it reports must hold every slack that
+    /// carries flow, in the caller's numbering.
     #[test]
-    fn network_simplex_warm_started_equals_highs(p in transportation(), split in 0..30usize) {
-        let mut engine = NetworkSimplex::new(&p.supply, &p.disposal_cost, &p.demand, &p.import_cost);
+    fn network_simplex_warm_started_equals_highs(
+        p in transportation(),
+        split in 0..30usize,
+        order_seed in any::<u64>(),
+    ) {
+        let nodes = p.supply.len() + p.demand.len();
+        let mut order: Vec<u32> = (0..nodes as u32).collect();
+        order.shuffle(&mut ChaCha8Rng::seed_from_u64(order_seed));
+        let mut engine =
+            NetworkSimplex::new(&p.supply, &p.disposal_cost, &p.demand, &p.import_cost, &order);
         let split = split.min(p.from.len());
         for a in 0..split {
             engine.add_arc(p.from[a], p.to[a], p.cost[a]);
@@ -151,6 +164,16 @@ proptest! {
         let ps: Vec<i64> = (0..p.supply.len()).map(|s| engine.supply_potential(s)).collect();
         let pt: Vec<i64> = (0..p.demand.len()).map(|t| engine.demand_potential(t)).collect();
         assert_certified(&p, &flow, &ps, &pt);
+        let tree = engine.tree();
+        prop_assert_eq!(tree.iter().filter(|&&b| b).count(), nodes, "a spanning tree");
+        let mut left: Vec<i64> = p.supply.iter().chain(&p.demand).copied().collect();
+        for (a, f) in flow.iter().enumerate() {
+            left[p.from[a] as usize] -= f;
+            left[p.supply.len() + p.to[a] as usize] -= f;
+        }
+        for (u, &l) in left.iter().enumerate() {
+            prop_assert!(l == 0 || tree[u], "slack {} carries {} but is not basic", u, l);
+        }
     }
 
     #[test]

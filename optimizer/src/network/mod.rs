@@ -139,6 +139,18 @@ impl Network {
         &self.sinks[t.get()]
     }
 
+    /// Sources, then sinks (numbered `sources.len()..`), in Z order of their sites
+    /// ([`spatial::z_order`]): work that visits nodes in this order touches nearby ones
+    /// together, so it stays in the cache.
+    pub fn spatial_order(&self, ds: &Dataset) -> Vec<u32> {
+        let sites = self.sources.iter().map(|n| n.site);
+        let points: Vec<(f64, f64)> = sites
+            .chain(self.sinks.iter().map(|n| n.site))
+            .map(|i| (ds.site(i).lon, ds.site(i).lat))
+            .collect();
+        spatial::z_order(&points)
+    }
+
     /// Adds arcs found by pricing.
     pub fn extend(&mut self, arcs: Arcs) {
         self.arcs.append(arcs);

@@ -141,7 +141,7 @@ pub fn run_model(
     let started = Instant::now();
     let basis = warm_start::transport_basis(ds, model, options, started)?;
     // The backend's clock starts now: what the start took comes off its time limit.
-    let mut session = Session::new(&model.lp, options.clone().charged(started).solver)?;
+    let mut session = Session::new(ds, model, options.clone().charged(started).solver)?;
     if let Some(basis) = &basis {
         session.start_from(basis)?;
     }

@@ -1,10 +1,12 @@
 //! A solver kept across the rounds of one solve: HiGHS, or the min-cost-flow path when the
 //! LP is a pure transportation problem and [`Algorithm::Auto`] allows it.
 
+use super::Model;
 use super::flow::FlowSession;
 use super::highs::LpSession;
 use super::status::{Algorithm, LpSolution, SolverOptions, StartingBasis};
 use crate::lp::LinearProgram;
+use crate::model::domain::Dataset;
 use crate::model::error::Error;
 
 /// The backend of one solve.
@@ -16,9 +18,12 @@ pub(crate) enum Session {
 }
 
 impl Session {
-    pub(crate) fn new(lp: &LinearProgram, options: SolverOptions) -> Result<Self, Error> {
+    /// The backend for `model`, built from `ds`.
+    pub(crate) fn new(ds: &Dataset, model: &Model, options: SolverOptions) -> Result<Self, Error> {
+        let lp = &model.lp;
         if options.algorithm != Algorithm::Highs
-            && let Some(flow) = FlowSession::new(lp, options.clone())
+            && let Some(flow) =
+                FlowSession::new(lp, options.clone(), || model.network.spatial_order(ds))
         {
             return Ok(Session::Flow(Box::new(flow)));
         }
@@ -50,7 +55,7 @@ impl Session {
     }
 
     /// The min-cost-flow path's basis after the last solve (see [`FlowSession::tree`]).
-    pub(crate) fn transport_tree(&self) -> Option<&[bool]> {
+    pub(crate) fn transport_tree(&self) -> Option<Vec<bool>> {
         match self {
             Session::Highs(_) => None,
             Session::Flow(session) => session.tree(),

@@ -53,7 +53,7 @@ fn certified_transport(
         solver: solver.clone(),
     };
     let mut start = build_model(transport, &quiet);
-    let mut session = Session::new(&start.lp, solver.clone())?;
+    let mut session = Session::new(transport, &start, solver.clone())?;
     if !session.is_min_cost_flow() {
         return Ok(None);
     }
@@ -73,10 +73,7 @@ fn certified_transport(
     if solution.status != SolveStatus::Optimal {
         return Ok(None);
     }
-    Ok(session.transport_tree().map(|tree| {
-        let tree = tree.to_vec();
-        (start, tree)
-    }))
+    Ok(session.transport_tree().map(|tree| (start, tree)))
 }
 
 /// The supply-to-demand pairs of `start`'s spanning tree, as arcs of `model`: those

