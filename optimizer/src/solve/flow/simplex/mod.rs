@@ -30,6 +30,17 @@
 
 mod tree;
 
+/// The block search scans `sqrt(arcs) / BLOCK_DIVISOR` arcs per pivot (at least
+/// [`MIN_BLOCK`]). LEMON scans `sqrt(arcs)`; on these spatial transportation problems
+/// smaller blocks win by far: a less negative entering arc found sooner tends to touch a
+/// small subtree, so pivots get cheaper faster than they get more numerous. Measured on the
+/// 100k uniform instance, priced from k = 8 (solve seconds without pricing, same optimum,
+/// one binary): divisor 1: 39, 3.3: 17, 10: 12, 33: 9.2, 100: 8.7 (with 1.7 times the
+/// pivots of divisor 1); on the million-point instance, from validated input to the end of
+/// the k = 8 solve (candidate arcs and LP included): divisor 1: 98 s, 32: 29 s, 100: 28 s.
+const BLOCK_DIVISOR: f64 = 32.0;
+const MIN_BLOCK: usize = 10;
+
 /// An arc of the tree points up (towards the root) or down.
 const UP: i8 = 1;
 const DOWN: i8 = -1;
@@ -217,9 +228,10 @@ impl NetworkSimplex {
             self.next_arc = first;
         }
         let arcs = self.source.len();
-        // Block search (LEMON's default): scan a block of about sqrt(arcs) arcs, enter the
-        // most negative one found; a full pass without one proves optimality.
-        let block = ((arcs as f64).sqrt() as usize).max(10);
+        // Block search (LEMON's default): scan a block of arcs, enter the most negative one
+        // found; a full pass without one proves optimality.
+        let block = ((arcs as f64).sqrt() / BLOCK_DIVISOR) as usize;
+        let block = block.max(MIN_BLOCK);
         loop {
             for _ in 0..256 {
                 let Some(entering) = self.find_entering(block) else {
