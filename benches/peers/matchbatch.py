@@ -39,23 +39,24 @@ def main() -> None:
     materials = pd.DataFrame([{"id": "m", "name": "m", "import_cost": 20.0, "disposal_cost": 20.0}])
     transport = {"cost_per_tkm": 1.0, "co2_kg_per_tkm": 0.0, "detour_factor": 1.0}
     with Client(addr, timeout=deadline) as client:
-        # Timed to the answer's arrival: turning 200k matches into data frames afterwards is
-        # the client's own work, outside the deadline.
+        # Timed from the call to the answer's arrival, as the deadline runs: building the
+        # 200k-row request before and reading the matches into data frames after are the
+        # client's own work.
         call = client._stub.MatchBatch
-        arrived = {}
+        timing = {}
 
         def timed(*args, **kwargs):
+            timing["sent"] = time.perf_counter()
             response = call(*args, **kwargs)
-            arrived["at"] = time.perf_counter()
+            timing["arrived"] = time.perf_counter()
             return response
 
         client._stub.MatchBatch = timed
-        sent = time.perf_counter()
         matching = client.match_batch(offers, requests, materials, transport=transport)
     stats = matching.summary["stats"]
     gap = stats.get("optimality_gap")
     distance = "no bound yet" if gap is None else f"at most {gap:,.0f} above the optimum"
-    print(f"deadline {deadline:.0f} s: {matching.status} after {arrived['at'] - sent:.1f} s, "
+    print(f"deadline {deadline:.0f} s: {matching.status} after {timing['arrived'] - timing['sent']:.1f} s, "
           f"objective {matching.objective:,.0f}, {distance}, "
           f"{stats.get('pricing_rounds')} pricing rounds, {len(matching.matches):,} matches")
 
