@@ -156,10 +156,10 @@ pub(crate) fn candidate_arcs(
     index: &SinkIndex,
     sources: &[Node<SourceKind>],
     sinks: &[Node<SinkKind>],
+    source_order: &[u32],
     options: CandidateOptions,
 ) -> Arcs {
-    let order = spatial_order(ds, sources.iter().map(|n| n.site));
-    arcs_in_order(&order, |s, arcs| {
+    arcs_in_order(source_order, |s, arcs| {
         let source = &sources[s as usize];
         if sends_nothing(ds, source) {
             return;
@@ -190,7 +190,7 @@ pub(crate) fn candidate_arcs(
 }
 
 /// Node positions in Z order of their sites ([`super::spatial::z_order`]).
-fn spatial_order(ds: &Dataset, sites: impl Iterator<Item = SiteIdx>) -> Vec<u32> {
+pub(crate) fn spatial_order(ds: &Dataset, sites: impl Iterator<Item = SiteIdx>) -> Vec<u32> {
     let points: Vec<(f64, f64)> = sites
         .map(|i| {
             let site = ds.site(i);

@@ -109,6 +109,9 @@ pub struct Network {
     /// The candidate arcs.
     pub arcs: Arcs,
     pub(crate) index: SinkIndex,
+    /// Sources in Z order of their sites: the candidate search and every pricing pass visit
+    /// them in this order (see [`Self::spatial_order`]).
+    pub(crate) source_order: Vec<u32>,
 }
 
 impl Network {
@@ -116,7 +119,9 @@ impl Network {
     pub fn build(ds: &Dataset, options: CandidateOptions) -> Self {
         let (sources, sinks) = nodes(ds);
         let index = SinkIndex::new(ds, &sinks);
-        let mut arcs = candidates::candidate_arcs(ds, &index, &sources, &sinks, options);
+        let source_order = candidates::spatial_order(ds, sources.iter().map(|n| n.site));
+        let mut arcs =
+            candidates::candidate_arcs(ds, &index, &sources, &sinks, &source_order, options);
         if !options.exact {
             let reverse = candidates::reverse_arcs(ds, &sources, &sinks, &arcs, options.k);
             arcs.append(reverse);
@@ -126,6 +131,7 @@ impl Network {
             sinks,
             arcs,
             index,
+            source_order,
         }
     }
 
@@ -144,11 +150,7 @@ impl Network {
     /// together, so it stays in the cache.
     pub fn spatial_order(&self, ds: &Dataset) -> Vec<u32> {
         let sites = self.sources.iter().map(|n| n.site);
-        let points: Vec<(f64, f64)> = sites
-            .chain(self.sinks.iter().map(|n| n.site))
-            .map(|i| (ds.site(i).lon, ds.site(i).lat))
-            .collect();
-        spatial::z_order(&points)
+        candidates::spatial_order(ds, sites.chain(self.sinks.iter().map(|n| n.site)))
     }
 
     /// Adds arcs found by pricing.

@@ -140,28 +140,6 @@ pub fn run_model(
 ) -> Result<(LpSolution, SolveStats), Error> {
     let started = Instant::now();
     let basis = warm_start::transport_basis(ds, model, options, started)?;
-    let to_highs =
-        options.solver.algorithm == Algorithm::Highs || !flow::is_transportation(&model.lp);
-    if to_highs && options.solver.must_stop(started) {
-        // The start used up the time (or the client cancelled): loading the model into HiGHS
-        // only to stop it costs seconds at scale (a 100,000-site region: 7.6 s past its
-        // limit), so the baseline is the plan. The network simplex starts at once and is
-        // left to make its first pivots.
-        let solution = LpSolution {
-            status: SolveStatus::TimeLimit,
-            primal: Some(baseline_plan(ds, &model.lp)),
-            row_dual: None,
-        };
-        let stats = solve_stats(
-            model,
-            options,
-            &solution,
-            &pricing::PricingOutcome::default(),
-            false,
-            started,
-        );
-        return Ok((solution, stats));
-    }
     // The backend's clock starts now: what the start took comes off its time limit.
     let mut session = Session::new(ds, model, options.clone().charged(started).solver)?;
     if let Some(basis) = &basis {
@@ -189,27 +167,6 @@ pub fn run_model(
     } else {
         pricing::PricingOutcome::default()
     };
-    let stats = solve_stats(
-        model,
-        options,
-        &solution,
-        &pricing,
-        session.is_min_cost_flow(),
-        started,
-    );
-    Ok((solution, stats))
-}
-
-/// The stats of a solve that began at `started`, logged as it ends.
-fn solve_stats(
-    model: &Model,
-    options: &SolveOptions,
-    solution: &LpSolution,
-    pricing: &pricing::PricingOutcome,
-    min_cost_flow: bool,
-    started: Instant,
-) -> SolveStats {
-    let priced = options.candidates.price && !options.candidates.exact;
     let solve_seconds = started.elapsed().as_secs_f64() - pricing.seconds;
     tracing::debug!(
         arcs = model.network.arcs.len(),
@@ -220,9 +177,9 @@ fn solve_stats(
         status = solution.status.as_str(),
         "solved"
     );
-    SolveStats {
+    let stats = SolveStats {
         components: 1,
-        min_cost_flow_parts: usize::from(min_cost_flow),
+        min_cost_flow_parts: usize::from(session.is_min_cost_flow()),
         k: options.candidates.k,
         exact: options.candidates.exact,
         priced,
@@ -242,5 +199,6 @@ fn solve_stats(
         } else {
             None
         },
-    }
+    };
+    Ok((solution, stats))
 }
