@@ -7,10 +7,12 @@
 //! watcher can follow a long solve ([`progress`]).
 
 pub mod decompose;
+mod dual_tree;
 pub mod flow;
 mod highs;
 mod pricing;
 mod pricing_bounds;
+mod pricing_pass;
 pub mod progress;
 mod session;
 mod status;

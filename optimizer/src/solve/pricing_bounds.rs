@@ -1,10 +1,8 @@
 //! The caps behind pricing's Lagrangian bound: the most each source can send and each sink
-//! can take (fixed for existing capacity, unbounded where the LP may add some), and a lock-free
-//! running minimum the parallel search keeps per sink.
+//! can take (fixed for existing capacity, unbounded where the LP may add some).
 
 use crate::model::domain::Dataset;
 use crate::network::{Node, SinkKind, SourceKind};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Tonnes a process moves through one of its flows at full capacity (`coefficient` t per
 /// unit), or `None` when new capacity may be added.
@@ -12,22 +10,6 @@ fn fixed_capacity(p: &crate::model::domain::Process, coefficient: f64) -> Option
     p.candidate_capex
         .is_none()
         .then_some(p.capacity * coefficient)
-}
-
-/// Lowers the `f64` held in `cell` to `value` if that is smaller.
-pub(super) fn lower_to(cell: &AtomicU64, value: f64) {
-    let mut current = cell.load(Ordering::Relaxed);
-    while value < f64::from_bits(current) {
-        match cell.compare_exchange_weak(
-            current,
-            value.to_bits(),
-            Ordering::Relaxed,
-            Ordering::Relaxed,
-        ) {
-            Ok(_) => break,
-            Err(seen) => current = seen,
-        }
-    }
 }
 
 /// The most a sink can take in total, in tonnes served: a demand's quantity, a process
