@@ -112,6 +112,8 @@ pub struct Network {
     /// Sources in Z order of their sites: the candidate search and every pricing pass visit
     /// them in this order (see [`Self::spatial_order`]).
     pub(crate) source_order: Vec<u32>,
+    /// Sinks in Z order of their sites, the order of the sink side of a pricing pass.
+    pub(crate) sink_order: Vec<u32>,
 }
 
 impl Network {
@@ -120,6 +122,7 @@ impl Network {
         let (sources, sinks) = nodes(ds);
         let index = SinkIndex::new(ds, &sinks);
         let source_order = candidates::spatial_order(ds, sources.iter().map(|n| n.site));
+        let sink_order = candidates::spatial_order(ds, sinks.iter().map(|n| n.site));
         let mut arcs =
             candidates::candidate_arcs(ds, &index, &sources, &sinks, &source_order, options);
         if !options.exact {
@@ -132,6 +135,7 @@ impl Network {
             arcs,
             index,
             source_order,
+            sink_order,
         }
     }
 
