@@ -26,11 +26,10 @@ pub(crate) struct PricingPass {
     pub(crate) arcs: Arcs,
     /// The sum over sources of the most a source can send times its most negative reduced
     /// cost over the left-out pairs, or `None` when a source with such a pair has no bound
-    /// (a process that may grow). Added to the
-    /// restricted optimum it gives the Lagrangian lower bound of the full problem under the
-    /// same duals, with each source's total outflow kept as a constraint:
-    /// `L = sum b*y + sum_s U_s * min(0, min_t rc_st)`; or the same over sinks with their
-    /// intake kept, whichever bound is higher.
+    /// (a process that may grow). Added to the restricted optimum it gives the Lagrangian
+    /// lower bound of the full problem under the same duals, with each source's total
+    /// outflow kept as a constraint: `L = sum b*y + sum_s U_s * min(0, min_t rc_st)`; or the
+    /// same over sinks with their intake kept, whichever bound is higher.
     pub(crate) penalty: Option<f64>,
     /// The most negative reduced cost found (0 when none is negative).
     pub(crate) most_negative: f64,
