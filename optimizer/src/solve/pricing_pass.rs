@@ -106,15 +106,20 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// The reduced cost of the left-out pair `(s, t)`, or `None` when it is not one: in the
-    /// network already, a self loop, out of range, or a source that sends nothing.
-    fn reduced(&self, s: SourceIdx, t: SinkIdx, ratio: f64) -> Option<(f64, f64)> {
+    /// The reduced cost and km of the left-out pair `(s, t)` (`q` is source `s`'s query), or
+    /// `None` when it is not one: in the network already, a self loop, or out of range.
+    fn reduced(
+        &self,
+        (s, q): (SourceIdx, &SourceQuery),
+        t: SinkIdx,
+        ratio: f64,
+    ) -> Option<(f64, f64)> {
         let (ds, net) = (self.ds, self.net);
         let (source, sink) = (&net.sources[s.get()], net.sink(t));
-        if is_self_loop(source, sink) || self.existing.contains(s, t) || sends_nothing(ds, source) {
+        if is_self_loop(source, sink) || self.existing.contains(s, t) {
             return None;
         }
-        let km = SourceQuery::new(ds, source).km_to(ds, sink)?;
+        let km = q.km_to(ds, sink)?;
         let per_tkm = costs::haul_per_tkm(ds, source.material).objective(ds);
         // The border cost is never negative, so the trees' bounds, which leave it out,
         // skip no pair that pays.
@@ -132,7 +137,6 @@ impl<'a> Search<'a> {
         if sends_nothing(ds, source) {
             return (found, Some(0.0));
         }
-        let site = ds.site(source.site);
         let q = SourceQuery::new(ds, source);
         let mut most_negative = 0.0_f64;
         for &(served, ratio) in &net.index.substitutes[source.material.get()] {
@@ -141,7 +145,7 @@ impl<'a> Search<'a> {
                 .filter_map(|&is_process| self.sink_trees.get(&(served, is_process)))
                 .collect();
             let reach = MayPay {
-                at: unit_vector(site.lon, site.lat),
+                at: q.point,
                 y_source: self.source_dual[s.get()],
                 ratio,
                 per_km: costs::haul_per_tkm(ds, source.material).objective(ds),
@@ -152,7 +156,7 @@ impl<'a> Search<'a> {
             let mut best: Vec<(f64, SinkIdx, f64)> = Vec::with_capacity(self.keep + 1);
             best_first(&trees, &reach, |point: &DualPoint| {
                 let t = SinkIdx::new(point.data as usize);
-                if let Some((reduced, km)) = self.reduced(s, t, ratio) {
+                if let Some((reduced, km)) = self.reduced((s, &q), t, ratio) {
                     keep_best(&mut best, (reduced, t, km), self.keep);
                 }
                 bar(&best, self.keep, self.tolerance)
@@ -195,7 +199,12 @@ impl<'a> Search<'a> {
             let mut best = Vec::with_capacity(2);
             best_first(&[tree], &reach, |point: &DualPoint| {
                 let s = SourceIdx::new(point.data as usize);
-                if let Some((reduced, km)) = self.reduced(s, t, ratio) {
+                let source = &self.net.sources[s.get()];
+                if sends_nothing(ds, source) {
+                    return bar(&best, 1, self.tolerance);
+                }
+                let q = SourceQuery::new(ds, source);
+                if let Some((reduced, km)) = self.reduced((s, &q), t, ratio) {
                     keep_best(&mut best, (reduced, t, km), 1);
                 }
                 bar(&best, 1, self.tolerance)
