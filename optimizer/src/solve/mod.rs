@@ -9,6 +9,7 @@
 pub mod decompose;
 mod dual_tree;
 pub mod flow;
+mod generalised;
 mod highs;
 mod pricing;
 mod pricing_bounds;
@@ -143,10 +144,12 @@ pub fn run_model(
     let started = Instant::now();
     let basis = warm_start::transport_basis(ds, model, options, started)?;
     // The backend's clock starts now: what the start took comes off its time limit.
-    let mut session = Session::new(ds, model, options.clone().charged(started).solver)?;
-    if let Some(basis) = &basis {
-        session.start_from(basis)?;
-    }
+    let mut session = Session::new(
+        ds,
+        model,
+        options.clone().charged(started).solver,
+        basis.as_ref(),
+    )?;
     options.solver.progress.report(ProgressEvent::Solving {
         columns: model.lp.num_cols(),
         rows: model.lp.num_rows(),

@@ -1,8 +1,11 @@
-//! A solver kept across the rounds of one solve: HiGHS, or the min-cost-flow path when the
-//! LP is a pure transportation problem and [`Algorithm::Auto`] allows it.
+//! A solver kept across the rounds of one solve: the min-cost-flow path when the LP is a
+//! pure transportation problem, the generalised network simplex when it is a generalised
+//! network with a start basis, and HiGHS for the rest ([`Algorithm::Auto`]; `Highs` asks
+//! for HiGHS throughout).
 
 use super::Model;
 use super::flow::FlowSession;
+use super::generalised::GeneralisedSession;
 use super::highs::LpSession;
 use super::status::{Algorithm, LpSolution, SolverOptions, StartingBasis};
 use crate::lp::LinearProgram;
@@ -15,27 +18,35 @@ pub(crate) enum Session {
     Highs(LpSession),
     // Boxed: the engine's state is large and lives as long as the solve.
     Flow(Box<FlowSession>),
+    Generalised(Box<GeneralisedSession>),
 }
 
 impl Session {
-    /// The backend for `model`, built from `ds`.
-    pub(crate) fn new(ds: &Dataset, model: &Model, options: SolverOptions) -> Result<Self, Error> {
+    /// The backend for `model`, built from `ds`, starting from `start` when given.
+    pub(crate) fn new(
+        ds: &Dataset,
+        model: &Model,
+        options: SolverOptions,
+        start: Option<&StartingBasis>,
+    ) -> Result<Self, Error> {
         let lp = &model.lp;
-        if options.algorithm != Algorithm::Highs
-            && let Some(flow) =
+        if options.algorithm != Algorithm::Highs {
+            if let Some(flow) =
                 FlowSession::new(lp, options.clone(), || model.network.spatial_order(ds))
-        {
-            return Ok(Session::Flow(Box::new(flow)));
+            {
+                return Ok(Session::Flow(Box::new(flow)));
+            }
+            if let Some(start) = start
+                && let Some(engine) = GeneralisedSession::new(lp, start, options.clone())
+            {
+                return Ok(Session::Generalised(Box::new(engine)));
+            }
         }
-        Ok(Session::Highs(LpSession::new(lp, options)?))
-    }
-
-    /// Starts the next solve from `basis` (HiGHS; the flow path finds its own).
-    pub(crate) fn start_from(&mut self, basis: &StartingBasis) -> Result<(), Error> {
-        match self {
-            Session::Highs(session) => session.start_from(basis),
-            Session::Flow(_) => Ok(()),
+        let mut session = LpSession::new(lp, options)?;
+        if let Some(start) = start {
+            session.start_from(start)?;
         }
+        Ok(Session::Highs(session))
     }
 
     /// Takes the columns `lp` gained since the last solve.
@@ -44,6 +55,12 @@ impl Session {
             Session::Highs(session) => session.add_new_columns(lp),
             // The flow path rebuilds its network from `lp` at each solve.
             Session::Flow(_) => Ok(()),
+            Session::Generalised(engine) => {
+                if engine.add_new_columns(lp).is_err() {
+                    self.fall_back_to_highs(lp)?;
+                }
+                Ok(())
+            }
         }
     }
 
@@ -51,13 +68,33 @@ impl Session {
         match self {
             Session::Highs(session) => session.solve(lp),
             Session::Flow(session) => Ok(session.solve(lp)),
+            Session::Generalised(engine) => match engine.solve() {
+                Ok(solution) => Ok(solution),
+                Err(_) => {
+                    self.fall_back_to_highs(lp)?;
+                    self.solve(lp)
+                }
+            },
         }
+    }
+
+    /// Replaces the generalised engine, whose basis was lost to rounding, by HiGHS from
+    /// the engine's start, within what is left of the time limit.
+    fn fall_back_to_highs(&mut self, lp: &LinearProgram) -> Result<(), Error> {
+        let Session::Generalised(engine) = self else {
+            return Ok(());
+        };
+        tracing::warn!("the generalised network simplex lost its basis; HiGHS goes on");
+        let mut session = LpSession::new(lp, engine.options_left())?;
+        session.start_from(&engine.start_for(lp))?;
+        *self = Session::Highs(session);
+        Ok(())
     }
 
     /// The min-cost-flow path's basis after the last solve (see [`FlowSession::tree`]).
     pub(crate) fn transport_tree(&self) -> Option<Vec<bool>> {
         match self {
-            Session::Highs(_) => None,
+            Session::Highs(_) | Session::Generalised(_) => None,
             Session::Flow(session) => session.tree(),
         }
     }

@@ -53,7 +53,7 @@ fn certified_transport(
         solver: solver.clone(),
     };
     let mut start = build_model(transport, &quiet);
-    let mut session = Session::new(transport, &start, solver.clone())?;
+    let mut session = Session::new(transport, &start, solver.clone(), None)?;
     if !session.is_min_cost_flow() {
         return Ok(None);
     }

@@ -1,0 +1,282 @@
+//! One pivot's work on the rooted forest of [`super::basis`], in time proportional to what
+//! the pivot changes rather than to the components it touches:
+//! - the entering column's change of each basic column only runs up from its rows to
+//!   their roots (and around a root's cycle), since the basis solve is linear and each
+//!   row's tree column carries exactly what reaches the row from below;
+//! - taking the leaving column out leaves one piece without a root; the entering column
+//!   hangs that piece from the rest of the forest (or closes it), so only that piece's
+//!   parents and duals are found again. This is the network simplex's subtree re-hang
+//!   (LEMON's `NetworkSimplex` updates its threaded tree the same way), with a root column
+//!   or a cycle in place of the one root node.
+
+use super::basis::{Column, Forest, NONE, Singular};
+
+impl Forest {
+    /// Adds to `change` every basic column's change per unit of `entering` (the solution
+    /// of `B w = a_entering`), skipping zeros.
+    pub(super) fn column_change(
+        &mut self,
+        columns: &[Column],
+        entering: &Column,
+        change: &mut Vec<(u32, f64)>,
+    ) -> Result<(), Singular> {
+        for (i, a) in entering.entries() {
+            self.push_up(columns, i, a, false);
+        }
+        let roots = std::mem::take(&mut self.roots);
+        let mut result = Ok(());
+        for &root in &roots {
+            let root = root as usize;
+            let extra_column = self.extra_at[root];
+            let extra = &columns[extra_column as usize];
+            let t = if extra.entries == 1 {
+                self.rhs[root] / extra.coef[0]
+            } else {
+                // The closing column's unit amount, pushed up from its other row, with its
+                // own entry at the root.
+                let other = extra.other_row(root).expect("a cycle column has two rows");
+                self.touched_cycle.clear();
+                self.push_up(columns, other, -extra.coef_at(other), true);
+                let gain = self.rhs_cycle[root] - extra.coef_at(root);
+                if gain.abs() < 1e-11 {
+                    result = Err(Singular);
+                    0.0
+                } else {
+                    let t = -self.rhs[root] / gain;
+                    for k in 0..self.touched_cycle.len() {
+                        let i = self.touched_cycle[k] as usize;
+                        if self.change[i] == 0.0 {
+                            self.touched.push(i as u32);
+                        }
+                        self.change[i] += t * self.change_cycle[i];
+                        self.change_cycle[i] = 0.0;
+                    }
+                    self.rhs_cycle[root] = 0.0;
+                    t
+                }
+            };
+            self.rhs[root] = 0.0;
+            if t != 0.0 {
+                change.push((extra_column, t));
+            }
+        }
+        self.roots = roots;
+        self.roots.clear();
+        for k in 0..self.touched.len() {
+            let i = self.touched[k] as usize;
+            if self.change[i] != 0.0 {
+                change.push((self.parent[i], self.change[i]));
+            }
+            self.change[i] = 0.0;
+        }
+        self.touched.clear();
+        result
+    }
+
+    /// Pushes `amount` at `row` up to its root: each tree column on the way takes what
+    /// reaches its lower row. The cycle part goes to `change_cycle` and `rhs_cycle`.
+    fn push_up(&mut self, columns: &[Column], row: usize, amount: f64, cycle: bool) {
+        let (mut node, mut rest) = (row, amount);
+        loop {
+            let e = self.parent[node];
+            if e == NONE {
+                if cycle {
+                    self.rhs_cycle[node] += rest;
+                } else {
+                    if !self.roots.contains(&(node as u32)) {
+                        self.roots.push(node as u32);
+                    }
+                    self.rhs[node] += rest;
+                }
+                return;
+            }
+            let column = &columns[e as usize];
+            let w = rest / column.coef_at(node);
+            if cycle {
+                if self.change_cycle[node] == 0.0 {
+                    self.touched_cycle.push(node as u32);
+                }
+                self.change_cycle[node] += w;
+            } else {
+                if self.change[node] == 0.0 {
+                    self.touched.push(node as u32);
+                }
+                self.change[node] += w;
+            }
+            let up = column.other_row(node).expect("a tree column has two rows");
+            rest = -column.coef_at(up) * w;
+            node = up;
+        }
+    }
+
+    /// Takes `leaving` out of the basis and `entering` in, re-hangs the piece left without
+    /// a root and finds its duals again.
+    pub(super) fn exchange(
+        &mut self,
+        columns: &[Column],
+        leaving: usize,
+        entering: usize,
+        dual: &mut [f64],
+    ) -> Result<(), Singular> {
+        let out = &columns[leaving];
+        if out.entries == 1 && self.extra_at[out.row[0] as usize] != leaving as u32 {
+            return Err(Singular);
+        }
+        let first = out.row[0] as usize;
+        // The row from which the piece without a root is reached once `leaving` is out.
+        let start = if self.parent[first] == NONE && self.extra_at[first] == leaving as u32 {
+            self.extra_at[first] = NONE;
+            first
+        } else if self.parent[first] == leaving as u32 {
+            first
+        } else {
+            out.row[1] as usize
+        };
+        // The piece is the subtree below `start`, or the whole component when `leaving`
+        // is its extra or lies on its cycle (the closing column's other row is below it).
+        let whole = if start == first && self.parent[first] == NONE {
+            true
+        } else {
+            let root = self.root_of(columns, start);
+            let extra = &columns[self.extra_at[root] as usize];
+            extra.entries == 2
+                && self.reaches(
+                    columns,
+                    extra.other_row(root).expect("a cycle column has two rows"),
+                    start,
+                )
+        };
+        let component_root = if whole {
+            self.root_of(columns, start)
+        } else {
+            NONE as usize
+        };
+        let in_piece = |forest: &Self, row: usize| {
+            if whole {
+                forest.root_of(columns, row) == component_root
+            } else {
+                forest.reaches(columns, row, start)
+            }
+        };
+        let column = &columns[entering];
+        let (u, v) = (
+            column.row[0] as usize,
+            column.other_row(column.row[0] as usize),
+        );
+        let (hang, outside) = match v {
+            Some(v) if in_piece(self, u) && !in_piece(self, v) => (u, Some(v)),
+            Some(v) if in_piece(self, v) && !in_piece(self, u) => (v, Some(u)),
+            _ if in_piece(self, u) => (u, None),
+            _ => return Err(Singular),
+        };
+        for (i, _) in out.entries() {
+            let at = &mut self.incident[i];
+            if let Some(k) = at.iter().position(|&c| c as usize == leaving) {
+                at.swap_remove(k);
+            }
+        }
+        for (i, _) in column.entries() {
+            self.incident[i].push(entering as u32);
+        }
+        // Re-root the piece at `hang`; the entering column is its parent link or its extra.
+        let (rooted_start, _, found) = self.walk(columns, hang, entering as u32);
+        if found != 0 {
+            return Err(Singular);
+        }
+        let (cost, a_hang) = (column.cost, column.coef_at(hang));
+        match outside {
+            Some(o) => {
+                self.parent[hang] = entering as u32;
+                dual[hang] = (cost - column.coef_at(o) * dual[o]) / a_hang;
+                self.dual_cycle[hang] = 0.0;
+            }
+            None => {
+                self.extra_at[hang] = entering as u32;
+                if column.entries == 1 {
+                    dual[hang] = cost / a_hang;
+                    self.dual_cycle[hang] = 0.0;
+                } else {
+                    dual[hang] = 0.0;
+                    self.dual_cycle[hang] = 1.0;
+                }
+            }
+        }
+        let result = self.duals_below(
+            columns,
+            rooted_start,
+            outside.is_none() && column.entries == 2,
+            entering,
+            dual,
+        );
+        self.order.truncate(rooted_start);
+        result
+    }
+
+    /// The root of `row`'s component.
+    fn root_of(&self, columns: &[Column], row: usize) -> usize {
+        let mut node = row;
+        while self.parent[node] != NONE {
+            node = self.up(columns, node);
+        }
+        node
+    }
+
+    /// Whether `ancestor` lies on the way from `row` to its root (or is `row`).
+    fn reaches(&self, columns: &[Column], row: usize, ancestor: usize) -> bool {
+        let mut node = row;
+        loop {
+            if node == ancestor {
+                return true;
+            }
+            if self.parent[node] == NONE {
+                return false;
+            }
+            node = self.up(columns, node);
+        }
+    }
+
+    /// The row that `row`'s tree column leads to.
+    fn up(&self, columns: &[Column], row: usize) -> usize {
+        let column = &columns[self.parent[row] as usize];
+        column.other_row(row).expect("a tree column has two rows")
+    }
+
+    /// The duals of `order[from..]` down from its first row, whose dual is set; with
+    /// `cycle`, the first row's dual is an unknown that `closing` then fixes.
+    fn duals_below(
+        &mut self,
+        columns: &[Column],
+        from: usize,
+        cycle: bool,
+        closing: usize,
+        dual: &mut [f64],
+    ) -> Result<(), Singular> {
+        for k in from + 1..self.order.len() {
+            let i = self.order[k] as usize;
+            let column = &columns[self.parent[i] as usize];
+            let p = column.other_row(i).expect("a tree column has two rows");
+            let (a, b) = (column.coef_at(i), column.coef_at(p));
+            dual[i] = (column.cost - b * dual[p]) / a;
+            self.dual_cycle[i] = -b * self.dual_cycle[p] / a;
+        }
+        if !cycle {
+            return Ok(());
+        }
+        let extra = &columns[closing];
+        let (mut constant, mut per_s) = (extra.cost, 0.0);
+        for (i, a) in extra.entries() {
+            constant -= a * dual[i];
+            per_s += a * self.dual_cycle[i];
+        }
+        if per_s.abs() < 1e-11 {
+            return Err(Singular);
+        }
+        let s = constant / per_s;
+        for k in from..self.order.len() {
+            let i = self.order[k] as usize;
+            dual[i] += self.dual_cycle[i] * s;
+            self.dual_cycle[i] = 0.0;
+        }
+        Ok(())
+    }
+}
