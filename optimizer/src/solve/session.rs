@@ -99,6 +99,14 @@ impl Session {
         }
     }
 
+    /// Left-out arcs pricing adds per source and round for this backend.
+    pub(crate) fn arcs_per_source(&self) -> usize {
+        match self {
+            Session::Generalised(_) => super::pricing::GENERALISED_PRICING_PER_SOURCE,
+            Session::Highs(_) | Session::Flow(_) => super::pricing::PRICING_PER_SOURCE,
+        }
+    }
+
     pub(crate) fn is_min_cost_flow(&self) -> bool {
         matches!(self, Session::Flow(_))
     }

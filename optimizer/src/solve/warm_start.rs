@@ -122,7 +122,8 @@ pub(crate) fn transport_basis(
     options: &SolveOptions,
     started: Instant,
 ) -> Result<Option<StartingBasis>, Error> {
-    if ds.processes.is_empty() {
+    if super::flow::is_transportation(&model.lp) {
+        // The min-cost-flow path solves it as it is.
         return Ok(None);
     }
     let transport = transport_problem(ds);

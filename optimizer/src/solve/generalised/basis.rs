@@ -71,7 +71,9 @@ pub(super) struct Component {
 /// The basic columns at each row, and the scratch space of the walks and solves.
 #[derive(Debug)]
 pub(super) struct Forest {
-    pub(super) incident: Vec<Vec<u32>>,
+    /// Per row: each basic column there and its other row (`NONE` for a half-edge), so a
+    /// walk never reads the columns themselves.
+    pub(super) incident: Vec<Vec<(u32, u32)>>,
     /// Walk stamps: a row was reached by the walk stamped `epoch`.
     pub(super) stamp: Vec<u32>,
     pub(super) epoch: u32,
@@ -94,7 +96,6 @@ pub(super) struct Forest {
     pub(super) rhs_cycle: Vec<f64>,
     /// The same split for the dual of each row of a cycle component.
     pub(super) dual_cycle: Vec<f64>,
-    pub(super) queue: std::collections::VecDeque<u32>,
 }
 
 impl Forest {
@@ -103,7 +104,8 @@ impl Forest {
         let mut incident = vec![Vec::new(); rows];
         for j in basic {
             for (i, _) in columns[j].entries() {
-                incident[i].push(j as u32);
+                let other = columns[j].other_row(i).map_or(NONE, |o| o as u32);
+                incident[i].push((j as u32, other));
             }
         }
         Forest {
@@ -121,7 +123,6 @@ impl Forest {
             rhs: vec![0.0; rows],
             rhs_cycle: vec![0.0; rows],
             dual_cycle: vec![0.0; rows],
-            queue: Default::default(),
         }
     }
 
@@ -155,12 +156,7 @@ impl Forest {
     /// Walks from `from` over basic columns, skipping `skip`, appending the rows reached to
     /// `order`; returns where they start and every column beyond the tree (a half-edge, or
     /// an edge between two rows already reached), at most two.
-    pub(super) fn walk(
-        &mut self,
-        columns: &[Column],
-        from: usize,
-        skip: u32,
-    ) -> (usize, [u32; 2], usize) {
+    pub(super) fn walk(&mut self, from: usize, skip: u32) -> (usize, [u32; 2], usize) {
         let epoch = self.next_epoch();
         let start = self.order.len();
         let mut extras = [NONE; 2];
@@ -175,22 +171,23 @@ impl Forest {
         };
         self.stamp[from] = epoch;
         self.parent[from] = NONE;
-        self.queue.push_back(from as u32);
-        while let Some(i) = self.queue.pop_front() {
-            let i = i as usize;
-            self.order.push(i as u32);
-            for &c in &self.incident[i] {
-                if c == skip || c == self.parent[i] {
+        // `order` is the queue: rows are appended when reached and read in turn.
+        self.order.push(from as u32);
+        let mut next = start;
+        while next < self.order.len() {
+            let i = self.order[next] as usize;
+            next += 1;
+            let parent = self.parent[i];
+            for &(c, o) in &self.incident[i] {
+                if c == skip || c == parent {
                     continue;
                 }
-                match columns[c as usize].other_row(i) {
-                    None => note(c, &mut extras),
-                    Some(o) if self.stamp[o] == epoch => note(c, &mut extras),
-                    Some(o) => {
-                        self.stamp[o] = epoch;
-                        self.parent[o] = c;
-                        self.queue.push_back(o as u32);
-                    }
+                if o == NONE || self.stamp[o as usize] == epoch {
+                    note(c, &mut extras);
+                } else {
+                    self.stamp[o as usize] = epoch;
+                    self.parent[o as usize] = c;
+                    self.order.push(o);
                 }
             }
         }
@@ -204,14 +201,14 @@ impl Forest {
         columns: &[Column],
         row: usize,
     ) -> Result<Component, Singular> {
-        let (start, extras, found) = self.walk(columns, row, NONE);
+        let (start, extras, found) = self.walk(row, NONE);
         if found != 1 {
             return Err(Singular);
         }
         self.order.truncate(start);
         let extra = extras[0];
         let root = columns[extra as usize].row[0] as usize;
-        let (start, _, _) = self.walk(columns, root, extra);
+        let (start, _, _) = self.walk(root, extra);
         self.extra_at[root] = extra;
         Ok(Component {
             start,

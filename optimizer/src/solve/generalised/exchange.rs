@@ -171,15 +171,16 @@ impl Forest {
         };
         for (i, _) in out.entries() {
             let at = &mut self.incident[i];
-            if let Some(k) = at.iter().position(|&c| c as usize == leaving) {
+            if let Some(k) = at.iter().position(|&(c, _)| c as usize == leaving) {
                 at.swap_remove(k);
             }
         }
         for (i, _) in column.entries() {
-            self.incident[i].push(entering as u32);
+            let other = column.other_row(i).map_or(NONE, |o| o as u32);
+            self.incident[i].push((entering as u32, other));
         }
         // Re-root the piece at `hang`; the entering column is its parent link or its extra.
-        let (rooted_start, _, found) = self.walk(columns, hang, entering as u32);
+        let (rooted_start, _, found) = self.walk(hang, entering as u32);
         if found != 0 {
             return Err(Singular);
         }

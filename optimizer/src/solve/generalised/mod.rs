@@ -282,3 +282,6 @@ impl GeneralisedSession {
         options
     }
 }
+
+#[cfg(test)]
+mod tests;

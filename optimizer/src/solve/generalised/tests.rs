@@ -1,0 +1,142 @@
+//! The engine against HiGHS on random regions with recyclers, candidate recyclers and a
+//! substitution that changes the tonnage, before and after pricing adds columns; and its
+//! answer checked on its own as an LP certificate (a feasible plan, feasible duals, equal
+//! objectives).
+
+use super::GeneralisedSession;
+use crate::generate::{SyntheticOptions, generate};
+use crate::lp::{LinearProgram, RowKind};
+use crate::model::domain::Dataset;
+use crate::network::{SinkIdx, SourceIdx};
+use crate::solve::highs::LpSession;
+use crate::solve::pricing_pass::negative_arcs;
+use crate::solve::warm_start::transport_basis;
+use crate::solve::{LpSolution, SolveOptions, SolveStatus, SolverOptions, build_model};
+use proptest::prelude::*;
+use std::time::Instant;
+
+fn region(seed: u64, sites: usize, ratio_one: bool) -> Dataset {
+    let mut ds = generate(&SyntheticOptions {
+        sites,
+        seed,
+        processes: 3,
+        candidates: 1,
+        ..SyntheticOptions::default()
+    });
+    if ratio_one {
+        // Recyclers then are the only gain other than one.
+        ds.substitutions.clear();
+    }
+    ds
+}
+
+fn highs_objective(lp: &LinearProgram) -> f64 {
+    let mut highs = LpSession::new(lp, SolverOptions::default()).expect("loads");
+    let solution = highs.solve(lp).expect("solves");
+    assert_eq!(solution.status, SolveStatus::Optimal);
+    solution.objective(lp).expect("a plan")
+}
+
+/// The plan meets every row and bound, the duals leave no column with a negative reduced
+/// cost (capacity rows' duals at most zero), and the dual objective equals the plan's cost.
+fn assert_certified(lp: &LinearProgram, solution: &LpSolution) {
+    let x = solution.primal.as_ref().expect("a plan");
+    let y = solution.row_dual.as_ref().expect("duals");
+    let mut activity = vec![0.0; lp.num_rows()];
+    for j in lp.cols() {
+        let (lo, hi) = lp.col_bounds(j);
+        assert!(
+            x[j.get()] >= lo - 1e-7 && x[j.get()] <= hi + 1e-7,
+            "column {j:?}"
+        );
+        let mut reduced = lp.cost(j);
+        for (i, a) in lp.column_entries(j) {
+            activity[i.get()] += a * x[j.get()];
+            reduced -= a * y[i.get()];
+        }
+        assert!(reduced >= -1e-6, "column {j:?} prices out: {reduced}");
+    }
+    let mut dual_objective = 0.0;
+    for i in lp.rows() {
+        let (lo, hi) = lp.row_bounds(i);
+        let scale = hi.abs().max(1.0);
+        assert!(activity[i.get()] >= lo - 1e-6 * scale, "row {i:?}");
+        assert!(activity[i.get()] <= hi + 1e-6 * scale, "row {i:?}");
+        dual_objective += if matches!(lp.layout.row(i), RowKind::Capacity(_)) {
+            assert!(
+                y[i.get()] <= 1e-9,
+                "capacity row {i:?} has dual {}",
+                y[i.get()]
+            );
+            y[i.get()] * hi
+        } else {
+            y[i.get()] * lo
+        };
+    }
+    let objective = solution.objective(lp).expect("a plan");
+    assert!(
+        (objective - dual_objective).abs() <= 1e-6 * objective.abs().max(1.0),
+        "primal {objective} vs dual {dual_objective}"
+    );
+}
+
+/// Solves `ds` on the engine from its transport tree, checks it against HiGHS, adds the
+/// arcs one pricing pass finds and checks the warm re-solve the same way.
+fn engine_equals_highs(ds: &Dataset) {
+    let options = SolveOptions::requested(2, false, true, None, None, Default::default());
+    let mut model = build_model(ds, &options);
+    let basis = transport_basis(ds, &mut model, &options, Instant::now())
+        .expect("solves")
+        .expect("a transport tree");
+    let mut engine = GeneralisedSession::new(&model.lp, &basis, SolverOptions::default())
+        .expect("the engine takes a region whose processes have one input and one output");
+    for round in 0..2 {
+        let solution = engine.solve().expect("keeps its basis");
+        assert_eq!(solution.status, SolveStatus::Optimal);
+        let objective = solution.objective(&model.lp).expect("a plan");
+        let reference = highs_objective(&model.lp);
+        assert!(
+            (objective - reference).abs() <= 1e-7 * reference.abs().max(1.0),
+            "round {round}: engine {objective} vs HiGHS {reference}"
+        );
+        assert_certified(&model.lp, &solution);
+        let layout = &model.lp.layout;
+        let dual = |row| solution.dual(row).unwrap_or(0.0);
+        let source_dual: Vec<f64> = (0..model.network.sources.len())
+            .map(|s| dual(layout.source_row(SourceIdx::new(s))))
+            .collect();
+        let sink_dual: Vec<f64> = (0..model.network.sinks.len())
+            .map(|t| dual(layout.sink_row(SinkIdx::new(t))))
+            .collect();
+        let pass = negative_arcs(
+            ds,
+            &model.network,
+            &source_dual,
+            &sink_dual,
+            4,
+            1e-6,
+            &|| false,
+        )
+        .expect("not stopped");
+        model.network.extend(pass.arcs);
+        model.lp.append_flows(ds, &model.network);
+        engine.add_new_columns(&model.lp).expect("flow columns");
+    }
+}
+
+#[test]
+fn the_engine_equals_highs_on_regions_with_recyclers() {
+    for seed in 1..=4 {
+        engine_equals_highs(&region(seed, 300, false));
+        engine_equals_highs(&region(seed, 300, true));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn the_engine_equals_highs_on_random_regions(seed in 0u64..1_000_000, sites in 40usize..250, ratio_one: bool) {
+        engine_equals_highs(&region(seed, sites, ratio_one));
+    }
+}
