@@ -141,7 +141,8 @@ pub fn check_time_limit(seconds: f64) -> Result<f64, String> {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Algorithm {
     /// The network simplex of [`crate::flow`] for pure transportation problems, warm
-    /// across pricing rounds, and HiGHS for the rest.
+    /// across pricing rounds, the generalised network simplex of `generalised` for parts
+    /// whose processes each take one input and give one output, and HiGHS for the rest.
     #[default]
     Auto,
     /// HiGHS for every LP (a cross-check of the min-cost flow path).

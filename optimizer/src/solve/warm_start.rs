@@ -1,5 +1,7 @@
-//! A start in the right neighbourhood for the HiGHS path. A part with processes is a
-//! generalised network that HiGHS solves, and from the all-slack basis its dual simplex
+//! A start in the right neighbourhood for a part with processes (or with substitutions that
+//! change the tonnage). Such a part is a generalised network, solved by the generalised
+//! network simplex (`generalised`) or by HiGHS, and both start here. From the all-slack
+//! basis HiGHS's dual simplex
 //! spends thousands of iterations and many pricing rounds finding supply-to-demand hauls
 //! that the same part without its processes already needs. That transport problem is pure
 //! min-cost flow: the network simplex certifies it in milliseconds. Its spanning tree is a
@@ -114,7 +116,7 @@ fn tree_arcs_in(ds: &Dataset, model: &mut Model, start: &Model, tree: &[bool]) -
 
 /// Solves `ds` without its processes on the network simplex, adds the supply-to-demand
 /// pairs of its optimal tree that `model` lacks, and returns that tree as a basis of
-/// `model`'s LP. `None` when `ds` has no processes, the transport problem is not one for
+/// `model`'s LP. `None` when the LP is a transportation problem itself, the transport problem is not one for
 /// the network simplex, or it was not solved to optimality (deadline).
 pub(crate) fn transport_basis(
     ds: &Dataset,

@@ -48,8 +48,10 @@ pub struct SolveFlags {
     /// Solver time limit in seconds; a solve cut short reports status time_limit.
     #[arg(long, value_parser = time_limit)]
     pub time_limit: Option<f64>,
-    /// `auto`: the min-cost flow solver for parts that are pure transportation problems
-    /// (no processes, every substitution ratio 1), HiGHS for the rest; `highs`: HiGHS for all.
+    /// `auto`: the network simplex for parts that are pure transportation problems (no
+    /// processes, every substitution ratio 1), the generalised network simplex for parts
+    /// whose processes each take one input and give one output (or whose ratios differ from
+    /// 1), HiGHS for the rest; `highs`: HiGHS for all.
     #[arg(long, value_enum, default_value_t = SolverChoice::Auto)]
     pub solver: SolverChoice,
 }
@@ -62,7 +64,8 @@ fn time_limit(text: &str) -> Result<f64, String> {
 /// Which solver `solve` uses.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum SolverChoice {
-    /// The network simplex for transportation parts, HiGHS for the rest.
+    /// The network simplex for transportation parts, the generalised network simplex for
+    /// parts with one-input, one-output processes or other ratios, HiGHS for the rest.
     Auto,
     /// HiGHS for every part.
     Highs,

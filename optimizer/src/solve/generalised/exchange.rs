@@ -24,6 +24,7 @@ impl Forest {
             self.push_up(columns, i, a, false);
         }
         let roots = std::mem::take(&mut self.roots);
+        let mut extras = Vec::with_capacity(roots.len());
         let mut result = Ok(());
         for &root in &roots {
             let root = root as usize;
@@ -57,7 +58,7 @@ impl Forest {
             };
             self.rhs[root] = 0.0;
             if t != 0.0 {
-                change.push((extra_column, t));
+                extras.push((extra_column, t));
             }
         }
         self.roots = roots;
@@ -70,6 +71,9 @@ impl Forest {
             self.change[i] = 0.0;
         }
         self.touched.clear();
+        // Listed last: the columns nearest the entering one's rows come first, so the
+        // ratio test's ties leave the smallest piece to re-hang.
+        change.extend(extras);
         result
     }
 

@@ -22,6 +22,8 @@ const DUAL_TOLERANCE: f64 = 1e-7;
 const PIVOT_TOLERANCE: f64 = 1e-9;
 /// A basic value this far outside its bounds (relative to the bound) is a lost basis.
 const PRIMAL_TOLERANCE: f64 = 1e-6;
+/// How many times larger a tied column's change must be to leave instead of the first.
+const TIE_STEADIER: f64 = 1e3;
 /// Pivots between recomputing every value and dual from scratch, so rounding does not
 /// build up.
 const REFRESH_EVERY: u64 = 5_000;
@@ -227,8 +229,9 @@ impl Simplex {
         self.change.clear();
         self.forest
             .column_change(&self.columns, &entering, &mut self.change)?;
-        // Ratio test: the basic column that reaches a bound first leaves; ties go to the
-        // largest change, the steadiest pivot.
+        // Ratio test: the basic column that reaches a bound first leaves. Ties go to the
+        // first listed (nearest the entering column's rows, so the piece to re-hang is
+        // small) unless a later one changes far more, a much steadier pivot.
         let mut step = entering.upper - entering.lower;
         let mut leaving: Option<(usize, f64)> = None;
         for &(j, w) in &self.change {
@@ -245,7 +248,8 @@ impl Simplex {
             let better = match leaving {
                 None => room < step,
                 Some((_, best_g)) => {
-                    room < step - 1e-12 || (room <= step + 1e-12 && g.abs() > best_g.abs())
+                    room < step - 1e-12
+                        || (room <= step + 1e-12 && g.abs() > TIE_STEADIER * best_g.abs())
                 }
             };
             if better {
