@@ -56,6 +56,11 @@ pub(crate) fn price_until_certified(
     let mut outcome = PricingOutcome::default();
     // Any duals give a valid lower bound; the best one found is kept.
     let mut lower_bound: Option<f64> = None;
+    let per_source = if session.is_generalised() {
+        GENERALISED_PRICING_PER_SOURCE
+    } else {
+        PRICING_PER_SOURCE
+    };
     while solution.status == SolveStatus::Optimal {
         if options.must_stop(started) {
             solution.status = SolveStatus::TimeLimit;
@@ -79,7 +84,7 @@ pub(crate) fn price_until_certified(
             &model.network,
             &source_dual,
             &sink_dual,
-            session.arcs_per_source(),
+            per_source,
             PRICING_TOLERANCE,
             &|| options.must_stop(started),
         );

@@ -99,12 +99,9 @@ impl Session {
         }
     }
 
-    /// Left-out arcs pricing adds per source and round for this backend.
-    pub(crate) fn arcs_per_source(&self) -> usize {
-        match self {
-            Session::Generalised(_) => super::pricing::GENERALISED_PRICING_PER_SOURCE,
-            Session::Highs(_) | Session::Flow(_) => super::pricing::PRICING_PER_SOURCE,
-        }
+    /// Whether the generalised network simplex solves this part.
+    pub(crate) fn is_generalised(&self) -> bool {
+        matches!(self, Session::Generalised(_))
     }
 
     pub(crate) fn is_min_cost_flow(&self) -> bool {

@@ -1,13 +1,13 @@
 //! A start in the right neighbourhood for a part with processes (or with substitutions that
 //! change the tonnage). Such a part is a generalised network, solved by the generalised
 //! network simplex (`generalised`) or by HiGHS, and both start here. From the all-slack
-//! basis HiGHS's dual simplex
-//! spends thousands of iterations and many pricing rounds finding supply-to-demand hauls
-//! that the same part without its processes already needs. That transport problem is pure
-//! min-cost flow: the network simplex certifies it in milliseconds. Its spanning tree is a
-//! basis of the whole LP too (every process idle, the process rows' slacks basic), primal
-//! feasible because import and disposal are unlimited, so HiGHS starts there with the
-//! tree's pairs among its columns and only has to bring the processes in.
+//! basis HiGHS's dual simplex spends thousands of iterations and many pricing rounds
+//! finding supply-to-demand hauls that the same part without its processes already needs.
+//! That transport problem is pure min-cost flow: the network simplex certifies it in
+//! milliseconds. Its spanning tree is a basis of the whole LP too (every process idle, the
+//! process rows' slacks basic), primal feasible because import and disposal are unlimited,
+//! so the solve starts there with the tree's pairs among its columns and only has to bring
+//! the processes in.
 //!
 //! Measured on the 151 regions of every tenth EU NUTS-3 area (`make eu-regions` data,
 //! `batch --regions-from`): see docs/performance.md. Pricing still certifies the optimum of
@@ -116,8 +116,9 @@ fn tree_arcs_in(ds: &Dataset, model: &mut Model, start: &Model, tree: &[bool]) -
 
 /// Solves `ds` without its processes on the network simplex, adds the supply-to-demand
 /// pairs of its optimal tree that `model` lacks, and returns that tree as a basis of
-/// `model`'s LP. `None` when the LP is a transportation problem itself, the transport problem is not one for
-/// the network simplex, or it was not solved to optimality (deadline).
+/// `model`'s LP. `None` when the LP is a transportation problem itself, the transport
+/// problem is not one for the network simplex, or it was not solved to optimality
+/// (deadline).
 pub(crate) fn transport_basis(
     ds: &Dataset,
     model: &mut Model,

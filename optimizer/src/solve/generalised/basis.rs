@@ -6,10 +6,11 @@
 //! basis (for flows) or its transpose (for duals) is then one pass up or down that tree;
 //! a cycle adds a single unknown, solved from the closing column's equation.
 //!
-//! Components are found again after each pivot by a breadth-first walk rather than kept
-//! in threaded-tree lists: a pivot touches only the components of the entering column's
-//! rows, which stay small on the regions we solve (the transport tree's import and
-//! disposal columns root most of them), and the walk is simple to get right.
+//! Each component is kept rooted: every row knows its tree column towards the root, and the
+//! root its extra column. A full walk of every component ([`Forest::component`]) sets that
+//! up at the start and whenever values and duals are solved again from scratch; a pivot
+//! then changes only what it must (`exchange`). The walks read each row's basic columns
+//! and their other rows from one list per row, not the columns themselves.
 
 /// No column or row.
 pub(super) const NONE: u32 = u32::MAX;
@@ -281,50 +282,32 @@ impl Forest {
         }
     }
 
-    /// The duals of `comp`'s rows: every basic column's reduced cost is zero.
-    pub(super) fn duals(
-        &mut self,
-        columns: &[Column],
-        comp: Component,
-        dual: &mut [f64],
-    ) -> Result<(), Singular> {
-        let rows = &self.order[comp.start..comp.end];
-        let root = rows[0] as usize;
-        let extra = &columns[comp.extra as usize];
-        // Down the tree from the root: with a root column its dual is known; with a cycle
-        // it is an unknown s and each dual is `dual + dual_cycle * s` until the closing
-        // column fixes s.
-        let cycle = extra.entries == 2;
-        if cycle {
+    /// Sets the dual of `root`, whose component's extra column is `extra`: known for a root
+    /// column; for a cycle an unknown `s` (dual 0, and 1 per unit of `s`) that
+    /// [`Forest::duals_below`] then fixes.
+    pub(super) fn root_dual(&mut self, extra: &Column, root: usize, dual: &mut [f64]) {
+        if extra.entries == 2 {
             dual[root] = 0.0;
             self.dual_cycle[root] = 1.0;
         } else {
             dual[root] = extra.cost / extra.coef[0];
             self.dual_cycle[root] = 0.0;
         }
-        for &i in &rows[1..] {
-            let i = i as usize;
-            let column = &columns[self.parent[i] as usize];
-            let p = column.other_row(i).expect("a tree column has two rows");
-            let (a, b) = (column.coef_at(i), column.coef_at(p));
-            dual[i] = (column.cost - b * dual[p]) / a;
-            self.dual_cycle[i] = -b * self.dual_cycle[p] / a;
-        }
-        if cycle {
-            let (mut constant, mut per_s) = (extra.cost, 0.0);
-            for (i, a) in extra.entries() {
-                constant -= a * dual[i];
-                per_s += a * self.dual_cycle[i];
-            }
-            if per_s.abs() < 1e-11 {
-                return Err(Singular);
-            }
-            let s = constant / per_s;
-            for &i in rows {
-                let i = i as usize;
-                dual[i] += self.dual_cycle[i] * s;
-            }
-        }
-        Ok(())
+    }
+
+    /// The duals of `comp`'s rows, the component walked last: every basic column's reduced
+    /// cost is zero.
+    pub(super) fn duals(
+        &mut self,
+        columns: &[Column],
+        comp: Component,
+        dual: &mut [f64],
+    ) -> Result<(), Singular> {
+        debug_assert_eq!(comp.end, self.order.len());
+        let root = self.order[comp.start] as usize;
+        let extra = &columns[comp.extra as usize];
+        self.root_dual(extra, root, dual);
+        let cycle = extra.entries == 2;
+        self.duals_below(columns, comp.start, cycle, comp.extra as usize, dual)
     }
 }

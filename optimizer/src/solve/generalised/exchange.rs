@@ -197,13 +197,7 @@ impl Forest {
             }
             None => {
                 self.extra_at[hang] = entering as u32;
-                if column.entries == 1 {
-                    dual[hang] = cost / a_hang;
-                    self.dual_cycle[hang] = 0.0;
-                } else {
-                    dual[hang] = 0.0;
-                    self.dual_cycle[hang] = 1.0;
-                }
+                self.root_dual(column, hang, dual);
             }
         }
         let result = self.duals_below(
@@ -248,7 +242,7 @@ impl Forest {
 
     /// The duals of `order[from..]` down from its first row, whose dual is set; with
     /// `cycle`, the first row's dual is an unknown that `closing` then fixes.
-    fn duals_below(
+    pub(super) fn duals_below(
         &mut self,
         columns: &[Column],
         from: usize,

@@ -10,8 +10,9 @@
 //! adds come in nonbasic at zero, so each re-solve goes on from the last optimum.
 //! Results are the LP's own columns and row duals, as HiGHS would give them.
 //!
-//! The 30,000-site region's process part, where HiGHS took 46 s for its first solve and
-//! 12-39 s for each re-solve: see docs/performance.md for what this engine takes.
+//! On the 30,000-site regions of docs/performance.md the first solve from the transport
+//! tree takes 3-5 s where HiGHS's primal simplex took 46 s; the 10,000-site region is
+//! certified in 8 s instead of 50 s.
 
 mod basis;
 mod exchange;
