@@ -84,9 +84,7 @@ impl SolveOptions {
     /// The same options with the time spent since `started` (reading and checking the
     /// request) taken off the time limit.
     pub fn charged(mut self, started: Instant) -> Self {
-        if let Some(limit) = self.solver.time_limit.as_mut() {
-            *limit = (*limit - started.elapsed().as_secs_f64()).max(0.0);
-        }
+        self.solver = self.solver.charged(started);
         self
     }
 }

@@ -42,6 +42,19 @@ pub(crate) struct PricingOutcome {
     pub(crate) gap: Option<f64>,
 }
 
+/// The duals of `model`'s source rows and sink rows under `solution` (0 without duals).
+pub(crate) fn node_duals(model: &Model, solution: &LpSolution) -> (Vec<f64>, Vec<f64>) {
+    let layout = &model.lp.layout;
+    let dual = |row| solution.dual(row).unwrap_or(0.0);
+    let source_dual = (0..model.network.sources.len())
+        .map(|s| dual(layout.source_row(SourceIdx::new(s))))
+        .collect();
+    let sink_dual = (0..model.network.sinks.len())
+        .map(|t| dual(layout.sink_row(SinkIdx::new(t))))
+        .collect();
+    (source_dual, sink_dual)
+}
+
 /// Re-solves `model` with the arcs pricing finds until none is left, the time limit is
 /// reached (the plan is then reported as time-limited, without duals that would claim more
 /// than they show) or the solve is not optimal.
@@ -71,14 +84,7 @@ pub(crate) fn price_until_certified(
             break;
         }
         let priced_at = Instant::now();
-        let layout = &model.lp.layout;
-        let dual = |row| solution.dual(row).unwrap_or(0.0);
-        let source_dual: Vec<f64> = (0..model.network.sources.len())
-            .map(|s| dual(layout.source_row(SourceIdx::new(s))))
-            .collect();
-        let sink_dual: Vec<f64> = (0..model.network.sinks.len())
-            .map(|t| dual(layout.sink_row(SinkIdx::new(t))))
-            .collect();
+        let (source_dual, sink_dual) = node_duals(model, solution);
         let new_arcs = negative_arcs(
             ds,
             &model.network,
@@ -163,17 +169,7 @@ mod tests {
             let exact = exact.objective(&exact_model.lp).expect("a point");
             let (model, pruned) = lp_optimum(&ds, 1, false);
             let pruned_objective = pruned.objective(&model.lp).expect("a point");
-            let layout = &model.lp.layout;
-            let source_dual: Vec<f64> = (0..model.network.sources.len())
-                .map(|s| {
-                    pruned
-                        .dual(layout.source_row(SourceIdx::new(s)))
-                        .unwrap_or(0.0)
-                })
-                .collect();
-            let sink_dual: Vec<f64> = (0..model.network.sinks.len())
-                .map(|t| pruned.dual(layout.sink_row(SinkIdx::new(t))).unwrap_or(0.0))
-                .collect();
+            let (source_dual, sink_dual) = node_duals(&model, &pruned);
             let pass = negative_arcs(
                 &ds,
                 &model.network,

@@ -120,6 +120,14 @@ impl SolverOptions {
         started.checked_add(span)
     }
 
+    /// The same options with the time spent since `started` taken off the time limit.
+    pub(crate) fn charged(mut self, started: Instant) -> Self {
+        if let Some(limit) = self.time_limit.as_mut() {
+            *limit = (*limit - started.elapsed().as_secs_f64()).max(0.0);
+        }
+        self
+    }
+
     /// Whether work started at `started` must stop now: cancelled, or past the time limit.
     pub(crate) fn must_stop(&self, started: Instant) -> bool {
         self.cancel.is_cancelled() || self.deadline(started).is_some_and(|d| Instant::now() >= d)

@@ -51,18 +51,23 @@ pub(crate) struct GeneralisedSession {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Lost;
 
-/// LP column `j` as an engine column, leaving out entries in folded capacity rows; `None`
-/// when it has no entry left or more than two.
-fn engine_column(lp: &LinearProgram, j: Col, skip_row: &[bool]) -> Option<Column> {
+/// LP column `j`'s cost and bounds, without entries yet.
+fn cost_and_bounds(lp: &LinearProgram, j: Col) -> Column {
     let (lower, upper) = lp.col_bounds(j);
-    let mut column = Column {
+    Column {
         row: [0; 2],
         coef: [0.0; 2],
         entries: 0,
         cost: lp.cost(j),
         lower,
         upper,
-    };
+    }
+}
+
+/// LP column `j` as an engine column, leaving out entries in folded capacity rows; `None`
+/// when it has no entry left or more than two.
+fn engine_column(lp: &LinearProgram, j: Col, skip_row: &[bool]) -> Option<Column> {
+    let mut column = cost_and_bounds(lp, j);
     for (row, a) in lp.column_entries(j) {
         if skip_row[row.get()] {
             continue;
@@ -134,15 +139,7 @@ impl GeneralisedSession {
         for j in lp.cols() {
             if is_new_capacity[j.get()] {
                 // Its entries are its activity's, set below.
-                let (lower, upper) = lp.col_bounds(j);
-                columns.push(Column {
-                    row: [0; 2],
-                    coef: [0.0; 2],
-                    entries: 0,
-                    cost: lp.cost(j),
-                    lower,
-                    upper,
-                });
+                columns.push(cost_and_bounds(lp, j));
                 continue;
             }
             let Some(column) = engine_column(lp, j, &folded) else {
@@ -276,11 +273,7 @@ impl GeneralisedSession {
 
     /// The options and start time of the session, for HiGHS to go on within the same limit.
     pub(crate) fn options_left(&self) -> SolverOptions {
-        let mut options = self.options.clone();
-        if let Some(limit) = options.time_limit.as_mut() {
-            *limit = (*limit - self.started.elapsed().as_secs_f64()).max(0.0);
-        }
-        options
+        self.options.clone().charged(self.started)
     }
 }
 

@@ -7,8 +7,8 @@ use super::GeneralisedSession;
 use crate::generate::{SyntheticOptions, generate};
 use crate::lp::{LinearProgram, RowKind};
 use crate::model::domain::Dataset;
-use crate::network::{SinkIdx, SourceIdx};
 use crate::solve::highs::LpSession;
+use crate::solve::pricing::node_duals;
 use crate::solve::pricing_pass::negative_arcs;
 use crate::solve::warm_start::transport_basis;
 use crate::solve::{LpSolution, SolveOptions, SolveStatus, SolverOptions, build_model};
@@ -100,14 +100,7 @@ fn engine_equals_highs(ds: &Dataset) {
             "round {round}: engine {objective} vs HiGHS {reference}"
         );
         assert_certified(&model.lp, &solution);
-        let layout = &model.lp.layout;
-        let dual = |row| solution.dual(row).unwrap_or(0.0);
-        let source_dual: Vec<f64> = (0..model.network.sources.len())
-            .map(|s| dual(layout.source_row(SourceIdx::new(s))))
-            .collect();
-        let sink_dual: Vec<f64> = (0..model.network.sinks.len())
-            .map(|t| dual(layout.sink_row(SinkIdx::new(t))))
-            .collect();
+        let (source_dual, sink_dual) = node_duals(&model, &solution);
         let pass = negative_arcs(
             ds,
             &model.network,
