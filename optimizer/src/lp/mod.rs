@@ -53,6 +53,11 @@ impl LinearProgram {
         self.col_cost[j.get()]
     }
 
+    /// The cost of the point `x` (one value per column).
+    pub fn objective_of(&self, x: &[f64]) -> f64 {
+        self.cols().map(|j| self.cost(j) * x[j.get()]).sum()
+    }
+
     /// Bounds of column `j`.
     pub fn col_bounds(&self, j: Col) -> (f64, f64) {
         (self.col_lower[j.get()], self.col_upper[j.get()])

@@ -180,8 +180,7 @@ impl LpSolution {
 
     /// The LP objective of the point, when there is one.
     pub fn objective(&self, lp: &crate::lp::LinearProgram) -> Option<f64> {
-        let x = self.primal.as_ref()?;
-        Some(lp.cols().map(|j| lp.cost(j) * x[j.get()]).sum())
+        self.primal.as_ref().map(|x| lp.objective_of(x))
     }
 
     /// The value of column `j` (clamped at 0, the lower bound of every column), when there

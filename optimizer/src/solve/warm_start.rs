@@ -122,8 +122,8 @@ fn tree_arcs_in(ds: &Dataset, model: &mut Model, start: &Model, tree: &[bool]) -
 
 /// Solves `ds` without its processes on the network simplex, adds the supply-to-demand
 /// pairs of its optimal tree (its last one, if stopped early) that `model` lacks, and
-/// returns that tree as a basis of `model`'s LP. `None` when the LP is a transportation problem itself or the transport
-/// problem is not one for the network simplex.
+/// returns that tree as a basis of `model`'s LP. `None` when the LP is a transportation
+/// problem itself or the transport problem is not one for the network simplex.
 pub(crate) fn transport_basis(
     ds: &Dataset,
     model: &mut Model,
@@ -253,13 +253,12 @@ mod tests {
             let lp = &model.lp;
             let plan = solution.primal.as_ref().expect("a plan");
             assert_meets_every_row(lp, plan);
-            let cost = |x: &[f64]| lp.cols().map(|j| lp.cost(j) * x[j.get()]).sum::<f64>();
-            let baseline = cost(&crate::solve::baseline_plan(&ds, lp));
+            let cost = lp.objective_of(plan);
+            let baseline = lp.objective_of(&crate::solve::baseline_plan(&ds, lp));
             assert!(
-                cost(plan) < baseline - 1.0,
-                "{}: {} against the baseline {baseline}",
-                ds.meta.name,
-                cost(plan)
+                cost < baseline - 1.0,
+                "{}: {cost} against the baseline {baseline}",
+                ds.meta.name
             );
         }
     }
