@@ -6,11 +6,13 @@
 //! basis (for flows) or its transpose (for duals) is then one pass up or down that tree;
 //! a cycle adds a single unknown, solved from the closing column's equation.
 //!
-//! Each component is kept rooted: every row knows its tree column towards the root, and the
-//! root its extra column. A full walk of every component ([`Forest::component`]) sets that
-//! up at the start and whenever values and duals are solved again from scratch; a pivot
-//! then changes only what it must (`exchange`). The walks read each row's basic columns
-//! and their other rows from one list per row, not the columns themselves.
+//! Each component is kept rooted and threaded: every row knows its tree column towards the
+//! root, the root its extra column, and the thread lists the component's rows in preorder
+//! with the last row of each row's subtree, so a subtree's rows are one run of it. A full
+//! walk of every component ([`Forest::component`]) sets that up at the start and whenever
+//! values and duals are solved again from scratch; a pivot then changes only what it must
+//! (`exchange`). The walks read each row's basic columns and their other rows from one
+//! list per row, not the columns themselves.
 
 /// No column or row.
 pub(super) const NONE: u32 = u32::MAX;
@@ -91,6 +93,20 @@ pub(super) struct Forest {
     pub(super) roots: Vec<u32>,
     /// Rows of the components walked since the last [`Forest::clear_order`].
     pub(super) order: Vec<u32>,
+    /// The thread: each component's rows in preorder (root first, every subtree in one
+    /// run), linked both ways (`NONE` at the ends), and the last row of each row's subtree.
+    /// A pivot re-links it in time proportional to the path it reverses
+    /// (`exchange`), so its rows are found without a walk.
+    pub(super) next: Vec<u32>,
+    pub(super) prev: Vec<u32>,
+    pub(super) last: Vec<u32>,
+    /// Scratch of [`Forest::thread`]: subtree sizes, preorder places, rows by place.
+    size: Vec<u32>,
+    position: Vec<u32>,
+    preorder: Vec<u32>,
+    /// Scratch of a pivot's re-root: the rows from the new root up, and the thread's runs.
+    pub(super) path: Vec<u32>,
+    pub(super) runs: Vec<(u32, u32)>,
     /// Right-hand sides being eliminated: a constant part and a part per unit of the
     /// cycle's closing column.
     pub(super) rhs: Vec<f64>,
@@ -121,6 +137,14 @@ impl Forest {
             touched_cycle: Vec::new(),
             roots: Vec::new(),
             order: Vec::new(),
+            next: vec![NONE; rows],
+            prev: vec![NONE; rows],
+            last: vec![NONE; rows],
+            size: vec![0; rows],
+            position: vec![0; rows],
+            preorder: Vec::new(),
+            path: Vec::new(),
+            runs: Vec::new(),
             rhs: vec![0.0; rows],
             rhs_cycle: vec![0.0; rows],
             dual_cycle: vec![0.0; rows],
@@ -211,11 +235,110 @@ impl Forest {
         let root = columns[extra as usize].row[0] as usize;
         let (start, _, _) = self.walk(root, extra);
         self.extra_at[root] = extra;
+        self.thread(columns, start);
         Ok(Component {
             start,
             end: self.order.len(),
             extra,
         })
+    }
+
+    /// Threads the rows `order[start..]`: a walk's component or piece, parents before
+    /// children, with their tree columns set; in preorder from its first row.
+    pub(super) fn thread(&mut self, columns: &[Column], start: usize) {
+        let Forest {
+            order,
+            parent,
+            size,
+            position,
+            preorder,
+            next,
+            prev,
+            last,
+            ..
+        } = self;
+        let rows = &order[start..];
+        let up = |i: usize| {
+            columns[parent[i] as usize]
+                .other_row(i)
+                .expect("a tree column has two rows")
+        };
+        // Subtree sizes, children first.
+        for &i in rows {
+            size[i as usize] = 1;
+        }
+        for &i in rows[1..].iter().rev() {
+            size[up(i as usize)] += size[i as usize];
+        }
+        // Preorder places: each child right after the subtrees of the children placed
+        // before it (`last` holds a row's next free place meanwhile).
+        position[rows[0] as usize] = 0;
+        last[rows[0] as usize] = 1;
+        for &i in &rows[1..] {
+            let (i, p) = (i as usize, up(i as usize));
+            position[i] = last[p];
+            last[p] += size[i];
+            last[i] = position[i] + 1;
+        }
+        preorder.clear();
+        preorder.resize(rows.len(), NONE);
+        for &i in rows {
+            preorder[position[i as usize] as usize] = i;
+        }
+        for (k, &i) in preorder.iter().enumerate() {
+            let i = i as usize;
+            prev[i] = if k == 0 { NONE } else { preorder[k - 1] };
+            next[i] = preorder.get(k + 1).copied().unwrap_or(NONE);
+            last[i] = preorder[k + size[i] as usize - 1];
+        }
+    }
+
+    /// Panics unless the thread of `row`'s component is a preorder of it: linked both
+    /// ways, every row of the component once, each subtree one run ending at its `last`.
+    /// Tests call it after every pivot.
+    #[cfg(test)]
+    pub(super) fn assert_threaded(&mut self, columns: &[Column], row: usize) {
+        let up = |forest: &Self, i: usize| {
+            columns[forest.parent[i] as usize]
+                .other_row(i)
+                .expect("a tree column has two rows")
+        };
+        let mut root = row;
+        while self.parent[root] != NONE {
+            root = up(self, root);
+        }
+        assert_eq!(self.prev[root], NONE, "the root starts its thread");
+        let mut list = vec![root];
+        while let Some(&i) = list.last().filter(|&&i| self.next[i] != NONE) {
+            let n = self.next[i] as usize;
+            assert_eq!(self.prev[n] as usize, i, "linked both ways");
+            list.push(n);
+        }
+        let (start, _, _) = self.walk(root, self.extra_at[root]);
+        assert_eq!(
+            self.order.len() - start,
+            list.len(),
+            "every row of the component"
+        );
+        self.order.truncate(start);
+        let mut position = vec![usize::MAX; self.rows()];
+        for (k, &i) in list.iter().enumerate() {
+            position[i] = k;
+        }
+        let mut size = vec![1; self.rows()];
+        for &i in list[1..].iter().rev() {
+            let p = up(self, i);
+            assert!(position[p] < position[i], "a parent comes before its rows");
+            size[p] += size[i];
+        }
+        for &i in &list {
+            let end = position[self.last[i] as usize];
+            assert_eq!(
+                end,
+                position[i] + size[i] - 1,
+                "row {i}'s subtree is one run"
+            );
+        }
     }
 
     /// Adds `value` to the right-hand side at `row`, for the next [`Forest::solve`].
@@ -303,11 +426,10 @@ impl Forest {
         comp: Component,
         dual: &mut [f64],
     ) -> Result<(), Singular> {
-        debug_assert_eq!(comp.end, self.order.len());
         let root = self.order[comp.start] as usize;
         let extra = &columns[comp.extra as usize];
         self.root_dual(extra, root, dual);
         let cycle = extra.entries == 2;
-        self.duals_below(columns, comp.start, cycle, comp.extra as usize, dual)
+        self.duals_below(columns, root, cycle, comp.extra as usize, dual)
     }
 }
