@@ -100,10 +100,10 @@ pub(super) struct Forest {
     pub(super) next: Vec<u32>,
     pub(super) prev: Vec<u32>,
     pub(super) last: Vec<u32>,
-    /// Scratch of [`Forest::thread`]: subtree sizes, preorder places, rows by place.
-    size: Vec<u32>,
-    position: Vec<u32>,
-    preorder: Vec<u32>,
+    /// Scratch of `Forest::thread`: subtree sizes, preorder places, rows by place.
+    pub(super) size: Vec<u32>,
+    pub(super) position: Vec<u32>,
+    pub(super) preorder: Vec<u32>,
     /// Scratch of a pivot's re-root: the rows from the new root up, and the thread's runs.
     pub(super) path: Vec<u32>,
     pub(super) runs: Vec<(u32, u32)>,
@@ -241,104 +241,6 @@ impl Forest {
             end: self.order.len(),
             extra,
         })
-    }
-
-    /// Threads the rows `order[start..]`: a walk's component or piece, parents before
-    /// children, with their tree columns set; in preorder from its first row.
-    pub(super) fn thread(&mut self, columns: &[Column], start: usize) {
-        let Forest {
-            order,
-            parent,
-            size,
-            position,
-            preorder,
-            next,
-            prev,
-            last,
-            ..
-        } = self;
-        let rows = &order[start..];
-        let up = |i: usize| {
-            columns[parent[i] as usize]
-                .other_row(i)
-                .expect("a tree column has two rows")
-        };
-        // Subtree sizes, children first.
-        for &i in rows {
-            size[i as usize] = 1;
-        }
-        for &i in rows[1..].iter().rev() {
-            size[up(i as usize)] += size[i as usize];
-        }
-        // Preorder places: each child right after the subtrees of the children placed
-        // before it (`last` holds a row's next free place meanwhile).
-        position[rows[0] as usize] = 0;
-        last[rows[0] as usize] = 1;
-        for &i in &rows[1..] {
-            let (i, p) = (i as usize, up(i as usize));
-            position[i] = last[p];
-            last[p] += size[i];
-            last[i] = position[i] + 1;
-        }
-        preorder.clear();
-        preorder.resize(rows.len(), NONE);
-        for &i in rows {
-            preorder[position[i as usize] as usize] = i;
-        }
-        for (k, &i) in preorder.iter().enumerate() {
-            let i = i as usize;
-            prev[i] = if k == 0 { NONE } else { preorder[k - 1] };
-            next[i] = preorder.get(k + 1).copied().unwrap_or(NONE);
-            last[i] = preorder[k + size[i] as usize - 1];
-        }
-    }
-
-    /// Panics unless the thread of `row`'s component is a preorder of it: linked both
-    /// ways, every row of the component once, each subtree one run ending at its `last`.
-    /// Tests call it after every pivot.
-    #[cfg(test)]
-    pub(super) fn assert_threaded(&mut self, columns: &[Column], row: usize) {
-        let up = |forest: &Self, i: usize| {
-            columns[forest.parent[i] as usize]
-                .other_row(i)
-                .expect("a tree column has two rows")
-        };
-        let mut root = row;
-        while self.parent[root] != NONE {
-            root = up(self, root);
-        }
-        assert_eq!(self.prev[root], NONE, "the root starts its thread");
-        let mut list = vec![root];
-        while let Some(&i) = list.last().filter(|&&i| self.next[i] != NONE) {
-            let n = self.next[i] as usize;
-            assert_eq!(self.prev[n] as usize, i, "linked both ways");
-            list.push(n);
-        }
-        let (start, _, _) = self.walk(root, self.extra_at[root]);
-        assert_eq!(
-            self.order.len() - start,
-            list.len(),
-            "every row of the component"
-        );
-        self.order.truncate(start);
-        let mut position = vec![usize::MAX; self.rows()];
-        for (k, &i) in list.iter().enumerate() {
-            position[i] = k;
-        }
-        let mut size = vec![1; self.rows()];
-        for &i in list[1..].iter().rev() {
-            let p = up(self, i);
-            assert!(position[p] < position[i], "a parent comes before its rows");
-            size[p] += size[i];
-        }
-        for &i in &list {
-            let end = position[self.last[i] as usize];
-            assert_eq!(
-                end,
-                position[i] + size[i] - 1,
-                "row {i}'s subtree is one run"
-            );
-        }
     }
 
     /// Adds `value` to the right-hand side at `row`, for the next [`Forest::solve`].

@@ -6,13 +6,8 @@
 //! - taking the leaving column out leaves one piece without a root; the entering column
 //!   hangs that piece from the rest of the forest (or closes it), so only that piece's
 //!   duals are found again. This is the network simplex's subtree re-hang, with a root
-//!   column or a cycle in place of the one root node; as in LEMON's `NetworkSimplex`, the
-//!   piece's rows are found on the thread (each component's rows in preorder), which a
-//!   pivot re-links along the path it turns round, and the tree columns change on that
-//!   path only. Walking the piece's rows over their basic columns instead, as this engine
-//!   first did, took 43 % of the time of the 30,000-site region of seed 1; with the thread,
-//!   that region's engine time fell from 61 s to 32 s at the same 594,615 pivots
-//!   (docs/performance.md).
+//!   column or a cycle in place of the one root node; the piece's rows come off the thread
+//!   (`super::thread`), re-linked along the path the pivot turns round.
 
 use super::basis::{Column, Forest, NONE, Singular};
 
@@ -240,93 +235,6 @@ impl Forest {
         result
     }
 
-    /// Takes the subtree of `start` (whose tree column leads to `above`) out of its
-    /// component's thread, leaving it a thread of its own.
-    fn cut_out(&mut self, columns: &[Column], start: usize, above: usize) {
-        let (before, end) = (self.prev[start], self.last[start]);
-        let after = self.next[end as usize];
-        self.next[before as usize] = after;
-        if after != NONE {
-            self.prev[after as usize] = before;
-        }
-        self.prev[start] = NONE;
-        self.next[end as usize] = NONE;
-        // The subtrees that ended with it now end just before it.
-        let mut x = above;
-        while self.last[x] == end {
-            self.last[x] = before;
-            if self.parent[x] == NONE {
-                break;
-            }
-            x = self.up(columns, x);
-        }
-    }
-
-    /// Re-roots the thread of `top`'s subtree (a thread of its own) at `hang` below it:
-    /// the tree columns on the way from `hang` up to `top` turn round, and each row on the
-    /// way takes, after the rows below it there, the rest of its old subtree. `parent[hang]`
-    /// is left to the caller.
-    fn reroot(&mut self, columns: &[Column], hang: usize, top: usize) {
-        let mut path = std::mem::take(&mut self.path);
-        let mut runs = std::mem::take(&mut self.runs);
-        path.clear();
-        runs.clear();
-        let mut row = hang;
-        path.push(row as u32);
-        while row != top {
-            row = self.up(columns, row);
-            path.push(row as u32);
-        }
-        // Every run is read off the old thread before any is re-linked.
-        runs.push((hang as u32, self.last[hang]));
-        for pair in path.windows(2) {
-            let (below, at) = (pair[0] as usize, pair[1] as usize);
-            runs.push((at as u32, self.prev[below]));
-            let below_end = self.last[below];
-            if below_end != self.last[at] {
-                runs.push((self.next[below_end as usize], self.last[at]));
-            }
-        }
-        for pair in runs.windows(2) {
-            let ((_, end), (next_start, _)) = (pair[0], pair[1]);
-            self.next[end as usize] = next_start;
-            self.prev[next_start as usize] = end;
-        }
-        let end = runs.last().expect("at least the first run").1;
-        self.prev[hang] = NONE;
-        self.next[end as usize] = NONE;
-        for k in (1..path.len()).rev() {
-            let (at, below) = (path[k] as usize, path[k - 1] as usize);
-            self.parent[at] = self.parent[below];
-            self.last[at] = end;
-        }
-        self.last[hang] = end;
-        self.path = path;
-        self.runs = runs;
-    }
-
-    /// Links the thread of `hang`'s subtree (a thread of its own) in right after `o`, its
-    /// new parent row.
-    fn hang_after(&mut self, columns: &[Column], hang: usize, o: usize) {
-        let end = self.last[hang];
-        let after = self.next[o];
-        self.next[o] = hang as u32;
-        self.prev[hang] = o as u32;
-        self.next[end as usize] = after;
-        if after != NONE {
-            self.prev[after as usize] = end;
-        }
-        // The subtrees that ended at `o` (a leaf) now end with the new rows.
-        let mut x = o;
-        while self.last[x] == o as u32 {
-            self.last[x] = end;
-            if self.parent[x] == NONE {
-                break;
-            }
-            x = self.up(columns, x);
-        }
-    }
-
     /// The root of `row`'s component.
     fn root_of(&self, columns: &[Column], row: usize) -> usize {
         let mut node = row;
@@ -351,7 +259,7 @@ impl Forest {
     }
 
     /// The row that `row`'s tree column leads to.
-    fn up(&self, columns: &[Column], row: usize) -> usize {
+    pub(super) fn up(&self, columns: &[Column], row: usize) -> usize {
         let column = &columns[self.parent[row] as usize];
         column.other_row(row).expect("a tree column has two rows")
     }
