@@ -4,7 +4,7 @@
 //! hands it over without a walk, and re-linking it costs what the path from the entering
 //! column's row up to the leaving one costs ([`Forest::cut_out`], [`Forest::reroot`],
 //! [`Forest::hang_after`]), as in LEMON's network simplex. Walking the piece's rows over
-//! their basic columns instead took 43 % of the time of the 30,000-site region of seed 1;
+//! their basic columns instead took 29 % of a profile of the 30,000-site region of seed 1;
 //! with the thread, that region's engine time fell from 61 s to 32 s at the same 594,615
 //! pivots (docs/performance.md).
 
