@@ -95,8 +95,8 @@ pub(super) struct Forest {
     pub(super) order: Vec<u32>,
     /// The thread: each component's rows in preorder (root first, every subtree in one
     /// run), linked both ways (`NONE` at the ends), and the last row of each row's subtree.
-    /// A pivot re-links it in time proportional to the path it reverses
-    /// (`exchange`), so its rows are found without a walk.
+    /// A pivot re-links it in time proportional to the path it reverses (`thread`), so
+    /// its rows are found without a walk.
     pub(super) next: Vec<u32>,
     pub(super) prev: Vec<u32>,
     pub(super) last: Vec<u32>,

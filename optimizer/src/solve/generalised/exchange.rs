@@ -236,7 +236,7 @@ impl Forest {
     }
 
     /// The root of `row`'s component.
-    fn root_of(&self, columns: &[Column], row: usize) -> usize {
+    pub(super) fn root_of(&self, columns: &[Column], row: usize) -> usize {
         let mut node = row;
         while self.parent[node] != NONE {
             node = self.up(columns, node);

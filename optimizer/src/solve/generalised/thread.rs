@@ -26,6 +26,7 @@ impl Forest {
             ..
         } = self;
         let rows = &order[start..];
+        // `Forest::up`, over the fields borrowed apart above.
         let up = |i: usize| {
             columns[parent[i] as usize]
                 .other_row(i)
@@ -66,15 +67,7 @@ impl Forest {
     /// Tests call it after every pivot.
     #[cfg(test)]
     pub(super) fn assert_threaded(&mut self, columns: &[Column], row: usize) {
-        let up = |forest: &Self, i: usize| {
-            columns[forest.parent[i] as usize]
-                .other_row(i)
-                .expect("a tree column has two rows")
-        };
-        let mut root = row;
-        while self.parent[root] != NONE {
-            root = up(self, root);
-        }
+        let root = self.root_of(columns, row);
         assert_eq!(self.prev[root], NONE, "the root starts its thread");
         let mut list = vec![root];
         while let Some(&i) = list.last().filter(|&&i| self.next[i] != NONE) {
@@ -95,7 +88,7 @@ impl Forest {
         }
         let mut size = vec![1; self.rows()];
         for &i in list[1..].iter().rev() {
-            let p = up(self, i);
+            let p = self.up(columns, i);
             assert!(position[p] < position[i], "a parent comes before its rows");
             size[p] += size[i];
         }
