@@ -5,11 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-out/finland-years}
-data=../shared/data/prtr-finland
+data=datasets/sources/prtr-finland
 cargo build --release -q -p circulate
 for year in 2017 2018 2019 2020 2021 2022 2023; do
-  target/release/circulate import prtr --facilities "$data/facilities.csv" \
-    --transfers "$data/waste_transfers.csv" --year "$year" --out "$out/datasets/$year" >/dev/null
+  target/release/circulate import prtr --facilities "$data/facilities.csv.gz" \
+    --transfers "$data/waste_transfers.csv.gz" --year "$year" --out "$out/datasets/$year" >/dev/null
 done
 target/release/circulate batch "$out/datasets" --out "$out/solved"
 column -s, -t "$out/solved/summary.csv" | cut -c1-160

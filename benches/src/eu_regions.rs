@@ -22,14 +22,24 @@ use std::time::Instant;
 #[derive(Debug, Parser)]
 #[command(about = "Every NUTS-3 region of the EU/EEA as a synthetic region, solved as a batch")]
 struct Args {
-    /// NUTS-3 outlines.
+    /// NUTS-3 outlines (plain or .gz); default the NUTS 2021 polygons in datasets/sources/.
     #[arg(
         long,
-        default_value = "../shared/data/nuts2021/NUTS_RG_60M_2021_4326_LEVL_3.geojson"
+        default_value = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../datasets/sources/nuts2021/NUTS_RG_60M_2021_4326_LEVL_3.geojson.gz"
+        )
     )]
     areas: PathBuf,
-    /// Towns (GeoNames cities1000 layout).
-    #[arg(long, default_value = "../shared/data/geonames/europe_cities1000.csv")]
+    /// Towns (GeoNames cities1000 layout, plain or .gz); default the GeoNames towns of
+    /// Europe in datasets/sources/.
+    #[arg(
+        long,
+        default_value = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../datasets/sources/geonames/europe_cities1000.csv.gz"
+        )
+    )]
     towns: PathBuf,
     /// Sites per region.
     #[arg(long, default_value_t = 2000)]

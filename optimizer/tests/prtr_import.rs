@@ -1,6 +1,6 @@
 //! The EU PRTR importer: on a checked-in excerpt (9 facilities, 40 transfers of 2022-2023,
 //! one facility placed from x/y only, confidential names) the sites, streams and totals are
-//! asserted; on the full shared files the counts must match totals computed here, independently,
+//! asserted; on the full register files (`datasets/sources/prtr-finland/`, gzip) the counts must match totals computed here, independently,
 //! from the raw CSV; and the EPSG:3067 projection must agree with the lon/lat the register gives.
 #![allow(clippy::unwrap_used)]
 
@@ -28,16 +28,34 @@ fn fixture(file: &str) -> PathBuf {
         .join(file)
 }
 
-fn shared(file: &str) -> PathBuf {
-    repo().join("../shared/data/prtr-finland").join(file)
+/// A full register file as shipped, gzip-compressed.
+fn register(file: &str) -> PathBuf {
+    repo()
+        .join("datasets/sources/prtr-finland")
+        .join(format!("{file}.gz"))
+}
+
+/// A register file's text; a `.gz` is unpacked here with flate2 alone (not the importer's
+/// reader).
+fn unpacked(path: &Path) -> String {
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()),
+            &mut text,
+        )
+        .unwrap();
+        text
+    } else {
+        std::fs::read_to_string(path).unwrap()
+    }
 }
 
 /// Totals of a transfers file for one year, read with nothing but the csv crate.
 fn raw_totals(path: &Path, year: &str) -> (usize, BTreeMap<String, f64>, BTreeMap<String, f64>) {
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
-        .from_path(path)
-        .unwrap();
+        .from_reader(std::io::Cursor::new(unpacked(path)));
     let h = reader.headers().unwrap().clone();
     let col = |n: &str| h.iter().position(|c| c == n).unwrap();
     let (y, c, t, q, f) = (
@@ -163,18 +181,14 @@ fn excerpt_gives_the_expected_sites_streams_and_totals() {
 fn full_files_match_totals_computed_from_the_raw_csv() {
     let m = mapping();
     let (ds, report) = prtr::import(
-        &shared("facilities.csv"),
-        &shared("waste_transfers.csv"),
+        &register("facilities.csv"),
+        &register("waste_transfers.csv"),
         2023,
         &m,
     )
     .unwrap();
-    let (n, by_class, _) = raw_totals(&shared("waste_transfers.csv"), "2023");
-    let facilities = std::fs::read_to_string(shared("facilities.csv"))
-        .unwrap()
-        .lines()
-        .count()
-        - 1;
+    let (n, by_class, _) = raw_totals(&register("waste_transfers.csv"), "2023");
+    let facilities = unpacked(&register("facilities.csv")).lines().count() - 1;
     assert_eq!(report.facilities_read, facilities);
     assert_eq!(report.transfers_in_year, n);
     for (class, t) in &by_class {
@@ -194,8 +208,7 @@ fn tm35fin_projection_matches_the_registers_lon_lat() {
     let proj = Projection::new(mapping().xy_proj.as_deref().unwrap()).unwrap();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
-        .from_path(shared("facilities.csv"))
-        .unwrap();
+        .from_reader(std::io::Cursor::new(unpacked(&register("facilities.csv"))));
     let h = reader.headers().unwrap().clone();
     let col = |n: &str| h.iter().position(|c| c == n).unwrap();
     let (lo, la, x, y) = (

@@ -218,8 +218,6 @@ fn finland_dataset_solves_optimal_and_diverts_waste() {
 #[test]
 fn generate_is_deterministic_and_a_10k_region_solves() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let towns = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/data/geonames/europe_cities1000.csv");
     for out in [&a, &b] {
         let o = circulate(&[
             "generate",
@@ -231,8 +229,8 @@ fn generate_is_deterministic_and_a_10k_region_solves() {
             "10",
             "--candidates",
             "5",
+            // No value: the built-in GeoNames towns (datasets/sources/geonames/).
             "--towns",
-            towns.to_str().unwrap(),
             "--country",
             "FI",
             "--out",
@@ -397,15 +395,15 @@ fn generate_takes_a_bbox_west_of_greenwich_in_one_argument() {
 
 #[test]
 fn importing_a_year_without_data_names_the_years_there_are() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/prtr-finland");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/sources/prtr-finland");
     let out = tempfile::tempdir().unwrap();
     let o = circulate(&[
         "import",
         "prtr",
         "--facilities",
-        data.join("facilities.csv").to_str().unwrap(),
+        data.join("facilities.csv.gz").to_str().unwrap(),
         "--transfers",
-        data.join("waste_transfers.csv").to_str().unwrap(),
+        data.join("waste_transfers.csv.gz").to_str().unwrap(),
         "--year",
         "2010",
         "--out",

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                 if plan.objective is not None:
                     print(f"objective {plan.objective:,.0f} {plan.currency}/yr, baseline "
                           f"{plan.baseline:,.0f}, saved {plan.kpis['cost_saved']:,.0f}")
-                print(f"circularity {plan.kpis['secondary_input_rate']:.1%}, "
+                print(f"secondary input rate {plan.kpis['secondary_input_rate']:.1%}, "
                       f"{len(plan.flows)} flows, {len(plan.targets)} targets")
                 for f in plan.flows.head(5).itertuples():
                     print(f"  flow {f.from_name} -> {f.to_name}: {f.tonnes_sent:,.1f} t "

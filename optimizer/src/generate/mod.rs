@@ -5,4 +5,4 @@
 pub mod towns;
 pub mod uniform;
 
-pub use towns::{SyntheticOptions, Town, generate, load_towns};
+pub use towns::{SyntheticOptions, Town, generate, load_towns, read_towns};

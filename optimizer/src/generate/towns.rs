@@ -45,17 +45,29 @@ pub struct Town {
 }
 
 /// Reads towns from a GeoNames-style CSV (`name`, `latitude`, `longitude`, `countrycode`,
-/// `population` columns), keeping those of `country` (ISO code) and inside `bbox`.
+/// `population` columns), plain or gzip-compressed, keeping those of `country` (ISO code) and
+/// inside `bbox`.
 pub fn load_towns(
     path: &std::path::Path,
     country: Option<&str>,
     bbox: Option<[f64; 4]>,
 ) -> Result<Vec<Town>, crate::model::error::Error> {
+    let file = crate::input::source::open(path)?;
+    read_towns(file, &path.display().to_string(), country, bbox)
+}
+
+/// [`load_towns`] from any reader of the CSV's text; `label` names it in errors.
+pub fn read_towns(
+    csv_text: impl std::io::Read,
+    label: &str,
+    country: Option<&str>,
+    bbox: Option<[f64; 4]>,
+) -> Result<Vec<Town>, crate::model::error::Error> {
     let io = |e: std::io::Error| crate::model::error::Error::Io {
-        path: path.display().to_string(),
+        path: label.to_owned(),
         source: e,
     };
-    let mut reader = csv::Reader::from_path(path).map_err(|e| io(std::io::Error::other(e)))?;
+    let mut reader = csv::Reader::from_reader(csv_text);
     let headers = reader
         .headers()
         .map_err(|e| io(std::io::Error::other(e)))?

@@ -1,6 +1,7 @@
 //! Input: the raw, as-written form of a dataset ([`raw`]), reading a dataset folder into it
 //! ([`read`]), converting it into the validated [`crate::Dataset`] ([`validate`](mod@validate)), writing
-//! one back ([`write`](mod@write)), and building one from the PRTR register ([`prtr`]).
+//! one back ([`write`](mod@write)), building one from the PRTR register ([`prtr`]), and opening
+//! a raw source file, plain or gzip ([`source`]).
 
 mod config;
 pub mod limits;
@@ -10,6 +11,7 @@ pub mod prtr;
 pub mod raw;
 pub mod read;
 pub mod schema;
+pub mod source;
 pub mod validate;
 pub mod write;
 

@@ -198,8 +198,9 @@ pub enum Error {
     /// The dataset has invalid values; every problem found is listed.
     #[error("invalid dataset ({count} problem(s)):\n{errors}", count = .0.len(), errors = .0)]
     Invalid(FieldErrors),
-    /// A dataset file could not be read.
-    #[error("cannot read {path}: {source}")]
+    /// A file or folder could not be read or written. The I/O error is the source, not part
+    /// of the message, so a chain printer (`{:#}`) says it once: `PATH: no such folder`.
+    #[error("{path}")]
     Io {
         /// The file.
         path: String,

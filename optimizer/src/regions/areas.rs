@@ -20,16 +20,35 @@ pub struct Area {
     pub bounds: Rect<f64>,
 }
 
-/// The areas of a GeoJSON file whose features carry `id_key`, `name_key` and `CNTR_CODE`
-/// (Eurostat's NUTS files: `NUTS_ID`, `NAME_LATN`), keeping those of `country` when given.
+/// The areas of a GeoJSON file (plain or gzip-compressed) whose features carry `id_key`,
+/// `name_key` and `CNTR_CODE` (Eurostat's NUTS files: `NUTS_ID`, `NAME_LATN`), keeping those
+/// of `country` when given.
 pub fn load_areas(
     path: &Path,
     id_key: &str,
     name_key: &str,
     country: Option<&str>,
 ) -> Result<Vec<Area>, Error> {
+    let text = crate::input::source::read_text(path)?;
+    parse_areas(
+        &text,
+        &path.display().to_string(),
+        id_key,
+        name_key,
+        country,
+    )
+}
+
+/// [`load_areas`] from the GeoJSON text itself; `label` names it in errors.
+pub fn parse_areas(
+    geojson_text: &str,
+    label: &str,
+    id_key: &str,
+    name_key: &str,
+    country: Option<&str>,
+) -> Result<Vec<Area>, Error> {
     let mut areas = Vec::new();
-    for (i, (properties, shape)) in polygons(path)?.into_iter().enumerate() {
+    for (i, (properties, shape)) in polygons(geojson_text, label)?.into_iter().enumerate() {
         let text_of = |key: &str| {
             properties
                 .as_ref()
@@ -39,7 +58,7 @@ pub fn load_areas(
         };
         let (Some(id), Some(name)) = (text_of(id_key), text_of(name_key)) else {
             return Err(invalid(
-                path,
+                label,
                 format!("feature {i} has no {id_key} or {name_key}"),
             ));
         };
@@ -48,7 +67,7 @@ pub fn load_areas(
             continue;
         }
         let Some(bounds) = shape.bounding_rect() else {
-            return Err(invalid(path, format!("area {id} is empty")));
+            return Err(invalid(label, format!("area {id} is empty")));
         };
         areas.push(Area {
             id,
@@ -64,7 +83,8 @@ pub fn load_areas(
 /// The outlines of a GeoJSON file of polygons, whatever their properties: what a report
 /// draws under a region's sites (a dataset's `outline.geojson`).
 pub fn load_outline(path: &Path) -> Result<Vec<MultiPolygon<f64>>, Error> {
-    Ok(polygons(path)?
+    let text = crate::input::source::read_text(path)?;
+    Ok(polygons(&text, &path.display().to_string())?
         .into_iter()
         .map(|(_, shape)| shape)
         .collect())
@@ -113,9 +133,9 @@ pub fn write_outline(path: &Path, areas: &[&Area]) -> Result<(), Error> {
     })
 }
 
-fn invalid(path: &Path, what: String) -> Error {
+fn invalid(label: &str, what: String) -> Error {
     Error::Io {
-        path: path.display().to_string(),
+        path: label.to_owned(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, what),
     }
 }
@@ -124,15 +144,11 @@ fn invalid(path: &Path, what: String) -> Error {
 type Feature = (Option<geojson::JsonObject>, MultiPolygon<f64>);
 
 /// Every feature of a FeatureCollection of polygons.
-fn polygons(path: &Path) -> Result<Vec<Feature>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
+fn polygons(text: &str, label: &str) -> Result<Vec<Feature>, Error> {
     let collection = match text.parse::<geojson::GeoJson>() {
         Ok(geojson::GeoJson::FeatureCollection(c)) => c,
-        Ok(_) => return Err(invalid(path, "not a FeatureCollection".to_owned())),
-        Err(e) => return Err(invalid(path, format!("not GeoJSON: {e}"))),
+        Ok(_) => return Err(invalid(label, "not a FeatureCollection".to_owned())),
+        Err(e) => return Err(invalid(label, format!("not GeoJSON: {e}"))),
     };
     collection
         .features
@@ -140,13 +156,13 @@ fn polygons(path: &Path) -> Result<Vec<Feature>, Error> {
         .enumerate()
         .map(|(i, feature)| {
             let Some(geometry) = feature.geometry else {
-                return Err(invalid(path, format!("feature {i} has no geometry")));
+                return Err(invalid(label, format!("feature {i} has no geometry")));
             };
             let shape = match geo::Geometry::<f64>::try_from(geometry) {
                 Ok(geo::Geometry::Polygon(p)) => MultiPolygon(vec![p]),
                 Ok(geo::Geometry::MultiPolygon(m)) => m,
-                Ok(_) => return Err(invalid(path, format!("feature {i} is not a polygon"))),
-                Err(e) => return Err(invalid(path, format!("feature {i}: {e}"))),
+                Ok(_) => return Err(invalid(label, format!("feature {i} is not a polygon"))),
+                Err(e) => return Err(invalid(label, format!("feature {i}: {e}"))),
             };
             Ok((feature.properties, shape))
         })

@@ -8,5 +8,7 @@ pub mod areas;
 pub mod federation;
 pub mod split;
 
-pub use areas::{Area, OUTLINE_FILE, dataset_outline, load_areas, load_outline, write_outline};
+pub use areas::{
+    Area, OUTLINE_FILE, dataset_outline, load_areas, load_outline, parse_areas, write_outline,
+};
 pub use split::{AreaCount, SplitReport, split_by_area};

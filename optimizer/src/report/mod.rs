@@ -19,7 +19,7 @@ pub use merge::merge;
 pub use schema::*;
 pub use targets::rank_targets;
 pub use unmatched::{Unmatched, UnmatchedReason, unmatched};
-pub use write::write_all;
+pub use write::{RESULT_FILES, write_all};
 
 /// Values below this many tonnes are solver noise, not flows.
 pub const FLOW_EPSILON_T: f64 = 1e-6;

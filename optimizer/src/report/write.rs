@@ -15,6 +15,16 @@ fn at(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     }
 }
 
+/// The files [`write_all`] writes (each CSV with its QGIS `.csvt` beside it).
+pub const RESULT_FILES: &[&str] = &[
+    "result.json",
+    "flows.csv",
+    "flows.csvt",
+    "flows.geojson",
+    "targets.csv",
+    "targets.csvt",
+];
+
 /// Writes the four result files into `dir` (created if missing).
 pub fn write_all(result: &SolveResult, dir: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(at(dir))?;

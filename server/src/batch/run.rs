@@ -1,5 +1,6 @@
 //! Solving a batch: the regions side by side (rayon, all cores), each read, solved and
-//! written into a temporary folder that is renamed into place when complete, so a killed
+//! written into a staging folder that is swapped into place when complete
+//! ([`crate::publish`]), so a killed
 //! run leaves no half-written region and `resume` skips exactly the complete ones. A region
 //! that fails (invalid input, solver error, even a panic) is recorded with its error and
 //! the others go on.
@@ -75,7 +76,7 @@ pub fn run_batch(
                     return (row, true);
                 }
             }
-            let row = solve_region(region, &target, &options.out, &options.solve);
+            let row = solve_region(region, &target, &options.solve);
             progress(Progress {
                 row: &row,
                 resumed: false,
@@ -83,8 +84,6 @@ pub fn run_batch(
             (row, false)
         })
         .collect();
-    // Staging folders left by a killed run are of no use to anyone.
-    let _ = std::fs::remove_dir_all(options.out.join(".staging"));
     let resumed = done.iter().filter(|(_, r)| *r).count();
     let mut rows: Vec<RegionRow> = done.into_iter().map(|(row, _)| row).collect();
     rows.sort_by(|a, b| a.region.cmp(&b.region));
@@ -111,10 +110,10 @@ fn complete_row(target: &Path) -> Option<RegionRow> {
 }
 
 /// Reads, solves and writes one region; a failure becomes a row, never an early return.
-fn solve_region(region: &Region, target: &Path, out: &Path, solve: &SolveOptions) -> RegionRow {
+fn solve_region(region: &Region, target: &Path, solve: &SolveOptions) -> RegionRow {
     let started = Instant::now();
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        solve_and_write(region, target, out, solve, started)
+        solve_and_write(region, target, solve, started)
     }));
     let error = match attempt {
         Ok(Ok(row)) => return row,
@@ -135,7 +134,6 @@ fn solve_region(region: &Region, target: &Path, out: &Path, solve: &SolveOptions
 fn solve_and_write(
     region: &Region,
     target: &Path,
-    out: &Path,
     solve: &SolveOptions,
     started: Instant,
 ) -> anyhow::Result<RegionRow> {
@@ -157,29 +155,15 @@ fn solve_and_write(
         other => other.into(),
     })?;
     let result = optimizer::solve(&ds, solve)?;
-    // Written next to the target under a name no other region can have, then renamed.
-    let staging = out.join(".staging").join(format!(
-        "{}-{}",
-        region.name.replace('/', "__"),
-        std::process::id()
-    ));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)?;
-    }
-    optimizer::report::write_all(&result, &staging)?;
+    // Written beside the target, then swapped into place: only this region's own leftovers
+    // are touched, so shards sharing `out` never disturb each other.
+    let staging = crate::publish::stage(target)?;
+    optimizer::report::write_all(&result, staging.path())?;
     let outline = optimizer::regions::dataset_outline(&region.dir)?;
-    optimizer::report::html::write_report(&ds, &result, &outline, &staging)?;
+    optimizer::report::html::write_report(&ds, &result, &outline, staging.path())?;
     let row = RegionRow::solved(&region.name, &result, started.elapsed().as_secs_f64());
-    write_rows(&staging.join(ROW_FILE), std::slice::from_ref(&row))?;
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    if target.exists() {
-        std::fs::remove_dir_all(target)
-            .with_context(|| format!("cannot replace {}", target.display()))?;
-    }
-    std::fs::rename(&staging, target)
-        .with_context(|| format!("cannot move results into {}", target.display()))?;
+    write_rows(&staging.path().join(ROW_FILE), std::slice::from_ref(&row))?;
+    staging.publish()?;
     Ok(row)
 }
 

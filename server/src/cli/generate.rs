@@ -25,10 +25,11 @@ pub struct GenerateArgs {
     /// the towns; without, synthetic town centres are scattered in it.
     #[arg(long, value_delimiter = ',', num_args = 1, allow_hyphen_values = true)]
     pub bbox: Option<Vec<f64>>,
-    /// GeoNames-style towns CSV to place sites around, population-weighted
-    /// (e.g. ../shared/data/geonames/europe_cities1000.csv).
-    #[arg(long)]
-    pub towns: Option<PathBuf>,
+    /// Place sites around real towns, population-weighted: a GeoNames-style CSV (name,
+    /// latitude, longitude, countrycode, population; plain or .gz), or with no value the
+    /// built-in GeoNames towns of Europe (datasets/sources/geonames/).
+    #[arg(long, value_name = "CSV", num_args = 0..=1)]
+    pub towns: Option<Option<PathBuf>>,
     /// ISO country code to keep towns of (with --towns), e.g. FI.
     #[arg(long, requires = "towns")]
     pub country: Option<String>,
@@ -57,13 +58,17 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         Some(_) => anyhow::bail!("--bbox needs four numbers: lon_min,lat_min,lon_max,lat_max"),
     };
     let towns = match &args.towns {
-        Some(path) => {
-            let towns = load_towns(path, args.country.as_deref(), bbox)?;
+        Some(file) => {
+            let country = args.country.as_deref();
+            let (towns, name) = match file {
+                Some(path) => (load_towns(path, country, bbox)?, path.display().to_string()),
+                None => (
+                    super::sources::europe_towns(country, bbox)?,
+                    super::sources::TOWNS_NAME.to_owned(),
+                ),
+            };
             if towns.is_empty() {
-                anyhow::bail!(
-                    "no towns in {} match the country/bbox given",
-                    path.display()
-                );
+                anyhow::bail!("no towns in {name} match the country/bbox given");
             }
             Some(towns)
         }

@@ -9,6 +9,7 @@ mod progress;
 mod pruning_gap;
 mod serve;
 mod solve;
+mod sources;
 mod split;
 mod summary;
 mod sweep;

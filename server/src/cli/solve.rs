@@ -130,9 +130,19 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         seconds = started.elapsed().as_secs_f64(),
         "dataset read and validated"
     );
-    // Read before solving, so a broken outline fails fast, not after a long solve.
+    // Checked before solving, so a broken outline or an --out that cannot be replaced fails
+    // fast, not after a long solve.
     let outline = match &args.out {
-        Some(_) => optimizer::regions::dataset_outline(&args.dir)?,
+        Some(out) => {
+            // An existing folder is replaced only when it holds what `solve --out` writes.
+            let ours = [
+                optimizer::report::RESULT_FILES,
+                &[optimizer::report::html::REPORT_FILE],
+            ]
+            .concat();
+            circulate::publish::check_replaceable(out, &ours)?;
+            optimizer::regions::dataset_outline(&args.dir)?
+        }
         None => Vec::new(),
     };
     let started = Instant::now();
@@ -156,8 +166,12 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
     if let Some(out) = &args.out {
         progress.stage("writing the result files");
         let started = Instant::now();
-        optimizer::report::write_all(&result, out)?;
-        optimizer::report::html::write_report(&ds, &result, &outline, out)?;
+        // Every file into a staging folder, swapped into place once all are written: a killed
+        // solve leaves the old folder or the new one, whole.
+        let staging = circulate::publish::stage(out)?;
+        optimizer::report::write_all(&result, staging.path())?;
+        optimizer::report::html::write_report(&ds, &result, &outline, staging.path())?;
+        staging.publish()?;
         tracing::info!(
             seconds = started.elapsed().as_secs_f64(),
             "result files written"

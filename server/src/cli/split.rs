@@ -39,13 +39,11 @@ pub struct OutlineArgs {
 /// The NUTS-3 areas `split` and `outline` read.
 #[derive(Debug, clap::Args)]
 pub struct AreasArgs {
-    /// The areas' outlines: Eurostat's NUTS GeoJSON (lon/lat, EPSG:4326).
-    #[arg(
-        long,
-        env = "CIRCULATE_NUTS3",
-        default_value = "../shared/data/nuts2021/NUTS_RG_60M_2021_4326_LEVL_3.geojson"
-    )]
-    pub areas: PathBuf,
+    /// The areas' outlines: a NUTS GeoJSON in lon/lat (EPSG:4326; plain or .gz) whose
+    /// features carry NUTS_ID, NAME_LATN and CNTR_CODE. Default: the built-in NUTS 2021
+    /// level-3 polygons (Eurostat's 1:60 million, datasets/sources/nuts2021/).
+    #[arg(long, env = "CIRCULATE_NUTS3", value_name = "GEOJSON")]
+    pub areas: Option<PathBuf>,
     /// Keep only the areas of this country (CNTR_CODE, e.g. FI), so no site lands abroad.
     #[arg(long)]
     pub country: Option<String>,
@@ -54,17 +52,21 @@ pub struct AreasArgs {
 impl AreasArgs {
     /// The areas (NUTS_ID, NAME_LATN), refusing a file that holds none.
     fn load(&self) -> anyhow::Result<Vec<optimizer::regions::Area>> {
-        let areas = optimizer::regions::load_areas(
-            &self.areas,
-            "NUTS_ID",
-            "NAME_LATN",
-            self.country.as_deref(),
-        )
-        .context("reading the areas (--areas)")?;
+        let country = self.country.as_deref();
+        let (areas, name) = match &self.areas {
+            Some(path) => (
+                optimizer::regions::load_areas(path, "NUTS_ID", "NAME_LATN", country)
+                    .context("reading the areas (--areas)")?,
+                path.display().to_string(),
+            ),
+            None => (
+                super::sources::nuts3_areas(country)?,
+                super::sources::NUTS3_NAME.to_owned(),
+            ),
+        };
         anyhow::ensure!(
             !areas.is_empty(),
-            "{} holds no areas{}",
-            self.areas.display(),
+            "{name} holds no areas{}",
             self.country
                 .as_deref()
                 .map(|c| format!(" of country {c}"))

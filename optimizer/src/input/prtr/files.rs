@@ -14,13 +14,16 @@ pub(super) struct Facility {
     pub(super) xy: Option<(f64, f64)>,
 }
 
-/// A `;`-separated file with named columns.
-fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, HashMap<String, usize>), Error> {
+/// A register file being read, plain or gzip-compressed.
+type RegisterReader = csv::Reader<Box<dyn std::io::Read>>;
+
+/// A `;`-separated file with named columns, plain or gzip-compressed.
+fn open(path: &Path) -> Result<(RegisterReader, HashMap<String, usize>), Error> {
     let io = |e: std::io::Error| Error::Io {
         path: path.display().to_string(),
         source: e,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
+    let file = crate::input::source::open(path)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
         .flexible(true)

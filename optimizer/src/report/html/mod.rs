@@ -182,6 +182,9 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
+/// The file [`write_report`] writes.
+pub const REPORT_FILE: &str = "report.html";
+
 /// Writes `report.html` into `dir` (atomically: a half-written page is never left).
 pub fn write_report(
     ds: &Dataset,
@@ -189,7 +192,7 @@ pub fn write_report(
     outline: &[MultiPolygon<f64>],
     dir: &Path,
 ) -> Result<(), Error> {
-    write_atomically(&dir.join("report.html"), &render(ds, result, outline))
+    write_atomically(&dir.join(REPORT_FILE), &render(ds, result, outline))
 }
 
 /// One row of a batch's index page.
