@@ -67,8 +67,8 @@ fn paths_outside(root: &Path, file: &Path, text: &str) -> Vec<String> {
                 found.push(format!("{}: {token}", number + 1));
                 continue;
             }
-            // A path glued to a folder variable (`concat!(DIR, "/../x")`, `$dir/../x`) is
-            // meant from that folder: read it as relative.
+            // A path glued to a folder variable (`concat!(DIR, "/.." ...)` in Rust, `$dir/..`
+            // in a script) is meant from that folder: read it as relative.
             let relative = token.trim_start_matches('/');
             if !relative.starts_with("../") || relative.trim_start_matches("../").is_empty() {
                 continue;
@@ -192,7 +192,7 @@ fn the_scan_finds_paths_that_leave_and_passes_paths_that_stay() {
             format!("6: {absolute_beside}"),
         ]
     );
-    // From the root, the crate's `../data` climbs out; from the crate's `src`, the
+    // From the root, the crate's path to the data climbs out; from the crate's `src`, the
     // two-level climb lands inside.
     let in_readme = root.join("README.md");
     assert_eq!(
