@@ -16,7 +16,6 @@
 
 use anyhow::Context;
 use clap::Parser;
-use optimizer::flow::COST_STEP;
 use optimizer::lp::ColKind;
 use optimizer::{CandidateOptions, SolveOptions};
 use std::io::Write;
@@ -65,7 +64,8 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let lp = &model.lp;
-    let micro = |c: f64| (c / COST_STEP).round() as i64;
+    // The peers take integer costs: micro-currency per tonne.
+    let micro = |c: f64| (c * 1e6).round() as i64;
     let mut nodes = std::io::BufWriter::new(std::fs::File::create(args.out.join("nodes.csv"))?);
     writeln!(nodes, "tonnes,slack_cost_micro")?;
     let mut slack_cost = vec![0i64; ds.supplies.len() + ds.demands.len()];

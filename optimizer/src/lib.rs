@@ -56,7 +56,7 @@ pub use pipeline::{Solved, solve, solve_keeping_model, solve_model, solve_monoli
 pub use report::SolveResult;
 pub use solve::flow;
 pub use solve::{
-    Algorithm, CancelToken, DEADLINE_SHARE, LpSolution, Model, PRICING_PER_SOURCE,
-    PRICING_TOLERANCE, Progress, ProgressEvent, SolveOptions, SolveStats, SolveStatus,
-    SolverOptions, build_model, check_time_limit, decompose,
+    Algorithm, CancelToken, DEADLINE_SHARE, LpSolution, Model, PRICING_PER_SOURCE, Progress,
+    ProgressEvent, RELATIVE_GAP, SolveOptions, SolveStats, SolveStatus, SolverOptions, build_model,
+    check_time_limit, decompose,
 };

@@ -1,5 +1,9 @@
 //! The HiGHS backend: loads a [`LinearProgram`] and keeps the model between pricing rounds,
-//! so columns added by pricing are solved warm from the previous basis.
+//! so columns added by pricing are solved warm from the previous basis. HiGHS sees the costs
+//! divided by a power of two ([`super::scale::normalising_factor`]) and its duals are
+//! multiplied back: its tolerances are absolute (dual feasibility 1e-7), so without this a
+//! plan in MEUR, whose costs are a millionth of the same plan's in EUR, would be accepted
+//! with reduced costs as negative as 10% of them.
 
 use super::status::{LpSolution, SolveStatus, SolverOptions, StartingBasis};
 use crate::lp::LinearProgram;
@@ -28,6 +32,8 @@ pub(crate) struct LpSession {
     out_of_time: bool,
     /// The next solve runs the primal simplex (from a given primal feasible basis).
     primal_once: bool,
+    /// What HiGHS's costs are the LP's divided by.
+    cost_factor: f64,
 }
 
 /// HiGHS's basis statuses (`kHighsBasisStatus*`) and its error status (`kHighsStatusError`).
@@ -39,8 +45,9 @@ const STATUS_ERROR: HighsInt = -1;
 const SIMPLEX_DUAL: HighsInt = 1;
 const SIMPLEX_PRIMAL: HighsInt = 4;
 
-/// The LP as a HiGHS model (`None` when it has no columns) and its row handles.
-fn load(lp: &LinearProgram) -> Result<(Option<Model>, Vec<Row>), Error> {
+/// The LP as a HiGHS model (`None` when it has no columns) and its row handles, with every
+/// cost divided by `cost_factor`.
+fn load(lp: &LinearProgram, cost_factor: f64) -> Result<(Option<Model>, Vec<Row>), Error> {
     let mut problem = ColProblem::default();
     let rows: Vec<Row> = lp
         .rows()
@@ -52,7 +59,7 @@ fn load(lp: &LinearProgram) -> Result<(Option<Model>, Vec<Row>), Error> {
     for j in lp.cols() {
         let (lo, hi) = lp.col_bounds(j);
         problem.add_column(
-            lp.cost(j),
+            lp.cost(j) / cost_factor,
             lo..=hi,
             lp.column_entries(j).map(|(r, v)| (rows[r.get()], v)),
         );
@@ -73,10 +80,11 @@ impl LpSession {
     pub(crate) fn new(lp: &LinearProgram, options: SolverOptions) -> Result<Self, Error> {
         let started = Instant::now();
         let out_of_time = options.must_stop(started);
+        let cost_factor = super::scale::normalising_factor(lp);
         let (model, rows) = if out_of_time {
             (None, Vec::new())
         } else {
-            load(lp)?
+            load(lp, cost_factor)?
         };
         Ok(LpSession {
             model,
@@ -88,6 +96,7 @@ impl LpSession {
             warm: false,
             out_of_time,
             primal_once: false,
+            cost_factor,
         })
     }
 
@@ -135,7 +144,7 @@ impl LpSession {
             let (lo, hi) = lp.col_bounds(j);
             model
                 .try_add_column(
-                    lp.cost(j),
+                    lp.cost(j) / self.cost_factor,
                     lo..=hi,
                     lp.column_entries(j).map(|(r, v)| (self.rows[r.get()], v)),
                 )
@@ -156,7 +165,7 @@ impl LpSession {
             return Ok(solution);
         }
         tracing::debug!("warm HiGHS solve ended without an answer; solving from scratch");
-        (self.model, self.rows) = load(lp)?;
+        (self.model, self.rows) = load(lp, self.cost_factor)?;
         self.columns = lp.num_cols();
         // A fresh model's run clock starts at zero.
         let spent_before = std::mem::take(&mut self.in_highs);
@@ -223,7 +232,7 @@ impl LpSession {
             row_dual: solution
                 .as_ref()
                 .filter(|_| status == SolveStatus::Optimal)
-                .map(|s| s.dual_rows().to_vec()),
+                .map(|s| s.dual_rows().iter().map(|y| y * self.cost_factor).collect()),
             primal: solution.map(|s| s.columns().to_vec()),
         })
     }

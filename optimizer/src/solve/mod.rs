@@ -15,12 +15,14 @@ mod pricing;
 mod pricing_bounds;
 mod pricing_pass;
 pub mod progress;
+mod scale;
 mod session;
 mod status;
 mod warm_start;
 
-pub use pricing::{PRICING_PER_SOURCE, PRICING_TOLERANCE};
+pub use pricing::PRICING_PER_SOURCE;
 pub use progress::{Progress, ProgressEvent};
+pub use scale::RELATIVE_GAP;
 pub use status::{
     Algorithm, CancelToken, LpSolution, SolveStats, SolveStatus, SolverOptions, check_time_limit,
 };

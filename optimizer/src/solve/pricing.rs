@@ -11,16 +11,13 @@
 use super::Model;
 use super::pricing_pass::{PricingPass, negative_arcs};
 use super::progress::ProgressEvent;
+use super::scale;
 use super::session::Session;
 use super::status::{LpSolution, SolveStatus, SolverOptions};
 use crate::model::domain::Dataset;
 use crate::model::error::Error;
 use crate::network::{SinkIdx, SourceIdx};
 use std::time::Instant;
-
-/// Reduced costs above `-PRICING_TOLERANCE` (currency per tonne) count as non-negative;
-/// HiGHS's own dual feasibility tolerance is 1e-7.
-pub const PRICING_TOLERANCE: f64 = 1e-6;
 
 /// Left-out arcs added per source and pricing round (plus each sink's best offer).
 /// Measured on the 10k-site bench region with HiGHS: 1 or 2 need the least total solve
@@ -69,6 +66,9 @@ pub(crate) fn price_until_certified(
     let mut outcome = PricingOutcome::default();
     // Any duals give a valid lower bound; the best one found is kept.
     let mut lower_bound: Option<f64> = None;
+    // Relative to the plan's cost, so "certified" means the same in any unit; set each round
+    // from the plan being priced.
+    let mut tolerance = scale::pricing_tolerance(&model.lp, solution.objective(&model.lp));
     let per_source = if session.is_generalised() {
         GENERALISED_PRICING_PER_SOURCE
     } else {
@@ -84,6 +84,7 @@ pub(crate) fn price_until_certified(
             break;
         }
         let priced_at = Instant::now();
+        tolerance = scale::pricing_tolerance(&model.lp, solution.objective(&model.lp));
         let (source_dual, sink_dual) = node_duals(model, solution);
         let new_arcs = negative_arcs(
             ds,
@@ -91,7 +92,7 @@ pub(crate) fn price_until_certified(
             &source_dual,
             &sink_dual,
             per_source,
-            PRICING_TOLERANCE,
+            tolerance.0,
             &|| options.must_stop(started),
         );
         outcome.seconds += priced_at.elapsed().as_secs_f64();
@@ -136,7 +137,7 @@ pub(crate) fn price_until_certified(
         *solution = next;
     }
     outcome.gap = if solution.status == SolveStatus::Optimal {
-        Some(0.0)
+        Some(scale::certified_gap(&model.lp, tolerance))
     } else {
         solution
             .objective(&model.lp)
@@ -176,7 +177,7 @@ mod tests {
                 &source_dual,
                 &sink_dual,
                 PRICING_PER_SOURCE,
-                PRICING_TOLERANCE,
+                scale::pricing_tolerance(&model.lp, Some(pruned_objective)).0,
                 &|| false,
             )
             .expect("not stopped");

@@ -6,21 +6,30 @@
 //! It returns the same [`LpSolution`] as HiGHS would (column values and row duals), so
 //! pricing, results and reports are shared.
 //!
-//! Scaling to integers, and the error it allows:
-//! - quantities are rounded *down* to [`QUANTITY_STEP`] tonnes (1 gram), so routed flows never
-//!   exceed a stream; what rounding leaves (under 1 g per stream) is disposed or imported,
-//!   and mass balance holds exactly in the returned plan;
-//! - costs per tonne are rounded to the nearest [`COST_STEP`] (10^-6 currency units).
+//! Scaling to integers, and the error it allows. Both steps are chosen per part from its own
+//! numbers ([`Resolution::of`]), so the plan is the same whether money is in EUR or MEUR and
+//! tonnes in t or kt:
+//! - quantities are rounded *down* to whole steps of `stream tonnes / 2^50`, so routed flows
+//!   never exceed a stream; what rounding leaves (under one step per stream, about 1e-15 of
+//!   the part's tonnes) is disposed or imported, and mass balance holds exactly in the
+//!   returned plan;
+//! - costs per tonne are rounded to the nearest step of `largest cost / R`, with `R` as large
+//!   as 64-bit arithmetic allows: a potential is a sum of at most `nodes` arc costs along a
+//!   tree path and a reduced cost adds three potentials' worth, so every cost, potential and
+//!   reduced cost stays below `i64::MAX` when `R x (nodes + 1) x 8 <= i64::MAX`; `R` is also
+//!   at most 2^50, so `cost / step` is exact in an `f64` before it is rounded. On a
+//!   200,000-node part that is a step of 1.7e-13 of the largest cost.
 //!
 //! The plan is optimal for the rounded costs, so its true cost is within
-//! `COST_STEP x (tonnes supplied + tonnes demanded)` of the LP optimum, plus the cost of
-//! routing the sub-gram remainders (at most one gram per stream at its import or disposal
-//! cost). Row duals are exact for the rounded costs, so every reduced cost is at least
-//! `-COST_STEP/2`, inside [`crate::PRICING_TOLERANCE`].
+//! `cost step x (tonnes supplied + tonnes demanded)` of the LP optimum, plus the cost of
+//! routing the sub-step remainders. Row duals are exact for the rounded costs, so every
+//! reduced cost is at least `-cost step / 2`, far inside pricing's tolerance
+//! ([`crate::solve::scale`]).
 
 pub mod simplex;
 pub mod ssp;
 
+use super::scale;
 use super::status::{Algorithm, LpSolution, SolveStatus, SolverOptions};
 use crate::lp::{Col, ColKind, LinearProgram, RowKind};
 use crate::model::ids::{DemandIdx, SupplyIdx};
@@ -28,11 +37,75 @@ use simplex::{NetworkSimplex, SimplexEnd};
 use ssp::Transportation;
 use std::time::Instant;
 
-/// Resolution of quantities on this path, in tonnes.
-pub const QUANTITY_STEP: f64 = 1e-6;
+/// The finest integer resolution: `x / step` stays exact in an `f64` below 2^53.
+const FINEST: f64 = (1u64 << 50) as f64;
 
-/// Resolution of costs on this path, in currency units per tonne.
-pub const COST_STEP: f64 = 1e-6;
+/// The integer steps of one part: tonnes and currency per tonne per unit.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Resolution {
+    /// Tonnes per flow unit.
+    quantity_step: f64,
+    /// Currency per tonne per cost unit.
+    cost_step: f64,
+    /// The largest cost in units: an arc pricing adds later is capped here (see
+    /// [`Resolution::price_units`]).
+    cost_cap: i64,
+}
+
+impl Resolution {
+    /// The steps for `lp`, or `None` when its costs are not all finite.
+    fn of(lp: &LinearProgram) -> Option<Self> {
+        let nodes = lp.num_rows() as f64 + 1.0;
+        let room = (i64::MAX as f64 / ((nodes + 1.0) * 8.0)).min(FINEST);
+        // Arcs pricing adds may cost more than any column has so far; one that costs more
+        // than disposing of its supply and importing its demand together never carries
+        // flow, so twice the largest slack cost bounds every useful arc.
+        let largest = scale::largest_cost(lp).max(2.0 * largest_slack_cost(lp));
+        if !largest.is_finite() || room < 1.0 {
+            return None;
+        }
+        Some(Resolution {
+            quantity_step: scale::stream_tonnes(lp) / FINEST,
+            cost_step: largest / room,
+            cost_cap: room as i64,
+        })
+    }
+
+    /// Tonnes as whole units, rounded down so routed flows never exceed a stream.
+    fn units(&self, tonnes: f64) -> i64 {
+        (tonnes / self.quantity_step).floor() as i64
+    }
+
+    /// A cost per tonne as whole units. Arcs costlier than the cap (added by pricing after
+    /// the steps were chosen) are capped: they cost more than any slack pair, so they stay
+    /// out of every optimal tree either way.
+    fn price_units(&self, cost: f64) -> i64 {
+        ((cost / self.cost_step).round() as i64).clamp(-self.cost_cap, self.cost_cap)
+    }
+
+    /// Tonnes of `units` flow units.
+    fn tonnes(&self, units: i64) -> f64 {
+        units as f64 * self.quantity_step
+    }
+
+    /// Currency per tonne of a potential of `units`.
+    fn currency(&self, units: i64) -> f64 {
+        units as f64 * self.cost_step
+    }
+}
+
+/// The largest import or disposal cost of `lp`.
+fn largest_slack_cost(lp: &LinearProgram) -> f64 {
+    lp.layout
+        .fixed_columns()
+        .filter(|&j| {
+            matches!(
+                lp.layout.column(j),
+                ColKind::Import(_) | ColKind::Disposal(_)
+            )
+        })
+        .fold(0.0_f64, |m, j| m.max(lp.cost(j).abs()))
+}
 
 /// Whether `lp` is a pure transportation problem this path solves exactly: no process
 /// rows or columns and every flow moving one tonne into one tonne.
@@ -51,6 +124,7 @@ pub fn is_transportation(lp: &LinearProgram) -> bool {
 pub(crate) struct FlowSession {
     options: SolverOptions,
     started: Instant,
+    resolution: Resolution,
     /// Augmenting paths over all solves of the session.
     /// The network simplex and its basis, kept across pricing rounds.
     simplex: Option<NetworkSimplex>,
@@ -71,18 +145,7 @@ impl FlowSession {
         if !is_transportation(lp) {
             return None;
         }
-        let nodes = lp.num_rows() + 1;
-        let largest = lp.cols().fold(0.0f64, |m, j| m.max(lp.cost(j).abs())) / COST_STEP;
-        // Room for the solver's own scaling by (nodes + 1) and its ε arithmetic.
-        // Path lengths add up to (nodes + 1) costs; keep them far from overflow.
-        let room = i64::MAX as f64 / ((nodes as f64 + 1.0) * 8.0);
-        if largest >= room {
-            return None;
-        }
-        let total: f64 = lp.rows().map(|i| lp.row_bounds(i).1).sum::<f64>() / QUANTITY_STEP;
-        if total >= (i64::MAX / 4) as f64 {
-            return None;
-        }
+        let resolution = Resolution::of(lp)?;
         let mut node_order = node_order();
         if node_order.len() != lp.layout.supplies + lp.layout.demands {
             node_order.clear();
@@ -90,6 +153,7 @@ impl FlowSession {
         Some(FlowSession {
             options,
             started: Instant::now(),
+            resolution,
             simplex: None,
             node_order,
         })
@@ -104,10 +168,10 @@ impl FlowSession {
     /// Solves `lp` (which may have gained flow columns since the last call).
     pub(crate) fn solve(&mut self, lp: &LinearProgram) -> LpSolution {
         let deadline = self.options.deadline(self.started);
-        let (options, started) = (&self.options, self.started);
+        let (options, started, resolution) = (&self.options, self.started, self.resolution);
         let (optimal, flow, supply_potential, demand_potential) =
             if self.options.algorithm == Algorithm::ShortestPaths {
-                let plan = ssp::solve(&transportation(lp), deadline);
+                let plan = ssp::solve(&transportation(lp, &resolution), deadline);
                 tracing::debug!(
                     augmentations = plan.augmentations,
                     settled = plan.settled,
@@ -121,12 +185,14 @@ impl FlowSession {
                 )
             } else {
                 let order = &self.node_order;
-                let engine = self.simplex.get_or_insert_with(|| start_simplex(lp, order));
+                let engine = self
+                    .simplex
+                    .get_or_insert_with(|| start_simplex(lp, order, &resolution));
                 // Arcs pricing added since the last solve join the basis out of the tree.
                 let l = &lp.layout;
                 for (_, j) in l.flows().skip(engine.flow_arcs()) {
                     let (from, to) = endpoints(lp, j);
-                    engine.add_arc(from, to, price_units(lp.cost(j)));
+                    engine.add_arc(from, to, resolution.price_units(lp.cost(j)));
                 }
                 let pivots = engine.pivots;
                 let end = engine.run(&|| options.must_stop(started));
@@ -153,30 +219,19 @@ impl FlowSession {
         let row_dual = optimal.then(|| {
             let mut dual = vec![0.0; lp.num_rows()];
             for (s, &p) in supply_potential.iter().enumerate() {
-                dual[l.supply_row(SupplyIdx::new(s)).get()] = -(p as f64) * COST_STEP;
+                dual[l.supply_row(SupplyIdx::new(s)).get()] = -resolution.currency(p);
             }
             for (t, &p) in demand_potential.iter().enumerate() {
-                dual[l.demand_row(DemandIdx::new(t)).get()] = p as f64 * COST_STEP;
+                dual[l.demand_row(DemandIdx::new(t)).get()] = resolution.currency(p);
             }
             dual
         });
         LpSolution {
             status,
-            primal: Some(self::plan(lp, &flow)),
+            primal: Some(self::plan(lp, &flow, &resolution)),
             row_dual,
         }
     }
-}
-
-/// Tonnes as whole units of [`QUANTITY_STEP`], rounded down so routed flows never exceed a
-/// stream.
-fn units(tonnes: f64) -> i64 {
-    (tonnes / QUANTITY_STEP).floor() as i64
-}
-
-/// A cost per tonne as whole units of [`COST_STEP`].
-fn price_units(cost: f64) -> i64 {
-    (cost / COST_STEP).round() as i64
 }
 
 /// The supply and demand a flow column joins.
@@ -194,36 +249,38 @@ fn endpoints(lp: &LinearProgram, j: Col) -> (u32, u32) {
 
 /// The scaled supplies, demands and slack costs of `lp`:
 /// `(supply, disposal_cost, demand, import_cost)`.
-fn scaled_nodes(lp: &LinearProgram) -> (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>) {
+fn scaled_nodes(lp: &LinearProgram, r: &Resolution) -> (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>) {
     let l = &lp.layout;
     let supplies = (0..l.supplies).map(SupplyIdx::new);
     let demands = (0..l.demands).map(DemandIdx::new);
     (
         supplies
             .clone()
-            .map(|s| units(lp.row_bounds(l.supply_row(s)).1))
+            .map(|s| r.units(lp.row_bounds(l.supply_row(s)).1))
             .collect(),
         supplies
-            .map(|s| price_units(lp.cost(l.disposal(s))))
+            .map(|s| r.price_units(lp.cost(l.disposal(s))))
             .collect(),
         demands
             .clone()
-            .map(|t| units(lp.row_bounds(l.demand_row(t)).1))
+            .map(|t| r.units(lp.row_bounds(l.demand_row(t)).1))
             .collect(),
-        demands.map(|t| price_units(lp.cost(l.import(t)))).collect(),
+        demands
+            .map(|t| r.price_units(lp.cost(l.import(t))))
+            .collect(),
     )
 }
 
 /// The network simplex on the all-slack basis of `lp`, its nodes numbered in `order` (its
 /// flow arcs are added by the caller, like those of later rounds).
-fn start_simplex(lp: &LinearProgram, order: &[u32]) -> NetworkSimplex {
-    let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp);
+fn start_simplex(lp: &LinearProgram, order: &[u32], r: &Resolution) -> NetworkSimplex {
+    let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp, r);
     NetworkSimplex::new(&supply, &disposal_cost, &demand, &import_cost, order)
 }
 
 /// `lp` as a scaled transportation problem for the shortest-path solver.
-fn transportation(lp: &LinearProgram) -> Transportation {
-    let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp);
+fn transportation(lp: &LinearProgram, r: &Resolution) -> Transportation {
+    let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp, r);
     let l = &lp.layout;
     let mut problem = Transportation {
         supply,
@@ -238,19 +295,19 @@ fn transportation(lp: &LinearProgram) -> Transportation {
         let (from, to) = endpoints(lp, j);
         problem.from.push(from);
         problem.to.push(to);
-        problem.cost.push(price_units(lp.cost(j)));
+        problem.cost.push(r.price_units(lp.cost(j)));
     }
     problem
 }
 
 /// Column values of the LP from the flow of each flow column: flows in tonnes, and import
 /// and disposal as what the flows leave of each stream, so balance rows hold exactly.
-fn plan(lp: &LinearProgram, flow: &[i64]) -> Vec<f64> {
+fn plan(lp: &LinearProgram, flow: &[i64], r: &Resolution) -> Vec<f64> {
     let l = &lp.layout;
     let mut x = vec![0.0; lp.num_cols()];
     let mut left_row: Vec<f64> = lp.rows().map(|i| lp.row_bounds(i).1).collect();
     for (a, j) in l.flows() {
-        let tonnes = flow[a.get()] as f64 * QUANTITY_STEP;
+        let tonnes = r.tonnes(flow[a.get()]);
         x[j.get()] = tonnes;
         for (row, _) in lp.column_entries(j) {
             left_row[row.get()] -= tonnes;

@@ -8,7 +8,9 @@
 //! The primal simplex ([`simplex`]) starts from the transport tree (a primal feasible
 //! basis, see `warm_start`) and keeps its basis across pricing rounds: columns pricing
 //! adds come in nonbasic at zero, so each re-solve goes on from the last optimum.
-//! Results are the LP's own columns and row duals, as HiGHS would give them.
+//! Results are the LP's own columns and row duals, as HiGHS would give them. The engine sees
+//! the costs divided by a power of two ([`super::scale::normalising_factor`]), so its
+//! tolerances, absolute like HiGHS's, mean the same whether money is in EUR or MEUR.
 //!
 //! On the 30,000-site regions of docs/performance.md the first solve from the transport
 //! tree takes 3-5 s where HiGHS's primal simplex took 46 s; the 10,000-site region is
@@ -45,6 +47,8 @@ pub(crate) struct GeneralisedSession {
     started: Instant,
     /// The basis the session started from, for HiGHS should the engine lose its own.
     start: StartingBasis,
+    /// What the engine's costs are the LP's divided by.
+    cost_factor: f64,
 }
 
 /// Why the engine gave up on a solve: its basis became singular or infeasible in floating
@@ -52,14 +56,14 @@ pub(crate) struct GeneralisedSession {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Lost;
 
-/// LP column `j`'s cost and bounds, without entries yet.
-fn cost_and_bounds(lp: &LinearProgram, j: Col) -> Column {
+/// LP column `j`'s cost (divided by `cost_factor`) and bounds, without entries yet.
+fn cost_and_bounds(lp: &LinearProgram, j: Col, cost_factor: f64) -> Column {
     let (lower, upper) = lp.col_bounds(j);
     Column {
         row: [0; 2],
         coef: [0.0; 2],
         entries: 0,
-        cost: lp.cost(j),
+        cost: lp.cost(j) / cost_factor,
         lower,
         upper,
     }
@@ -67,8 +71,13 @@ fn cost_and_bounds(lp: &LinearProgram, j: Col) -> Column {
 
 /// LP column `j` as an engine column, leaving out entries in folded capacity rows; `None`
 /// when it has no entry left or more than two.
-fn engine_column(lp: &LinearProgram, j: Col, skip_row: &[bool]) -> Option<Column> {
-    let mut column = cost_and_bounds(lp, j);
+fn engine_column(
+    lp: &LinearProgram,
+    j: Col,
+    skip_row: &[bool],
+    cost_factor: f64,
+) -> Option<Column> {
+    let mut column = cost_and_bounds(lp, j, cost_factor);
     for (row, a) in lp.column_entries(j) {
         if skip_row[row.get()] {
             continue;
@@ -94,6 +103,7 @@ impl GeneralisedSession {
         let started = Instant::now();
         let layout = &lp.layout;
         let rows = lp.num_rows();
+        let cost_factor = super::scale::normalising_factor(lp);
         let mut capacities = Vec::new();
         let mut folded = vec![false; rows];
         for i in lp.rows() {
@@ -140,10 +150,10 @@ impl GeneralisedSession {
         for j in lp.cols() {
             if is_new_capacity[j.get()] {
                 // Its entries are its activity's, set below.
-                columns.push(cost_and_bounds(lp, j));
+                columns.push(cost_and_bounds(lp, j, cost_factor));
                 continue;
             }
-            let Some(column) = engine_column(lp, j, &folded) else {
+            let Some(column) = engine_column(lp, j, &folded, cost_factor) else {
                 tracing::debug!(column = j.get(), kind = ?layout.column(j), "not a network column");
                 return None;
             };
@@ -192,6 +202,7 @@ impl GeneralisedSession {
             options,
             started,
             start: start.clone(),
+            cost_factor,
         })
     }
 
@@ -200,7 +211,7 @@ impl GeneralisedSession {
         let none_folded = vec![false; self.rows];
         let mut added = Vec::with_capacity(lp.num_cols() - self.lp_columns);
         for j in lp.cols().skip(self.lp_columns) {
-            added.push(engine_column(lp, j, &none_folded).ok_or(Lost)?);
+            added.push(engine_column(lp, j, &none_folded, self.cost_factor).ok_or(Lost)?);
         }
         self.simplex.add_columns(added.into_iter());
         self.lp_columns = lp.num_cols();
@@ -248,8 +259,8 @@ impl GeneralisedSession {
         primal
     }
 
-    /// The LP's row duals; a capacity row's is what one more unit of capacity saves: the
-    /// activity's reduced cost when it runs at capacity, zero below it.
+    /// The LP's row duals, in the LP's own currency; a capacity row's is what one more unit
+    /// of capacity saves: the activity's reduced cost when it runs at capacity, zero below it.
     fn row_dual(&self) -> Vec<f64> {
         let simplex = &self.simplex;
         let mut dual = simplex.dual.clone();
@@ -261,6 +272,9 @@ impl GeneralisedSession {
                     .map(|(i, a)| a * simplex.dual[i])
                     .sum::<f64>();
             dual[c.row] = reduced.min(0.0);
+        }
+        for y in &mut dual {
+            *y *= self.cost_factor;
         }
         dual
     }

@@ -140,7 +140,7 @@ proptest! {
 /// HiGHS, and every pivot leaves a valid thread (`Forest::assert_threaded`).
 #[test]
 fn the_engine_equals_highs_when_a_cycle_opens() {
-    for seed in [12, 14, 18, 26] {
+    for seed in [14, 17, 18, 26] {
         let ds = generate(&SyntheticOptions {
             sites: 300,
             seed,

@@ -165,6 +165,19 @@ impl NetworkSimplex {
                 self.pi[u] -= sigma;
                 u = self.thread[u] as usize;
             }
+            // The hub moved with the rest. Each such pivot moves it by one reduced cost, so
+            // over millions of pivots it could drift towards overflow; past an eighth of the
+            // range every potential is taken back to the hub at 0 (rare, and O(nodes)). With
+            // costs at most `i64::MAX / ((nodes + 1) x 8)` (`flow::Resolution`), potentials
+            // relative to the hub stay within an eighth of the range too, so no potential,
+            // reduced cost or sigma ever leaves it.
+            let hub = self.supplies + self.demands;
+            if self.pi[hub].unsigned_abs() > (i64::MAX / 8) as u64 {
+                let shift = self.pi[hub];
+                for p in &mut self.pi {
+                    *p -= shift;
+                }
+            }
         }
     }
 }
