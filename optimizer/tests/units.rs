@@ -17,6 +17,7 @@
 //! Rounding costs to a fixed 1e-6 per tonne (what the network simplex once did) makes the
 //! hauls 1 and 3 steps and D2's price 51 steps: serving D2 then looks one step worse, and the
 //! plan sends the supply to D1 at 5.2845536e-3 MEUR/yr, 0.55 % above the optimum.
+#![allow(clippy::unwrap_used)]
 mod common;
 use common::*;
 use optimizer::generate::{SyntheticOptions, generate};
