@@ -28,21 +28,19 @@ fn solve(dataset: &Path, out: &Path) -> Command {
     command
 }
 
-/// Every file `solve --out` writes.
-const FILES: [&str; 7] = [
-    "result.json",
-    "flows.csv",
-    "flows.csvt",
-    "flows.geojson",
-    "targets.csv",
-    "targets.csvt",
-    "report.html",
-];
+/// Every file `solve --out` writes: the result files and the report.
+fn files() -> Vec<&'static str> {
+    [
+        optimizer::report::RESULT_FILES,
+        &[optimizer::report::html::REPORT_FILE],
+    ]
+    .concat()
+}
 
 /// The objective of the results in `out`, after checking the folder is one solve's whole
 /// output: every file there, and the CSVs and GeoJSON holding as many rows as result.json.
 fn whole_results(out: &Path) -> f64 {
-    for file in FILES {
+    for file in files() {
         assert!(
             out.join(file).is_file(),
             "{file} missing in {}",
