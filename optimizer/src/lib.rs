@@ -12,9 +12,9 @@
 //! | [`generate`] | seeded synthetic regions and benchmark instances |
 //! | `network` | the spatial index, sources and sinks, candidate arcs |
 //! | [`lp`] | the LP's layout (typed columns and rows), one cost rule per column kind, building, LP files |
-//! | `solve` | backend-neutral status and solution, HiGHS, the min-cost-flow path, pricing, decomposition |
-//! | [`report`] | what a solve reports: schema, assembly, KPIs, targets, merging parts, unmatched listings, files |
-//! | `pipeline` | a solve end to end: decompose, solve each part, assemble and merge the reports |
+//! | `solve` | the solve request and options, the model, the run loop, the backends (HiGHS, the two network engines), pricing |
+//! | [`report`] | what a solve reports: schema, assembly, KPIs, targets, merging parts, unmatched listings, result files (the HTML page is the application's) |
+//! | `pipeline` | a solve end to end: decompose into independent parts, solve each, assemble and merge the reports |
 //! | [`regions`] | statistical areas (NUTS) and a dataset split into one dataset per area |
 //!
 //! ```no_run
@@ -52,11 +52,11 @@ pub use network::{
     ArcIdx, Arcs, CandidateOptions, DEFAULT_K, Network, Node, SinkIdx, SinkKind, SourceIdx,
     SourceKind,
 };
-pub use pipeline::{Solved, solve, solve_keeping_model, solve_model, solve_monolithic};
+pub use pipeline::{Solved, decompose, solve, solve_keeping_model, solve_monolithic};
 pub use report::SolveResult;
 pub use solve::flow;
 pub use solve::{
     Algorithm, CancelToken, DEADLINE_SHARE, LpSolution, Model, PRICING_PER_SOURCE, Progress,
-    ProgressEvent, RELATIVE_GAP, SolveOptions, SolveStats, SolveStatus, SolverOptions, build_model,
-    check_time_limit, decompose,
+    ProgressEvent, RELATIVE_GAP, SolveOptions, SolveRequest, SolveStats, SolveStatus,
+    SolverOptions, build_model, check_time_limit,
 };

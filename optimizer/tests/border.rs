@@ -82,7 +82,11 @@ fn the_border_haul_limit_stops_longer_flows_across_only() {
     let ds = federation(limit(100.0));
     let exact = optimizer::solve(
         &ds,
-        &optimizer::SolveOptions::requested(0, true, false, None, None, optimizer::Algorithm::Auto),
+        &optimizer::SolveRequest {
+            exact: true,
+            ..Default::default()
+        }
+        .into(),
     )
     .unwrap();
     assert_close(exact.objective.unwrap(), 13_000.0, "exact");

@@ -38,14 +38,8 @@ fn generator_is_deterministic() {
     let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     dataset::write_folder(&generate(&opts), d1.path()).unwrap();
     dataset::write_folder(&generate(&opts), d2.path()).unwrap();
-    for file in [
-        "dataset.toml",
-        "materials.csv",
-        "sites.csv",
-        "supplies.csv",
-        "demands.csv",
-        "processes.csv",
-    ] {
+    let tables = optimizer::input::schema::TABLES.map(|t| t.file);
+    for file in std::iter::once("dataset.toml").chain(tables) {
         let a = std::fs::read(d1.path().join(file)).unwrap();
         let b = std::fs::read(d2.path().join(file)).unwrap();
         assert_eq!(a, b, "{file} differs");

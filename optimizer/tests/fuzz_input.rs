@@ -5,7 +5,7 @@
 //! --test fuzz_input`.
 #![allow(clippy::unwrap_used)]
 
-use optimizer::{Algorithm, Error, SolveOptions};
+use optimizer::{Error, SolveOptions, SolveRequest};
 use proptest::prelude::*;
 
 const CONFIG: &str = "name = \"f\"\n";
@@ -39,8 +39,10 @@ fn load_with(file: &str, content: &[u8]) {
     std::fs::write(dir.path().join(file), content).unwrap();
     match optimizer::input::load(dir.path()) {
         Ok(ds) => {
-            let options =
-                SolveOptions::requested(0, false, false, Some(5.0), None, Algorithm::Auto);
+            let options = SolveOptions::from(SolveRequest {
+                time_limit: Some(5.0),
+                ..Default::default()
+            });
             let result = optimizer::solve(&ds, &options);
             assert!(
                 result.is_ok(),

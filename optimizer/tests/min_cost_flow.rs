@@ -8,6 +8,7 @@ use common::*;
 use highs::{ColProblem, Sense};
 use optimizer::flow::simplex::{NetworkSimplex, SimplexEnd};
 use optimizer::flow::ssp::{self, Transportation};
+use optimizer::lp::certificate::{PlainLp, Tolerance, check_optimal};
 use optimizer::*;
 use optimizer::{Algorithm, CandidateOptions, SolveOptions, SolveStatus, SolverOptions};
 use proptest::prelude::*;
@@ -59,75 +60,75 @@ fn plan_cost(p: &Transportation, flow: &[i64]) -> i64 {
             .sum::<i64>()
 }
 
+/// The problem as an LP: a row per supply (routed + disposed = supply) and per demand
+/// (served + imported = demand); columns disposal per supply, import per demand (each at
+/// most its stream, as the row implies, so a slack that takes the whole stream may price
+/// out, as in the engines' residual network), then the arcs.
+fn as_lp(p: &Transportation) -> PlainLp {
+    let (ns, nt) = (p.supply.len(), p.demand.len());
+    let fixed = |q: &i64| (*q as f64, *q as f64);
+    let mut columns: Vec<Vec<(usize, f64)>> = (0..ns + nt).map(|r| vec![(r, 1.0)]).collect();
+    columns.extend(
+        (0..p.from.len()).map(|a| vec![(p.from[a] as usize, 1.0), (ns + p.to[a] as usize, 1.0)]),
+    );
+    let costs = p.disposal_cost.iter().chain(&p.import_cost).chain(&p.cost);
+    PlainLp {
+        cost: costs.map(|&c| c as f64).collect(),
+        col_bounds: p
+            .supply
+            .iter()
+            .chain(&p.demand)
+            .map(|&q| (0.0, q as f64))
+            .chain(p.from.iter().map(|_| (0.0, f64::INFINITY)))
+            .collect(),
+        row_bounds: p.supply.iter().chain(&p.demand).map(fixed).collect(),
+        columns,
+    }
+}
+
 /// HiGHS's optimum of the same problem as an LP.
 fn highs_optimum(p: &Transportation) -> f64 {
+    let plain = as_lp(p);
     let mut lp = ColProblem::default();
-    let supply_rows: Vec<_> = p
-        .supply
+    let rows: Vec<_> = plain
+        .row_bounds
         .iter()
-        .map(|&q| lp.add_row(q as f64..=q as f64))
+        .map(|&(lo, hi)| lp.add_row(lo..=hi))
         .collect();
-    let demand_rows: Vec<_> = p
-        .demand
-        .iter()
-        .map(|&q| lp.add_row(q as f64..=q as f64))
-        .collect();
-    for (s, &row) in supply_rows.iter().enumerate() {
-        lp.add_column(p.disposal_cost[s] as f64, 0.0.., [(row, 1.0)]);
-    }
-    for (t, &row) in demand_rows.iter().enumerate() {
-        lp.add_column(p.import_cost[t] as f64, 0.0.., [(row, 1.0)]);
-    }
-    for a in 0..p.from.len() {
-        lp.add_column(
-            p.cost[a] as f64,
-            0.0..,
-            [
-                (supply_rows[p.from[a] as usize], 1.0),
-                (demand_rows[p.to[a] as usize], 1.0),
-            ],
-        );
+    for ((column, &cost), &(lo, hi)) in plain.columns.iter().zip(&plain.cost).zip(&plain.col_bounds)
+    {
+        lp.add_column(cost, lo..=hi, column.iter().map(|&(r, v)| (rows[r], v)));
     }
     let mut model = highs::Model::new(lp);
     model.set_sense(Sense::Minimise);
     let solved = model.solve();
     assert_eq!(solved.status(), highs::HighsModelStatus::Optimal);
     let x = solved.get_solution().columns().to_vec();
-    let costs = p.disposal_cost.iter().chain(&p.import_cost).chain(&p.cost);
-    x.iter().zip(costs).map(|(x, &c)| x * c as f64).sum()
+    x.iter().zip(&plain.cost).map(|(x, c)| x * c).sum()
 }
 
-/// Asserts that potentials certify a plan: no arc (flow, disposal or import, either way
-/// along a used arc) has a negative reduced cost, with the hub at potential 0.
-fn assert_certified(p: &Transportation, flow: &[i64], ps: &[i64], pt: &[i64]) {
-    let mut routed = vec![0; p.supply.len()];
-    let mut served = vec![0; p.demand.len()];
+/// Whether potentials certify a plan, checked by the shared LP certificate checker: the
+/// plan as the LP's columns (what the flows leave is disposed of or imported), the
+/// potentials as row duals (a supply row's dual is minus its potential, a demand row's its
+/// potential, the hub at 0). Integer data, so the tolerances are only for the sums.
+fn certificate(p: &Transportation, flow: &[i64], ps: &[i64], pt: &[i64]) -> Result<(), String> {
+    let mut left: Vec<i64> = p.supply.iter().chain(&p.demand).copied().collect();
     for (a, &f) in flow.iter().enumerate() {
-        let (s, t) = (p.from[a] as usize, p.to[a] as usize);
-        routed[s] += f;
-        served[t] += f;
-        let reduced = p.cost[a] + ps[s] - pt[t];
-        assert!(reduced >= 0, "arc {a} reduced {reduced}");
-        if f > 0 {
-            assert_eq!(reduced, 0);
-        }
+        left[p.from[a] as usize] -= f;
+        left[p.supply.len() + p.to[a] as usize] -= f;
     }
-    for s in 0..p.supply.len() {
-        if routed[s] > 0 {
-            assert!(p.disposal_cost[s] + ps[s] >= 0);
-        }
-        if routed[s] < p.supply[s] {
-            assert!(-p.disposal_cost[s] - ps[s] >= 0);
-        }
-    }
-    for t in 0..p.demand.len() {
-        if served[t] < p.demand[t] {
-            assert!(pt[t] - p.import_cost[t] >= 0);
-        }
-        if served[t] > 0 {
-            assert!(p.import_cost[t] - pt[t] >= 0);
-        }
-    }
+    let x: Vec<f64> = left.iter().chain(flow).map(|&v| v as f64).collect();
+    let y: Vec<f64> = ps
+        .iter()
+        .map(|&v| -v as f64)
+        .chain(pt.iter().map(|&v| v as f64))
+        .collect();
+    let exact = Tolerance {
+        feasibility: 1e-12,
+        dual: 1e-12,
+        gap: 1e-12,
+    };
+    check_optimal(&as_lp(p), &x, &y, exact).map(|_| ())
 }
 
 proptest! {
@@ -163,7 +164,8 @@ proptest! {
         prop_assert!((cost as f64 - reference).abs() < 1e-6, "network simplex {} != HiGHS {}", cost, reference);
         let ps: Vec<i64> = (0..p.supply.len()).map(|s| engine.supply_potential(s)).collect();
         let pt: Vec<i64> = (0..p.demand.len()).map(|t| engine.demand_potential(t)).collect();
-        assert_certified(&p, &flow, &ps, &pt);
+        let certified = certificate(&p, &flow, &ps, &pt);
+        prop_assert!(certified.is_ok(), "{:?}", certified);
         let tree = engine.tree();
         prop_assert_eq!(tree.iter().filter(|&&b| b).count(), nodes, "a spanning tree");
         let mut left: Vec<i64> = p.supply.iter().chain(&p.demand).copied().collect();
@@ -183,29 +185,10 @@ proptest! {
         let cost = plan_cost(&p, &plan.flow);
         let reference = highs_optimum(&p);
         prop_assert!((cost as f64 - reference).abs() < 1e-6, "shortest paths {} != HiGHS {}", cost, reference);
-        // The potentials certify it: no residual arc has a negative reduced cost (hub at 0).
+        // The potentials certify it (hub at 0).
         let (ps, pt) = (&plan.supply_potential, &plan.demand_potential);
-        let mut routed = vec![0; p.supply.len()];
-        let mut served = vec![0; p.demand.len()];
-        for a in 0..p.from.len() {
-            let (s, t) = (p.from[a] as usize, p.to[a] as usize);
-            routed[s] += plan.flow[a];
-            served[t] += plan.flow[a];
-            let reduced = p.cost[a] + ps[s] - pt[t];
-            prop_assert!(reduced >= 0, "arc {} reduced {}", a, reduced);
-            if plan.flow[a] > 0 {
-                prop_assert_eq!(reduced, 0);
-            }
-        }
-        for s in 0..p.supply.len() {
-            // Disposing more (s -> H) if anything is routed; routing more (H -> s) if not all is.
-            if routed[s] > 0 { prop_assert!(p.disposal_cost[s] + ps[s] >= 0); }
-            if routed[s] < p.supply[s] { prop_assert!(-p.disposal_cost[s] - ps[s] >= 0); }
-        }
-        for t in 0..p.demand.len() {
-            if served[t] < p.demand[t] { prop_assert!(pt[t] - p.import_cost[t] >= 0); }
-            if served[t] > 0 { prop_assert!(p.import_cost[t] - pt[t] >= 0); }
-        }
+        let certified = certificate(&p, &plan.flow, ps, pt);
+        prop_assert!(certified.is_ok(), "{:?}", certified);
     }
 }
 

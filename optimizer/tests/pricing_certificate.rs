@@ -11,13 +11,16 @@
 //! Pricing sees S -> F's reduced cost 5.56 - y_S (20) - y_F (50) < 0, adds it, re-solves once.
 mod common;
 use common::*;
-use optimizer::{CandidateOptions, SolveOptions};
+use optimizer::{SolveOptions, SolveRequest};
 
-fn with(k: usize, exact: bool, price: bool) -> SolveOptions {
-    SolveOptions {
-        candidates: CandidateOptions { k, exact, price },
+fn with(k: usize, exact: bool, pricing: bool) -> SolveOptions {
+    SolveRequest {
+        k,
+        exact,
+        pricing,
         ..Default::default()
     }
+    .into()
 }
 
 #[test]

@@ -5,7 +5,7 @@
 mod common;
 use common::*;
 use optimizer::*;
-use optimizer::{CandidateOptions, SolveOptions, SolveStatus};
+use optimizer::{SolveOptions, SolveRequest, SolveStatus};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -111,11 +111,14 @@ fn dataset(s: &Spec) -> Dataset {
     ds
 }
 
-fn solve_with(ds: &Dataset, k: usize, exact: bool, price: bool) -> optimizer::SolveResult {
-    let options = SolveOptions {
-        candidates: CandidateOptions { k, exact, price },
+fn solve_with(ds: &Dataset, k: usize, exact: bool, pricing: bool) -> optimizer::SolveResult {
+    let options = SolveOptions::from(SolveRequest {
+        k,
+        exact,
+        pricing,
         ..Default::default()
-    };
+    });
+    assert_objective_is_the_lps(ds, &options);
     optimizer::solve(ds, &options).expect("solver error")
 }
 
@@ -134,9 +137,6 @@ proptest! {
             let obj = r.objective.unwrap();
             let tol = 1e-6 * r.baseline.abs().max(1.0);
             prop_assert!(obj <= r.baseline + tol, "objective {} > baseline {}", obj, r.baseline);
-            let p = r.objective_parts.as_ref().unwrap();
-            let sum = p.transport + p.import + p.disposal + p.process + p.capex + p.co2;
-            prop_assert!((sum - obj).abs() <= tol);
             for f in &r.flows {
                 let m = ds.materials.iter().position(|m| m.id == f.material_sent).unwrap();
                 if let Some(limit) = ds.max_haul(MaterialIdx::new(m)) {
@@ -147,10 +147,7 @@ proptest! {
         let (e, p) = (exact.objective.unwrap(), pruned.objective.unwrap());
         prop_assert!(e <= p + 1e-6 * p.abs().max(1.0), "exact {} > pruned {}", e, p);
         // Decomposition by material groups changes nothing.
-        let mono = optimizer::solve_monolithic(&ds, &SolveOptions {
-            candidates: CandidateOptions { k: 1, exact: false, price: true },
-            ..Default::default()
-        }).unwrap();
+        let mono = optimizer::solve_monolithic(&ds, &SolveRequest { k: 1, ..Default::default() }.into()).unwrap();
         let m = mono.objective.unwrap();
         prop_assert!((m - e).abs() <= 1e-6 * e.abs().max(1.0), "monolithic {} != exact {}", m, e);
         // The dual certificate: pruning plus pricing reaches the exact optimum.

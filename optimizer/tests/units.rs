@@ -200,8 +200,8 @@ fn a_plan_in_meur_is_the_hand_checked_optimum() {
 }
 
 fn exact() -> SolveOptions {
-    SolveOptions {
-        candidates: CandidateOptions::requested(0, true, false),
-        ..SolveOptions::default()
-    }
+    SolveOptions::from(SolveRequest {
+        exact: true,
+        ..Default::default()
+    })
 }

@@ -213,16 +213,7 @@ fn the_shipped_nuts3_split_is_what_split_writes_and_every_region_solves() {
     );
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct Trade {
-    region: String,
-    isolated_objective: Option<f64>,
-    exported_t: f64,
-    imported_t: f64,
-    exported_value: f64,
-    imported_value: f64,
-    balance: f64,
-}
+use circulate::batch::exchange::TradeRow as Trade;
 
 /// Finland's NUTS-3 regions batched with `--exchange` and `extra`: the output folder, the
 /// trade ledger and the federation's (certified) objective.

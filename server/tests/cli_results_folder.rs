@@ -32,7 +32,7 @@ fn solve(dataset: &Path, out: &Path) -> Command {
 fn files() -> Vec<&'static str> {
     [
         optimizer::report::RESULT_FILES,
-        &[optimizer::report::html::REPORT_FILE],
+        &[circulate::html::REPORT_FILE],
     ]
     .concat()
 }

@@ -238,15 +238,8 @@ fn generate_is_deterministic_and_a_10k_region_solves() {
         ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
-    for file in [
-        "dataset.toml",
-        "materials.csv",
-        "sites.csv",
-        "supplies.csv",
-        "demands.csv",
-        "processes.csv",
-        "process_flows.csv",
-    ] {
+    let tables = optimizer::input::schema::TABLES.map(|t| t.file);
+    for file in std::iter::once("dataset.toml").chain(tables) {
         assert_eq!(
             std::fs::read(a.path().join(file)).unwrap(),
             std::fs::read(b.path().join(file)).unwrap(),

@@ -147,7 +147,7 @@ fn finland_report_renders_in_a_browser() {
 
     let ds = optimizer::input::load(&dataset).unwrap();
     let plan = optimizer::solve(&ds, &optimizer::SolveOptions::default()).unwrap();
-    let graph = optimizer::report::html::sankey::graph(&ds, &plan);
+    let graph = circulate::html::sankey::graph(&ds, &plan);
     let sankey = section(&dom, "<svg id=\"sankey\"", "</svg>");
     assert_eq!(sankey.matches("class=\"link ").count(), graph.links.len());
     assert_eq!(sankey.matches("class=\"node ").count(), graph.nodes.len());

@@ -88,9 +88,10 @@ pub const CO2_PER_UNIT: Range = Range {
     max: 1e9,
 };
 
-/// One-off investments.
+/// The annualised cost of new capacity (not a one-off sum: the LP compares it with the
+/// yearly costs it saves).
 pub const CAPEX: Range = Range {
-    what: "candidate_capex (currency)",
+    what: "candidate_capex (currency per unit/yr)",
     min: 0.0,
     above_zero: false,
     max: 1e15,

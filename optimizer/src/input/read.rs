@@ -1,6 +1,6 @@
-//! Reads a dataset folder (`dataset.toml` and the CSVs of DESIGN.md) into a [`RawDataset`].
-//! Number and boolean cells are parsed here, with every unparsable cell reported by file,
-//! line and column; semantic checks (ranges, ids) are left to [`super::validate`](mod@super::validate).
+//! Reads a dataset folder (`dataset.toml` and the CSVs of the README's "Dataset format")
+//! into a [`RawDataset`]. Number and boolean cells are parsed here, with every unparsable
+//! cell reported by file, line and column; semantic checks (ranges, ids) are left to [`super::validate`](mod@super::validate).
 //! Extra columns are ignored so planners can keep notes beside the data.
 
 use super::raw::*;
@@ -67,6 +67,19 @@ pub fn read_folder(dir: &Path) -> Result<(RawDataset, FieldErrors), Error> {
 }
 
 /// The rows, with their problems moved to `errors` (called in file order).
+/// A CSV record that could not be read (malformed quoting, invalid UTF-8, a ragged row),
+/// reported at its line of `file`.
+pub(super) fn csv_problem(errors: &mut FieldErrors, file: &str, e: &csv::Error) {
+    let line = e.position().map(|p| p.line());
+    errors.push(
+        Location {
+            line,
+            ..Location::table(file)
+        },
+        e.to_string(),
+    );
+}
+
 fn take<T>(errors: &mut FieldErrors, (rows, more): (Vec<T>, FieldErrors)) -> Vec<T> {
     errors.append(more);
     rows
@@ -246,16 +259,7 @@ impl Table {
                     }
                     table.records.push((line, r));
                 }
-                Err(e) => {
-                    let line = e.position().map(|p| p.line());
-                    errors.push(
-                        Location {
-                            line,
-                            ..Location::table(file)
-                        },
-                        e.to_string(),
-                    );
-                }
+                Err(e) => csv_problem(errors, file, &e),
             }
         }
         table

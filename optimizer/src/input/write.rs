@@ -1,4 +1,4 @@
-//! Writes a [`Dataset`] as a dataset folder in the DESIGN.md format, the inverse of
+//! Writes a [`Dataset`] as a dataset folder in the README's "Dataset format", the inverse of
 //! [`super::read_folder`]. Used by generators and importers; output is deterministic
 //! (same dataset, same bytes).
 

@@ -10,7 +10,7 @@ use crate::model::ids::{DemandIdx, ProcessIdx, SupplyIdx};
 use crate::network::Network;
 
 impl LinearProgram {
-    /// Builds the LP of DESIGN.md for a dataset and its network.
+    /// Builds the LP of docs/design.md for a dataset and its network.
     pub fn build(ds: &Dataset, net: &Network) -> Self {
         let layout = Layout::new(ds);
         let ncols = layout.columns() + net.arcs.len();

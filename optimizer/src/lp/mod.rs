@@ -1,9 +1,11 @@
-//! The LP of DESIGN.md, built column-wise from a [`crate::Network`] into a plain sparse form
+//! The LP of docs/design.md, built column-wise from a [`crate::Network`] into a plain sparse form
 //! ([`LinearProgram`]) that the solver backends and the LP-file writer all read. Its layout
 //! (`layout`) gives typed handles for columns and rows; [`costs`] holds the one cost rule
-//! of each column kind; `build` owns the rows and lists each row's contributors.
+//! of each column kind; `build` owns the rows and lists each row's contributors;
+//! [`certificate`] checks a solver's claim independently.
 
 mod build;
+pub mod certificate;
 pub mod costs;
 mod layout;
 mod lp_file;

@@ -2,7 +2,7 @@
 //! arc list is the largest thing in memory), and the CSR grouping that lets a scan of one
 //! node's arcs replace hashing millions of pairs.
 
-use super::{SinkIdx, SourceIdx};
+use super::nodes::{SinkIdx, SourceIdx};
 use crate::model::ids::index;
 
 index!(

@@ -6,8 +6,8 @@
 //! mode keeps every compatible pair in range, so the pruning gap can be measured.
 
 use super::arcs::{ArcSet, Arcs};
+use super::nodes::{CandidateOptions, Node, SinkIdx, SinkKind, SourceIdx, SourceKind};
 use super::spatial::{IndexedPoint, build_index, chord2_for_km, road_km, unit_vector, z_order};
-use super::{CandidateOptions, Node, SinkIdx, SinkKind, SourceIdx, SourceKind};
 use crate::model::domain::Dataset;
 use crate::model::ids::{MaterialIdx, SiteIdx};
 use rayon::prelude::*;

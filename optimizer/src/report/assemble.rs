@@ -1,11 +1,11 @@
 //! Assembles a [`SolveResult`] from a solution read through the LP's layout: cost parts,
 //! flows, imports, disposals, process use, KPIs, shadow prices and targets.
 
+use super::flows::{FLOW_EPSILON_T, sort_flows};
 use super::kpis::{BASELINE, Part, baseline, kpis};
 use super::plan::Plan;
 use super::schema::*;
 use super::targets::targets;
-use super::{FLOW_EPSILON_T, sort_flows};
 use crate::lp::LinearProgram;
 use crate::lp::costs;
 use crate::model::domain::{Dataset, RouteKind, Stream};

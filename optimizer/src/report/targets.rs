@@ -1,7 +1,7 @@
 //! Import-substitution targets: per imported material, what the plan meets locally, from
 //! which materials and new capacity, and what that saves net of delivery and process cost.
 
-use super::FLOW_EPSILON_T;
+use super::flows::FLOW_EPSILON_T;
 use super::plan::Plan;
 use super::schema::{CapacityTarget, ServedBy, Target};
 use crate::lp::costs;

@@ -5,7 +5,8 @@
 //! plan in MEUR, whose costs are a millionth of the same plan's in EUR, would be accepted
 //! with reduced costs as negative as 10% of them.
 
-use super::status::{LpSolution, SolveStatus, SolverOptions, StartingBasis};
+use super::options::SolverOptions;
+use super::status::{LpSolution, SolveStatus, StartingBasis};
 use crate::lp::LinearProgram;
 use crate::model::error::Error;
 use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Row, Sense};
@@ -124,7 +125,7 @@ impl LpSession {
             return Err(Error::Solver("HiGHS rejected the starting basis".into()));
         }
         self.warm = true;
-        // The basis given is primal feasible (see `warm_start`), so the primal simplex
+        // The basis given is primal feasible (see `transport_start`), so the primal simplex
         // starts right from it, where the dual simplex first gives that feasibility up for
         // its own (the 30,000-site region's process part: 46 s and 18,894 iterations
         // instead of 60-70 s and about 27,000). Only for this solve: the re-solves after

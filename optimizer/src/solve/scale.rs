@@ -109,10 +109,11 @@ mod tests {
     #[test]
     fn the_factor_is_a_power_of_two_that_follows_the_units() {
         let ds = crate::generate::uniform::generate(50, 1, false);
-        let lp = crate::solve::build_model(&ds, &Default::default()).lp;
+        let lp = crate::solve::model::build_model(&ds, &Default::default()).lp;
         let factor = normalising_factor(&lp);
         assert_eq!(factor.log2().fract(), 0.0, "{factor}");
-        let doubled = crate::solve::build_model(&money_times_two(&ds), &Default::default()).lp;
+        let doubled =
+            crate::solve::model::build_model(&money_times_two(&ds), &Default::default()).lp;
         assert_eq!(
             normalising_factor(&doubled),
             2.0 * factor,

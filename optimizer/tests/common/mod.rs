@@ -140,8 +140,35 @@ impl Builder {
     }
 }
 
+/// The default solve of `ds`, its report's objective checked against the LP's.
 pub fn solve(ds: &Dataset) -> SolveResult {
-    optimizer::solve(ds, &SolveOptions::default()).unwrap()
+    let options = SolveOptions::default();
+    assert_objective_is_the_lps(ds, &options);
+    optimizer::solve(ds, &options).unwrap()
+}
+
+/// The report's objective (the sum of its cost parts, each from the cost rules of
+/// `lp/costs.rs`) equals the LP's own objective evaluated on the plan the solver returned,
+/// `LinearProgram::objective_of`: what `lp/costs.rs` promises. Solved as one LP, so the
+/// report and the plan are the same solve's.
+pub fn assert_objective_is_the_lps(ds: &Dataset, options: &SolveOptions) {
+    let solved = optimizer::solve_keeping_model(ds, options).unwrap();
+    let plan = solved.solution.primal.as_ref();
+    match (solved.result.objective, plan) {
+        (Some(reported), Some(x)) => {
+            let lp = solved.model.lp.objective_of(x);
+            assert!(
+                (reported - lp).abs() <= 1e-9 * lp.abs().max(1.0),
+                "{}: the report says {reported}, the LP's objective of the plan is {lp}",
+                ds.meta.name
+            );
+        }
+        (None, None) => {}
+        (reported, _) => panic!(
+            "{}: a reported objective {reported:?} without a plan, or a plan without one",
+            ds.meta.name
+        ),
+    }
 }
 
 pub fn assert_close(actual: f64, expected: f64, what: &str) {

@@ -75,16 +75,23 @@ pub fn run_exchange(
     })
 }
 
-/// A region's line in `trade.csv`.
-#[derive(Debug, serde::Serialize)]
-struct TradeRow {
-    region: String,
-    isolated_objective: Option<f64>,
-    exported_t: f64,
-    imported_t: f64,
-    exported_value: f64,
-    imported_value: f64,
-    balance: f64,
+/// A region's line in `trade.csv`: what it gives and receives across its borders.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct TradeRow {
+    /// The region's folder name.
+    pub region: String,
+    /// Its optimum solved alone, currency/yr (none when that solve found no plan).
+    pub isolated_objective: Option<f64>,
+    /// Tonnes sent to other regions.
+    pub exported_t: f64,
+    /// Tonnes received from other regions.
+    pub imported_t: f64,
+    /// Value of what it sends, currency/yr.
+    pub exported_value: f64,
+    /// Value of what it receives, currency/yr.
+    pub imported_value: f64,
+    /// Exported minus imported value; the balances of all regions sum to zero.
+    pub balance: f64,
 }
 
 impl TradeRow {

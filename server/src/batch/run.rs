@@ -160,7 +160,7 @@ fn solve_and_write(
     let staging = crate::publish::stage(target)?;
     optimizer::report::write_all(&result, staging.path())?;
     let outline = optimizer::regions::dataset_outline(&region.dir)?;
-    optimizer::report::html::write_report(&ds, &result, &outline, staging.path())?;
+    crate::html::write_report(&ds, &result, &outline, staging.path())?;
     let row = RegionRow::solved(&region.name, &result, started.elapsed().as_secs_f64());
     write_rows(&staging.path().join(ROW_FILE), std::slice::from_ref(&row))?;
     staging.publish()?;
@@ -169,9 +169,9 @@ fn solve_and_write(
 
 /// `index.html` in `out`: every region with its status and a link to its report.
 pub fn write_index(out: &Path, rows: &[RegionRow]) -> anyhow::Result<()> {
-    let index: Vec<optimizer::report::html::IndexRow<'_>> = rows
+    let index: Vec<super::index_page::IndexRow<'_>> = rows
         .iter()
-        .map(|r| optimizer::report::html::IndexRow {
+        .map(|r| super::index_page::IndexRow {
             region: &r.region,
             status: &r.status,
             objective: r.objective,
@@ -179,6 +179,6 @@ pub fn write_index(out: &Path, rows: &[RegionRow]) -> anyhow::Result<()> {
             error: &r.error,
         })
         .collect();
-    optimizer::report::html::write_index(&index, out)?;
+    super::index_page::write_index(&index, out)?;
     Ok(())
 }

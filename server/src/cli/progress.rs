@@ -63,8 +63,8 @@ fn describe(event: ProgressEvent, currency: &str) -> String {
     match event {
         ProgressEvent::Solving { columns, rows } => format!(
             "solving an LP of {} columns x {} rows",
-            optimizer::report::html::grouped(columns as f64, 0),
-            optimizer::report::html::grouped(rows as f64, 0)
+            circulate::format::grouped(columns as f64, 0),
+            circulate::format::grouped(rows as f64, 0)
         ),
         ProgressEvent::Priced {
             round,
@@ -73,12 +73,9 @@ fn describe(event: ProgressEvent, currency: &str) -> String {
             arcs_added,
         } => format!(
             "pricing round {round}: plan {} {currency}/yr, most negative reduced cost {:.2} {currency}/t, {} pairs added",
-            objective.map_or_else(
-                || "-".to_owned(),
-                |o| optimizer::report::html::grouped(o, 0)
-            ),
+            objective.map_or_else(|| "-".to_owned(), |o| circulate::format::grouped(o, 0)),
             most_negative_reduced_cost,
-            optimizer::report::html::grouped(arcs_added as f64, 0)
+            circulate::format::grouped(arcs_added as f64, 0)
         ),
     }
 }

@@ -1,7 +1,7 @@
 //! `circulate pruning-gap`: the optimum with the k nearest candidates, plain and priced,
 //! for several k, against the exact optimum over every compatible pair in range.
 
-use optimizer::{Algorithm, SolveOptions};
+use optimizer::SolveRequest;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,9 +19,14 @@ pub fn run(args: &GapArgs) -> anyhow::Result<ExitCode> {
         Ok(ds) => ds,
         Err(code) => return Ok(code),
     };
-    let solve = |k: usize, exact: bool, priced: bool| {
-        let options = SolveOptions::requested(k, exact, !priced, None, None, Algorithm::Auto);
-        optimizer::solve(&ds, &options)
+    let solve = |k: usize, exact: bool, pricing: bool| {
+        let request = SolveRequest {
+            k,
+            exact,
+            pricing,
+            ..SolveRequest::default()
+        };
+        optimizer::solve(&ds, &request.into())
     };
     let exact = solve(1, true, false)?;
     let Some(best) = exact.objective else {

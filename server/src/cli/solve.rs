@@ -3,7 +3,7 @@
 use super::progress::SolveProgress;
 use super::summary;
 use anyhow::Context;
-use optimizer::{Algorithm, DEFAULT_K, Dataset, Error, SolveOptions};
+use optimizer::{Algorithm, DEFAULT_K, Dataset, Error, SolveOptions, SolveRequest};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -73,21 +73,26 @@ pub enum SolverChoice {
     Ssp,
 }
 
+impl From<&SolveFlags> for SolveRequest {
+    fn from(args: &SolveFlags) -> Self {
+        SolveRequest {
+            k: args.k,
+            exact: args.exact,
+            pricing: !args.no_pricing,
+            time_limit: args.time_limit,
+            deadline: None,
+            algorithm: match args.solver {
+                SolverChoice::Auto => Algorithm::Auto,
+                SolverChoice::Highs => Algorithm::Highs,
+                SolverChoice::Ssp => Algorithm::ShortestPaths,
+            },
+        }
+    }
+}
+
 impl From<&SolveFlags> for SolveOptions {
     fn from(args: &SolveFlags) -> Self {
-        let algorithm = match args.solver {
-            SolverChoice::Auto => Algorithm::Auto,
-            SolverChoice::Highs => Algorithm::Highs,
-            SolverChoice::Ssp => Algorithm::ShortestPaths,
-        };
-        SolveOptions::requested(
-            args.k,
-            args.exact,
-            args.no_pricing,
-            args.time_limit,
-            None,
-            algorithm,
-        )
+        SolveRequest::from(args).into()
     }
 }
 
@@ -137,7 +142,7 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
             // An existing folder is replaced only when it holds what `solve --out` writes.
             let ours = [
                 optimizer::report::RESULT_FILES,
-                &[optimizer::report::html::REPORT_FILE],
+                &[circulate::html::REPORT_FILE],
             ]
             .concat();
             circulate::publish::check_replaceable(out, &ours)?;
@@ -170,7 +175,7 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         // solve leaves the old folder or the new one, whole.
         let staging = circulate::publish::stage(out)?;
         optimizer::report::write_all(&result, staging.path())?;
-        optimizer::report::html::write_report(&ds, &result, &outline, staging.path())?;
+        circulate::html::write_report(&ds, &result, &outline, staging.path())?;
         staging.publish()?;
         tracing::info!(
             seconds = started.elapsed().as_secs_f64(),

@@ -1,7 +1,7 @@
 //! The human-readable summary `circulate solve` prints: status, objective against the
 //! baseline, KPIs, model size and timings, top flows and top targets.
 
-use optimizer::report::html::grouped as num;
+use circulate::format::grouped as num;
 use optimizer::{Dataset, SolveResult};
 use std::path::Path;
 

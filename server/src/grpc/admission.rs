@@ -4,6 +4,7 @@
 //! RESOURCE_EXHAUSTED naming the limit; small ones are told apart so they run in their own
 //! thread pool and never queue behind a large solve.
 
+use super::pb;
 use optimizer::DEFAULT_K;
 use tonic::Status;
 
@@ -55,6 +56,41 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// The cost-relevant shape of an `OptimizeRequest`.
+    pub fn of_optimize(request: &pb::OptimizeRequest) -> Self {
+        let o = request.options.unwrap_or_default();
+        let (mut sources, mut sinks) = (0, 0);
+        if let Some(ds) = &request.dataset {
+            sources = ds.supplies.len();
+            sinks = ds.demands.len();
+            for p in &ds.processes {
+                sources += p.outputs.len();
+                sinks += p.inputs.len();
+            }
+        }
+        Shape {
+            message_bytes: prost::Message::encoded_len(request),
+            sources,
+            sinks,
+            k: o.k,
+            exact: o.exact,
+            no_pricing: o.no_pricing,
+        }
+    }
+
+    /// The cost-relevant shape of a `MatchBatchRequest`.
+    pub fn of_match(request: &pb::MatchBatchRequest) -> Self {
+        let o = request.options.unwrap_or_default();
+        Shape {
+            message_bytes: prost::Message::encoded_len(request),
+            sources: request.offers.len(),
+            sinks: request.requests.len(),
+            k: o.k,
+            exact: o.exact,
+            no_pricing: o.no_pricing,
+        }
+    }
+
     /// Estimated candidate arcs.
     pub fn arcs(&self) -> f64 {
         let (s, t) = (self.sources as f64, self.sinks as f64);

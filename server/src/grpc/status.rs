@@ -52,3 +52,9 @@ pub fn violation(field: &str, description: &str) -> Status {
         details,
     )
 }
+
+impl From<convert::FieldViolation> for Status {
+    fn from(v: convert::FieldViolation) -> Self {
+        violation(v.field, &v.description)
+    }
+}

@@ -52,16 +52,7 @@ fn record_or_report(
     errors: &mut FieldErrors,
 ) -> Option<csv::StringRecord> {
     record
-        .map_err(|e| {
-            let line = e.position().map(|p| p.line());
-            errors.push(
-                Location {
-                    line,
-                    ..Location::table(file)
-                },
-                e.to_string(),
-            );
-        })
+        .map_err(|e| crate::input::read::csv_problem(errors, file, &e))
         .ok()
 }
 

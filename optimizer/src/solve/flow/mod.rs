@@ -29,8 +29,9 @@
 pub mod simplex;
 pub mod ssp;
 
+use super::options::{Algorithm, SolverOptions};
 use super::scale;
-use super::status::{Algorithm, LpSolution, SolveStatus, SolverOptions};
+use super::status::{LpSolution, SolveStatus};
 use crate::lp::{Col, ColKind, LinearProgram, RowKind};
 use crate::model::ids::{DemandIdx, SupplyIdx};
 use simplex::{NetworkSimplex, SimplexEnd};
@@ -125,7 +126,6 @@ pub(crate) struct FlowSession {
     options: SolverOptions,
     started: Instant,
     resolution: Resolution,
-    /// Augmenting paths over all solves of the session.
     /// The network simplex and its basis, kept across pricing rounds.
     simplex: Option<NetworkSimplex>,
     /// Supplies then demands in the order the network simplex numbers them (see

@@ -6,22 +6,22 @@
 //! without limit that also pays the new capacity ([`GeneralisedSession::new`]).
 //!
 //! The primal simplex ([`simplex`]) starts from the transport tree (a primal feasible
-//! basis, see `warm_start`) and keeps its basis across pricing rounds: columns pricing
+//! basis, see `transport_start`) and keeps its basis across pricing rounds: columns pricing
 //! adds come in nonbasic at zero, so each re-solve goes on from the last optimum.
 //! Results are the LP's own columns and row duals, as HiGHS would give them. The engine sees
 //! the costs divided by a power of two ([`super::scale::normalising_factor`]), so its
 //! tolerances, absolute like HiGHS's, mean the same whether money is in EUR or MEUR.
-//!
-//! On the 30,000-site regions of docs/performance.md the first solve from the transport
-//! tree takes 3-5 s where HiGHS's primal simplex took 46 s; the 10,000-site region is
-//! certified in 4.5 s instead of 50 s.
+//! It exists because HiGHS, even started from the same tree, spends most of a large region's
+//! solve on what a network basis does cheaply (docs/performance.md, "Regions with
+//! processes").
 
 mod basis;
 mod exchange;
 mod simplex;
 mod thread;
 
-use super::status::{LpSolution, SolveStatus, SolverOptions, StartingBasis};
+use super::options::SolverOptions;
+use super::status::{LpSolution, SolveStatus, StartingBasis};
 use crate::lp::{Col, ColKind, LinearProgram, Row, RowKind};
 use basis::Column;
 use simplex::{End, Simplex, State};

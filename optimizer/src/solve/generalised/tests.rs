@@ -5,25 +5,20 @@
 
 use super::GeneralisedSession;
 use super::exchange::CYCLE_REWALKS;
-use crate::generate::{SyntheticOptions, generate};
-use crate::lp::{LinearProgram, RowKind};
+use crate::lp::LinearProgram;
+use crate::lp::certificate::{PlainLp, Tolerance, check_optimal};
 use crate::model::domain::Dataset;
 use crate::solve::highs::LpSession;
-use crate::solve::pricing::node_duals;
-use crate::solve::pricing_pass::negative_arcs;
-use crate::solve::warm_start::transport_basis;
-use crate::solve::{LpSolution, SolveOptions, SolveStatus, SolverOptions, build_model};
+use crate::solve::model::build_model;
+use crate::solve::options::{SolveOptions, SolveRequest, SolverOptions};
+use crate::solve::pricing::{negative_arcs, node_duals};
+use crate::solve::status::{LpSolution, SolveStatus};
+use crate::solve::transport_start::transport_basis;
 use proptest::prelude::*;
 use std::time::Instant;
 
 fn region(seed: u64, sites: usize, ratio_one: bool) -> Dataset {
-    let mut ds = generate(&SyntheticOptions {
-        sites,
-        seed,
-        processes: 3,
-        candidates: 1,
-        ..SyntheticOptions::default()
-    });
+    let mut ds = crate::solve::tests::region(seed, sites, 3, 1);
     if ratio_one {
         // Recyclers then are the only gain other than one.
         ds.substitutions.clear();
@@ -38,53 +33,25 @@ fn highs_objective(lp: &LinearProgram) -> f64 {
     solution.objective(lp).expect("a plan")
 }
 
-/// The plan meets every row and bound, the duals leave no column with a negative reduced
-/// cost (capacity rows' duals at most zero), and the dual objective equals the plan's cost.
+/// The engine's answer as an LP certificate: the plan meets every row and bound, the duals
+/// leave no column with a negative reduced cost (capacity rows' duals at most zero), and the
+/// dual objective equals the plan's cost.
 fn assert_certified(lp: &LinearProgram, solution: &LpSolution) {
     let x = solution.primal.as_ref().expect("a plan");
     let y = solution.row_dual.as_ref().expect("duals");
-    let mut activity = vec![0.0; lp.num_rows()];
-    for j in lp.cols() {
-        let (lo, hi) = lp.col_bounds(j);
-        assert!(
-            x[j.get()] >= lo - 1e-7 && x[j.get()] <= hi + 1e-7,
-            "column {j:?}"
-        );
-        let mut reduced = lp.cost(j);
-        for (i, a) in lp.column_entries(j) {
-            activity[i.get()] += a * x[j.get()];
-            reduced -= a * y[i.get()];
-        }
-        assert!(reduced >= -1e-6, "column {j:?} prices out: {reduced}");
+    if let Err(e) = check_optimal(&PlainLp::from(lp), x, y, Tolerance::default()) {
+        panic!("not certified: {e}");
     }
-    let mut dual_objective = 0.0;
-    for i in lp.rows() {
-        let (lo, hi) = lp.row_bounds(i);
-        let scale = hi.abs().max(1.0);
-        assert!(activity[i.get()] >= lo - 1e-6 * scale, "row {i:?}");
-        assert!(activity[i.get()] <= hi + 1e-6 * scale, "row {i:?}");
-        dual_objective += if matches!(lp.layout.row(i), RowKind::Capacity(_)) {
-            assert!(
-                y[i.get()] <= 1e-9,
-                "capacity row {i:?} has dual {}",
-                y[i.get()]
-            );
-            y[i.get()] * hi
-        } else {
-            y[i.get()] * lo
-        };
-    }
-    let objective = solution.objective(lp).expect("a plan");
-    assert!(
-        (objective - dual_objective).abs() <= 1e-6 * objective.abs().max(1.0),
-        "primal {objective} vs dual {dual_objective}"
-    );
 }
 
 /// Solves `ds` on the engine from its transport tree, checks it against HiGHS, adds the
 /// arcs one pricing pass finds and checks the warm re-solve the same way.
 fn engine_equals_highs(ds: &Dataset) {
-    let options = SolveOptions::requested(2, false, true, None, None, Default::default());
+    let options = SolveOptions::from(SolveRequest {
+        k: 2,
+        pricing: false,
+        ..Default::default()
+    });
     let mut model = build_model(ds, &options);
     let basis = transport_basis(ds, &mut model, &options, Instant::now())
         .expect("solves")
@@ -141,13 +108,7 @@ proptest! {
 #[test]
 fn the_engine_equals_highs_when_a_cycle_opens() {
     for seed in [14, 17, 18, 26] {
-        let ds = generate(&SyntheticOptions {
-            sites: 300,
-            seed,
-            processes: 6,
-            candidates: 3,
-            ..SyntheticOptions::default()
-        });
+        let ds = crate::solve::tests::region(seed, 300, 6, 3);
         let before = CYCLE_REWALKS.with(|n| n.get());
         engine_equals_highs(&ds);
         let rewalks = CYCLE_REWALKS.with(|n| n.get()) - before;

@@ -3,10 +3,9 @@
 //! subtree are one run of it. A pivot re-hangs the piece below its leaving column; the thread
 //! hands it over without a walk, and re-linking it costs what the path from the entering
 //! column's row up to the leaving one costs ([`Forest::cut_out`], [`Forest::reroot`],
-//! [`Forest::hang_after`]), as in LEMON's network simplex. Walking the piece's rows over
-//! their basic columns instead took 29 % of a profile of the 30,000-site region of seed 1;
-//! with the thread, that region's engine time fell from 61 s to 32 s at the same 594,615
-//! pivots (docs/performance.md).
+//! [`Forest::hang_after`]), as in LEMON's network simplex, instead of walking the piece's
+//! rows over their basic columns, which dominated the profile of large regions
+//! (docs/performance.md, "Why the engines are built as they are").
 
 use super::basis::{Column, Forest, NONE};
 

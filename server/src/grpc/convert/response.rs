@@ -1,5 +1,5 @@
 //! Results back into protobuf: statuses, cost parts, stats, targets, the whole optimize
-//! response, matches and unmatched listings.
+//! response, matches and unmatched listings, the MatchBatch answer and its chunks.
 
 use super::request::{OFFER_SITE, REQUEST_SITE};
 use crate::grpc::pb;
@@ -274,4 +274,62 @@ pub fn unmatched(list: &[Unmatched], ids: impl Fn(usize) -> String) -> Vec<pb::U
             } as i32,
         })
         .collect()
+}
+
+/// The answer to a `MatchBatchRequest`: a summary, the matches and the unmatched offers and
+/// requests, named by the ids the request gave them.
+pub fn match_batch_response(
+    request: &pb::MatchBatchRequest,
+    result: &SolveResult,
+    offers: &[Unmatched],
+    requests: &[Unmatched],
+) -> pb::MatchBatchResponse {
+    let matches = matches(result);
+    let summary = pb::MatchSummary {
+        status: status(result.status) as i32,
+        objective: result.objective,
+        baseline: result.baseline,
+        matched_t: matches.iter().map(|m| m.quantity_t).sum(),
+        matches: matches.len() as u64,
+        unmatched_offers: offers.len() as u64,
+        unmatched_requests: requests.len() as u64,
+        stats: Some((&result.stats).into()),
+    };
+    pb::MatchBatchResponse {
+        summary: Some(summary),
+        matches,
+        unmatched_offers: unmatched(offers, |i| request.offers[i].id.clone()),
+        unmatched_requests: unmatched(requests, |i| request.requests[i].id.clone()),
+    }
+}
+
+/// The answer as streamed chunks: the summary in the first, then up to `chunk` matches and
+/// unmatched listings of each kind per chunk; one chunk at least.
+pub fn chunks(
+    response: pb::MatchBatchResponse,
+    chunk: usize,
+) -> impl Iterator<Item = pb::MatchBatchChunk> {
+    let chunk = chunk.max(1);
+    let pb::MatchBatchResponse {
+        summary,
+        matches,
+        unmatched_offers,
+        unmatched_requests,
+    } = response;
+    let mut first = Some(summary);
+    let mut matches = matches.into_iter().peekable();
+    let mut offers = unmatched_offers.into_iter().peekable();
+    let mut requests = unmatched_requests.into_iter().peekable();
+    std::iter::from_fn(move || {
+        let more = first.is_some()
+            || matches.peek().is_some()
+            || offers.peek().is_some()
+            || requests.peek().is_some();
+        more.then(|| pb::MatchBatchChunk {
+            summary: first.take().flatten(),
+            matches: matches.by_ref().take(chunk).collect(),
+            unmatched_offers: offers.by_ref().take(chunk).collect(),
+            unmatched_requests: requests.by_ref().take(chunk).collect(),
+        })
+    })
 }

@@ -24,9 +24,8 @@
 //!
 //! Nodes are numbered in an order the caller gives (supplies and demands along a
 //! space-filling curve): a pivot walks a subtree and a cycle of nodes that lie near each
-//! other, and with nearby nodes at nearby indices those walks hit the cache. Measured on the
-//! 100k uniform instance (priced, 8 rounds, the same 1.27 M pivots): 91 s of solving with the
-//! input's order, 34 s in Z order.
+//! other, and with nearby nodes at nearby indices those walks hit the cache (what that saves
+//! is in docs/performance.md, "Why the engines are built as they are").
 
 mod tree;
 

@@ -2,9 +2,10 @@
 //! emission parts of the plan beside the baseline's as paired bars.
 
 use super::sankey::{Graph, Layout, NodeKind};
-use super::svg::{Svg, attr, grouped, num, text};
-use crate::model::error::shorten;
-use crate::report::CostParts;
+use super::svg::{Svg, attr, num, text};
+use crate::format::grouped;
+use optimizer::report::CostParts;
+use optimizer::shorten;
 
 const SANKEY_WIDTH: f64 = 1000.0;
 const LABEL_ROOM: f64 = 215.0;

@@ -1,13 +1,15 @@
 //! The whole pipeline of a solve, from a validated dataset to its report: decompose into
-//! independent parts, build and solve each (the solve layer), assemble and merge the reports
-//! (the report layer). It sits above both, so neither imports the other's caller.
+//! independent parts ([`decompose`]), build and solve each (the solve layer), assemble and
+//! merge the reports (the report layer). It sits above both, so neither imports the other's
+//! caller.
+
+pub mod decompose;
+mod merge;
 
 use crate::model::domain::Dataset;
 use crate::model::error::Error;
 use crate::report::{self, SolveResult};
-use crate::solve::{
-    LpSolution, Model, SolveOptions, SolveStats, build_model, decompose, run_model,
-};
+use crate::solve::{LpSolution, Model, SolveOptions, SolveStats, build_model, run_model};
 use std::time::Instant;
 
 /// Builds and solves the LP of a validated dataset.
@@ -30,7 +32,7 @@ pub fn solve(ds: &Dataset, options: &SolveOptions) -> Result<SolveResult, Error>
         .par_iter()
         .map(|part| solve_monolithic(&part.dataset, &options.clone().charged(started)))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(report::merge(ds, &parts, results))
+    Ok(merge::merge(ds, &parts, results))
 }
 
 /// Solves as one LP, without decomposition (for comparisons and `--write-lp`).
@@ -61,16 +63,6 @@ pub fn solve_keeping_model(ds: &Dataset, options: &SolveOptions) -> Result<Solve
         solution,
         result,
     })
-}
-
-/// Solves a built model; `model` ends holding the final network and LP.
-pub fn solve_model(
-    ds: &Dataset,
-    model: &mut Model,
-    options: &SolveOptions,
-) -> Result<SolveResult, Error> {
-    let (solution, stats) = run_model(ds, model, options)?;
-    Ok(assemble(ds, model, &solution, stats))
 }
 
 fn assemble(ds: &Dataset, model: &Model, solution: &LpSolution, stats: SolveStats) -> SolveResult {

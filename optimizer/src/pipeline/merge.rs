@@ -1,15 +1,15 @@
-//! Merges the reports of independent parts ([`crate::solve::decompose`]) into the report of
-//! the whole, in the original stream and process order.
+//! Merges the reports of independent parts ([`super::decompose`]) into the report of the
+//! whole, in the original stream and process order: the inverse of the decomposition.
 
-use super::schema::{CostParts, Kpis, ShadowPrices, SolveResult, SolveStats};
-use super::{rank_targets, sort_flows};
+use super::decompose::Part;
 use crate::model::domain::Dataset;
+use crate::report::schema::{CostParts, Kpis, ShadowPrices, SolveResult, SolveStats};
+use crate::report::{rank_targets, sort_flows};
 use crate::solve::SolveStatus;
-use crate::solve::decompose::Part;
 
 /// Merges the results of the parts of `ds` back into one, in the original stream and
 /// process order.
-pub fn merge(ds: &Dataset, parts: &[Part], results: Vec<SolveResult>) -> SolveResult {
+pub(crate) fn merge(ds: &Dataset, parts: &[Part], results: Vec<SolveResult>) -> SolveResult {
     let status = results
         .iter()
         .map(|r| r.status)
@@ -71,7 +71,7 @@ pub fn merge(ds: &Dataset, parts: &[Part], results: Vec<SolveResult>) -> SolveRe
         status,
         objective,
         baseline: baseline_parts.total,
-        baseline_description: super::BASELINE,
+        baseline_description: crate::report::BASELINE,
         objective_parts,
         baseline_parts,
         kpis,

@@ -7,11 +7,8 @@
 //! the reduced cost of every pair into it. The search ([`best_first`]) opens nodes in
 //! increasing order of that bound and stops once it cannot beat the best few pairs found:
 //! it finds a source's most negative pairs without visiting the others that also price out.
-//!
-//! Measured: the 30,000-site region's two process materials without their processes have
-//! up to 9.7 million negative pairs in one pass (of 36 million) after the k-nearest start.
-//! Radius queries that visited them all to keep eight per source spent 37 s pricing over 45
-//! rounds; this search spends 8.1-8.7 s (docs/performance.md, "The pricing search").
+//! A radius query per source would visit every pair that prices out, millions in one pass
+//! on a large region, to keep a few (docs/performance.md, "The pricing search").
 
 use crate::network::spatial::{EARTH_RADIUS_KM, IndexedPoint};
 use rstar::primitives::GeomWithData;

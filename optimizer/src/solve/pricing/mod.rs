@@ -6,17 +6,26 @@
 //! A flow column's reduced cost is `cost_per_tkm * km - y_source - ratio * y_sink`
 //! ([`crate::lp::costs::haul_per_tkm`] with CO2 priced in), so only sinks within
 //! `(y_source + ratio * y_sink) / cost_per_tkm` km can price out; an R-tree over the
-//! sinks' places and duals together ([`super::dual_tree`]) finds them.
+//! sinks' places and duals together ([`dual_tree`]) finds them. One pass ([`pass`]) finds
+//! them and the Lagrangian bound the duals give, from the most each node can send or take
+//! ([`bounds`]); this file is the loop around the passes.
 
-use super::Model;
-use super::pricing_pass::{PricingPass, negative_arcs};
+mod bounds;
+mod dual_tree;
+mod pass;
+
+pub(crate) use pass::negative_arcs;
+
+use super::backend::Session;
+use super::model::Model;
+use super::options::SolverOptions;
 use super::progress::ProgressEvent;
 use super::scale;
-use super::session::Session;
-use super::status::{LpSolution, SolveStatus, SolverOptions};
+use super::status::{LpSolution, SolveStatus};
 use crate::model::domain::Dataset;
 use crate::model::error::Error;
 use crate::network::{SinkIdx, SourceIdx};
+use pass::PricingPass;
 use std::time::Instant;
 
 /// Left-out arcs added per source and pricing round (plus each sink's best offer).
@@ -145,53 +154,4 @@ pub(crate) fn price_until_certified(
             .map(|(objective, bound)| (objective - bound).max(0.0))
     };
     Ok(outcome)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::solve::{Algorithm, SolveOptions, build_model, run_model};
-
-    fn lp_optimum(ds: &Dataset, k: usize, exact: bool) -> (Model, LpSolution) {
-        let options = SolveOptions::requested(k, exact, true, None, None, Algorithm::Auto);
-        let mut model = build_model(ds, &options);
-        let (solution, _) = run_model(ds, &mut model, &options).expect("solves");
-        assert_eq!(solution.status, SolveStatus::Optimal);
-        (model, solution)
-    }
-
-    /// The bound one pricing pass gives from a pruned optimum lies between the pruned
-    /// optimum and the exact one, on plain matching and with a recycler in between.
-    #[test]
-    fn a_pass_bounds_the_exact_optimum_from_below() {
-        for (seed, recycler) in [(1, false), (2, false), (3, true)] {
-            let ds = crate::generate::uniform::generate(300, seed, recycler);
-            let (exact_model, exact) = lp_optimum(&ds, 0, true);
-            let exact = exact.objective(&exact_model.lp).expect("a point");
-            let (model, pruned) = lp_optimum(&ds, 1, false);
-            let pruned_objective = pruned.objective(&model.lp).expect("a point");
-            let (source_dual, sink_dual) = node_duals(&model, &pruned);
-            let pass = negative_arcs(
-                &ds,
-                &model.network,
-                &source_dual,
-                &sink_dual,
-                PRICING_PER_SOURCE,
-                scale::pricing_tolerance(&model.lp, Some(pruned_objective)).0,
-                &|| false,
-            )
-            .expect("not stopped");
-            let bound = pruned_objective + pass.penalty.expect("every node is bounded");
-            let slack = 1e-6 * exact.abs().max(1.0);
-            assert!(
-                pruned_objective > exact + slack,
-                "seed {seed}: k = 1 should lose something ({pruned_objective} vs {exact})"
-            );
-            assert!(!pass.arcs.is_empty());
-            assert!(
-                bound <= exact + slack,
-                "seed {seed}: bound {bound} above the optimum {exact}"
-            );
-        }
-    }
 }

@@ -1,4 +1,5 @@
-//! Writing SVG and HTML by hand: escaping, compact coordinates, readable numbers. Small
+//! Writing SVG and HTML by hand: escaping and compact coordinates (readable numbers are
+//! [`crate::format`]'s). Small
 //! enough that a templating or plotting crate would add more than it saves; every piece of
 //! text from a dataset passes through [`text`] or [`attr`].
 
@@ -33,31 +34,6 @@ pub fn num(x: f64) -> String {
     } else {
         s.to_owned()
     }
-}
-
-/// `x` with thousands separators and `decimals` places: 1,234,567.8.
-pub fn grouped(x: f64, decimals: usize) -> String {
-    if !x.is_finite() {
-        return x.to_string();
-    }
-    let s = format!("{:.*}", decimals, x.abs());
-    let (int, frac) = s.split_once('.').unwrap_or((s.as_str(), ""));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if !frac.is_empty() {
-        out.push('.');
-        out.push_str(frac);
-    }
-    // No "-0": a sign only when a digit shown is not zero.
-    if x < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        out.insert(0, '-');
-    }
-    out
 }
 
 /// An SVG element being written, inline in the page (so without a namespace URL).
@@ -114,11 +90,7 @@ mod tests {
     }
 
     #[test]
-    fn numbers_read_well() {
-        assert_eq!(grouped(1234567.891, 1), "1,234,567.9");
-        assert_eq!(grouped(-1234.0, 0), "-1,234");
-        assert_eq!(grouped(-0.0001, 2), "0.00");
-        assert_eq!(grouped(999.0, 0), "999");
+    fn coordinates_are_short() {
         assert_eq!(num(12.5), "12.5");
         assert_eq!(num(3.0), "3");
         assert_eq!(num(-0.001), "0");

@@ -11,15 +11,16 @@ pub mod sankey;
 mod svg;
 mod tables;
 
-pub use svg::grouped;
+pub(crate) use svg::{attr, text};
 
-use crate::model::domain::Dataset;
-use crate::model::error::Error;
-use crate::report::{BASELINE, SolveResult};
+use crate::format::grouped;
 use geo::MultiPolygon;
+use optimizer::Dataset;
+use optimizer::Error;
+use optimizer::SolveResult;
+use optimizer::report::BASELINE;
 use std::fmt::Write;
 use std::path::Path;
-use svg::text;
 
 const STYLE: &str = include_str!("report.css");
 const SCRIPT: &str = include_str!("report.js");
@@ -172,7 +173,7 @@ fn status_line(result: &SolveResult) -> String {
     )
 }
 
-fn page(title: &str, body: &str) -> String {
+pub(crate) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -195,54 +196,9 @@ pub fn write_report(
     write_atomically(&dir.join(REPORT_FILE), &render(ds, result, outline))
 }
 
-/// One row of a batch's index page.
-#[derive(Debug)]
-pub struct IndexRow<'a> {
-    /// The region's folder under the batch output.
-    pub region: &'a str,
-    /// Its status.
-    pub status: &'a str,
-    /// Its plan's cost.
-    pub objective: Option<f64>,
-    /// Baseline minus plan.
-    pub saved: Option<f64>,
-    /// Why it failed, if it did.
-    pub error: &'a str,
-}
-
-/// `index.html` of a batch: one row per region, linking its report.
-pub fn write_index(rows: &[IndexRow<'_>], dir: &Path) -> Result<(), Error> {
-    let mut body = String::from(
-        "<header><h1>circulate batch</h1></header><section><table id=\"regions\"><thead><tr>\
-         <th>Region</th><th>Status</th><th>Plan cost /yr</th><th>Saved /yr</th><th>Error</th>\
-         </tr></thead><tbody>",
-    );
-    for r in rows {
-        let link = if r.error.is_empty() {
-            format!(
-                "<a href=\"{}/report.html\">{}</a>",
-                svg::attr(r.region),
-                text(r.region)
-            )
-        } else {
-            text(r.region)
-        };
-        let money = |x: Option<f64>| x.map_or_else(|| "-".to_owned(), |x| grouped(x, 0));
-        let _ = write!(
-            body,
-            "<tr><td>{link}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td>{}</td></tr>",
-            text(r.status),
-            money(r.objective),
-            money(r.saved),
-            text(r.error)
-        );
-    }
-    body.push_str("</tbody></table></section>");
-    write_atomically(&dir.join("index.html"), &page("circulate batch", &body))
-}
-
-fn write_atomically(path: &Path, content: &str) -> Result<(), Error> {
+/// Writes `content` to `path` through a temporary file beside it, so a reader never sees
+/// half a page.
+pub(crate) fn write_atomically(path: &Path, content: &str) -> Result<(), Error> {
     let io = |source| Error::Io {
         path: path.display().to_string(),
         source,

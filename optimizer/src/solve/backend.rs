@@ -1,13 +1,16 @@
-//! A solver kept across the rounds of one solve: the min-cost-flow path when the LP is a
-//! pure transportation problem, the generalised network simplex when it is a generalised
-//! network with a start basis, and HiGHS for the rest ([`Algorithm::Auto`]; `Highs` asks
-//! for HiGHS throughout).
+//! The backend contract: one solver kept across the rounds of a solve, whichever it is.
+//! The min-cost-flow path takes a pure transportation problem, the generalised network
+//! simplex a generalised network with a start basis, and HiGHS the rest
+//! ([`Algorithm::Auto`]; `Highs` asks for HiGHS throughout). Each backend solves the LP it
+//! is given, takes the columns pricing appends, and returns an [`LpSolution`]; the run loop
+//! and pricing see only this file.
 
-use super::Model;
 use super::flow::FlowSession;
 use super::generalised::GeneralisedSession;
 use super::highs::LpSession;
-use super::status::{Algorithm, LpSolution, SolverOptions, StartingBasis};
+use super::model::Model;
+use super::options::{Algorithm, SolverOptions};
+use super::status::{LpSolution, StartingBasis};
 use crate::lp::LinearProgram;
 use crate::model::domain::Dataset;
 use crate::model::error::Error;
@@ -53,7 +56,8 @@ impl Session {
     pub(crate) fn add_new_columns(&mut self, lp: &LinearProgram) -> Result<(), Error> {
         match self {
             Session::Highs(session) => session.add_new_columns(lp),
-            // The flow path rebuilds its network from `lp` at each solve.
+            // The flow path keeps its engine and takes the new flow columns from `lp` at its
+            // next solve.
             Session::Flow(_) => Ok(()),
             Session::Generalised(engine) => {
                 if engine.add_new_columns(lp).is_err() {

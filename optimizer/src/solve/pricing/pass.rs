@@ -3,8 +3,8 @@
 //! duals ([`super::dual_tree`]), and the Lagrangian bound those duals give, whose sink side
 //! takes each sink's most negative pair from the same search over the sources.
 
+use super::bounds::{most_sent, most_taken};
 use super::dual_tree::{DualPoint, DualTree, MayPay, best_first};
-use super::pricing_bounds::{most_sent, most_taken};
 use crate::lp::costs;
 use crate::model::domain::Dataset;
 use crate::model::ids::MaterialIdx;

@@ -1,7 +1,7 @@
 //! Exact decomposition by material groups. Materials that no substitution or process links
 //! never share a flow, and import and disposal are unlimited slacks, so the LP splits into
 //! one independent LP per group of linked materials. The parts are solved in parallel and
-//! their reports merged ([`crate::report::merge`]); the merged optimum equals the
+//! their reports merged ([`super::merge`]); the merged optimum equals the
 //! monolithic one.
 
 use crate::model::domain::Dataset;

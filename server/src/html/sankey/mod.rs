@@ -5,9 +5,10 @@
 //! "Process losses", a gain comes from "Process gains").
 //! [`layout`] places it (the usual layout, as d3-sankey does it).
 
-use crate::model::domain::Dataset;
-use crate::model::ids::{MaterialIdx, ProcessIdx};
-use crate::report::{FLOW_EPSILON_T, SolveResult};
+use optimizer::Dataset;
+use optimizer::SolveResult;
+use optimizer::report::FLOW_EPSILON_T;
+use optimizer::{MaterialIdx, ProcessIdx};
 use std::collections::{BTreeMap, HashMap};
 
 mod layout;

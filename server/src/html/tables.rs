@@ -2,9 +2,11 @@
 //! planner can act on, shadow prices by material and by site, and the emission factors the
 //! CO2 figures rest on.
 
-use super::svg::{attr, grouped, text};
-use crate::model::domain::Dataset;
-use crate::report::{KPI_DEFINITIONS, Kpis, SolveResult, StreamPrice};
+use super::svg::{attr, text};
+use crate::format::grouped;
+use optimizer::Dataset;
+use optimizer::SolveResult;
+use optimizer::report::{KPI_DEFINITIONS, Kpis, StreamPrice};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 

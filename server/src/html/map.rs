@@ -5,9 +5,10 @@
 //! zoom and tooltips from each element's `data-tip`.
 
 use super::svg::{Svg, attr, num};
-use crate::model::domain::Dataset;
-use crate::report::SolveResult;
+use crate::format::grouped;
 use geo::{BoundingRect, MultiPolygon};
+use optimizer::Dataset;
+use optimizer::SolveResult;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -141,10 +142,10 @@ pub fn render(
             } else {
                 format!(" serving {}", f.material_served)
             },
-            super::svg::grouped(f.km, 1),
-            super::svg::grouped(f.cost, 0),
+            grouped(f.km, 1),
+            grouped(f.cost, 0),
             result.currency,
-            super::svg::grouped(f.co2_kg, 0),
+            grouped(f.co2_kg, 0),
         );
         let (x1, y1) = proj.xy(f.from_lon, f.from_lat);
         let (x2, y2) = proj.xy(f.to_lon, f.to_lat);
@@ -200,5 +201,5 @@ pub fn render(
 }
 
 fn num_t(t: f64) -> String {
-    super::svg::grouped(t, 1)
+    grouped(t, 1)
 }

@@ -1,0 +1,90 @@
+//! The run loop of one solve: start a part with processes from its transport problem's tree
+//! ([`super::transport_start`]), solve on the backend the LP calls for ([`super::backend`]),
+//! price left-out arcs in until the optimum is certified ([`super::pricing`]) and count what
+//! it took ([`SolveStats`]).
+
+use super::backend::Session;
+use super::model::{Model, baseline_plan};
+use super::options::SolveOptions;
+use super::pricing::{self, PricingOutcome};
+use super::progress::ProgressEvent;
+use super::stats::SolveStats;
+use super::status::{LpSolution, SolveStatus};
+use super::transport_start;
+use crate::model::domain::Dataset;
+use crate::model::error::Error;
+use std::time::Instant;
+
+/// Solves a built model and returns the backend's solution with the solve's stats. With
+/// pricing on (the default), the pruned network grows by the left-out arcs with negative
+/// reduced cost until none is left; `model` ends holding the final network and LP.
+pub fn run_model(
+    ds: &Dataset,
+    model: &mut Model,
+    options: &SolveOptions,
+) -> Result<(LpSolution, SolveStats), Error> {
+    let started = Instant::now();
+    let basis = transport_start::transport_basis(ds, model, options, started)?;
+    // The backend's clock starts now: what the start took comes off its time limit.
+    let mut session = Session::new(
+        ds,
+        model,
+        options.clone().charged(started).solver,
+        basis.as_ref(),
+    )?;
+    options.solver.progress.report(ProgressEvent::Solving {
+        columns: model.lp.num_cols(),
+        rows: model.lp.num_rows(),
+    });
+    let mut solution = session.solve(&model.lp)?;
+    if solution.status == SolveStatus::TimeLimit && solution.primal.is_none() {
+        // Stopped before the solver reached any plan: the baseline is one, and the best known.
+        solution.primal = Some(baseline_plan(ds, &model.lp));
+    }
+    let pricing = if options.priced() {
+        pricing::price_until_certified(
+            ds,
+            model,
+            &mut session,
+            &mut solution,
+            &options.solver,
+            started,
+        )?
+    } else {
+        PricingOutcome::default()
+    };
+    let solve_seconds = started.elapsed().as_secs_f64() - pricing.seconds;
+    tracing::debug!(
+        arcs = model.network.arcs.len(),
+        network_s = model.network_seconds,
+        lp_build_s = model.lp_build_seconds,
+        solve_s = solve_seconds,
+        pricing_rounds = pricing.rounds,
+        status = solution.status.as_str(),
+        "solved"
+    );
+    let stats = SolveStats {
+        components: 1,
+        min_cost_flow_parts: usize::from(session.is_min_cost_flow()),
+        k: options.candidates.k,
+        exact: options.candidates.exact,
+        priced: options.priced(),
+        pricing_rounds: pricing.rounds,
+        arcs_added_by_pricing: pricing.arcs_added,
+        candidate_arcs: model.network.arcs.len(),
+        columns: model.lp.num_cols(),
+        rows: model.lp.num_rows(),
+        network_seconds: model.network_seconds,
+        lp_build_seconds: model.lp_build_seconds,
+        solve_seconds,
+        pricing_seconds: pricing.seconds,
+        optimality_gap: if options.priced() {
+            pricing.gap
+        } else if options.candidates.exact && solution.status == SolveStatus::Optimal {
+            Some(0.0)
+        } else {
+            None
+        },
+    };
+    Ok((solution, stats))
+}

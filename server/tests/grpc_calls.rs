@@ -1,0 +1,220 @@
+//! Every RPC answered as the CLI answers: Optimize against `circulate solve`, MatchBatch
+//! against a hand-computed batch and against plain k-nearest, ids returned as sent, health and
+//! reflection.
+#![allow(clippy::unwrap_used)]
+
+mod grpc_support;
+
+use circulate::grpc::pb;
+use grpc_support::*;
+use std::path::Path;
+use tonic::transport::Channel;
+
+#[tokio::test]
+async fn optimize_matches_the_cli_solve() {
+    let server = start(2).await;
+    let mut circulate = client(&server).await;
+    let request = optimize_request(&example());
+    let response = circulate.optimize(request.clone()).await.unwrap();
+    let response = response.into_inner();
+    assert_eq!(response.status, pb::SolveStatus::Optimal as i32);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/example");
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_circulate"))
+        .args(["solve", dir.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let expected = json["objective"].as_f64().unwrap();
+    let got = response.objective.unwrap();
+    assert!(
+        (got - expected).abs() <= 1e-9 * expected.abs(),
+        "{got} vs {expected}"
+    );
+    assert_eq!(
+        response.flows.len(),
+        json["flows"].as_array().unwrap().len()
+    );
+    assert_eq!(
+        response.targets.len(),
+        json["targets"].as_array().unwrap().len()
+    );
+    assert_eq!(response.demand_prices.len(), example().demands.len());
+
+    let targets = circulate.import_substitution(request).await.unwrap();
+    let targets = targets.into_inner();
+    assert_eq!(targets.targets, response.targets);
+}
+
+#[tokio::test]
+async fn match_batch_returns_the_hand_computed_matches() {
+    let server = start(2).await;
+    let r = matched(&server, hand_batch()).await;
+    let summary = r.summary.unwrap();
+    assert_eq!(summary.status, pb::SolveStatus::Optimal as i32);
+    let hop = 0.1 * 0.1 * 111.195_079_734_632_3;
+    assert!((summary.objective.unwrap() - (6.0 * hop + 140.0 + 5.0)).abs() < 1e-6);
+    assert_eq!(r.matches.len(), 1);
+    let m = &r.matches[0];
+    assert_eq!((m.offer_id.as_str(), m.request_id.as_str()), ("o1", "r1"));
+    assert!((m.quantity_t - 6.0).abs() < 1e-9);
+    let reason = |list: &[pb::Unmatched], id: &str| {
+        let u = list.iter().find(|u| u.id == id).unwrap();
+        (
+            u.quantity_t,
+            pb::UnmatchedReason::try_from(u.reason).unwrap(),
+        )
+    };
+    let (t, why) = reason(&r.unmatched_offers, "o1");
+    assert!((t - 4.0).abs() < 1e-9);
+    assert_eq!(why, pb::UnmatchedReason::Outbid);
+    assert_eq!(
+        reason(&r.unmatched_offers, "o2").1,
+        pb::UnmatchedReason::NoCounterpartInRange
+    );
+    assert_eq!(
+        reason(&r.unmatched_requests, "r2").1,
+        pb::UnmatchedReason::Outbid
+    );
+    assert!(
+        r.unmatched_requests.iter().all(|u| u.id != "r1"),
+        "r1 is fully served"
+    );
+}
+
+#[tokio::test]
+async fn match_batch_without_pricing_is_plain_k_nearest_and_never_better() {
+    let mut batch = synthetic_batch(400, 5);
+    let server = start(2).await;
+    let mut solve = |no_pricing: bool| {
+        batch.options = Some(pb::MatchOptions {
+            k: 1,
+            no_pricing,
+            ..Default::default()
+        });
+        let request = batch.clone();
+        let server = &server;
+        async move {
+            let r = client(server)
+                .await
+                .match_batch(request)
+                .await
+                .unwrap()
+                .into_inner();
+            r.summary.unwrap()
+        }
+    };
+    let priced = solve(false).await;
+    let plain = solve(true).await;
+    let (ps, ns) = (priced.stats.unwrap(), plain.stats.unwrap());
+    assert!(ps.priced && !ns.priced);
+    assert_eq!((ns.pricing_rounds, ns.arcs_added_by_pricing), (0, 0));
+    // Pricing only adds arcs that lower the cost: the priced optimum is never above the plain.
+    assert!(priced.objective.unwrap() <= plain.objective.unwrap() + 1e-6);
+    assert!(ns.candidate_arcs <= ps.candidate_arcs);
+}
+
+/// Ids that begin with the batch's internal site prefixes come back as sent, and a time
+/// limit that is not a finite number of seconds is INVALID_ARGUMENT naming the field (it
+/// used to panic the solve thread).
+#[tokio::test]
+async fn ids_come_back_untouched_and_bad_time_limits_are_invalid() {
+    let server = start(2).await;
+    let mut batch = hand_batch();
+    batch.offers[0].id = "offer:o1".to_owned();
+    batch.requests[0].id = "request:r1".to_owned();
+    let r = matched(&server, batch).await;
+    let m = &r.matches[0];
+    assert_eq!(
+        (m.offer_id.as_str(), m.request_id.as_str()),
+        ("offer:o1", "request:r1")
+    );
+    for bad in [f64::INFINITY, f64::NAN, -1.0] {
+        let mut batch = hand_batch();
+        batch.options.get_or_insert_default().time_limit_s = Some(bad);
+        let status = client(&server).await.match_batch(batch).await.unwrap_err();
+        assert_eq!(status.code(), tonic::Code::InvalidArgument, "{bad}");
+        assert_says(&status, "options.time_limit_s");
+    }
+    let mut batch = hand_batch();
+    batch.offers[0].id = String::new();
+    let status = client(&server).await.match_batch(batch).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    assert_says(&status, "offers[0].id");
+    // Finite and >= 0 but beyond any clock: a limit that never binds, solved as usual.
+    let mut batch = hand_batch();
+    batch.options.get_or_insert_default().time_limit_s = Some(1e300);
+    let r = matched(&server, batch).await;
+    assert_eq!(r.summary.unwrap().status, pb::SolveStatus::Optimal as i32);
+}
+
+#[tokio::test]
+async fn health_reports_serving_and_reflection_lists_the_services() {
+    use tonic_health::pb::health_client::HealthClient;
+    let server = start(1).await;
+    let channel = Channel::from_shared(server.addr.clone())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let health = HealthClient::new(channel.clone())
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "circulate.v1.Circulate".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        health.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+
+    use tonic_reflection::pb::v1::{
+        ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+    };
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut responses = ServerReflectionClient::new(channel.clone())
+        .server_reflection_info(tokio_stream::iter(vec![request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let Some(MessageResponse::ListServicesResponse(list)) =
+        responses.message().await.unwrap().unwrap().message_response
+    else {
+        panic!("expected a service list");
+    };
+    let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(
+        names.contains(&"circulate.v1.Circulate".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"grpc.health.v1.Health".to_owned()),
+        "{names:?}"
+    );
+
+    use tonic_reflection::pb::v1alpha as alpha;
+    let request = alpha::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(
+            alpha::server_reflection_request::MessageRequest::ListServices(String::new()),
+        ),
+    };
+    let mut responses = alpha::server_reflection_client::ServerReflectionClient::new(channel)
+        .server_reflection_info(tokio_stream::iter(vec![request]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        responses
+            .message()
+            .await
+            .unwrap()
+            .unwrap()
+            .message_response
+            .is_some()
+    );
+}
