@@ -46,7 +46,8 @@ def close(a, b):
 assert plan.status == "SOLVE_STATUS_OPTIMAL", plan.status
 assert close(plan.objective, cli["objective"]), (plan.objective, cli["objective"])
 assert close(plan.baseline, cli["baseline"]), (plan.baseline, cli["baseline"])
-key = lambda f: (f["from_site"], f["from_process"], f["to_site"], f["to_process"], f["material_sent"])
+# A flow is its ends (a site, and a process there or none) and its material.
+key = lambda f: tuple(f[c] or "" for c in ("from_site", "from_process", "to_site", "to_process", "material_sent"))
 ours = {key(f): f["tonnes_sent"] for f in plan.flows.to_dict("records")}
 theirs = {key(f): f["tonnes_sent"] for f in cli["flows"]}
 assert ours.keys() == theirs.keys(), sorted(set(ours) ^ set(theirs))
