@@ -58,5 +58,5 @@ pub use solve::flow;
 pub use solve::{
     Algorithm, CancelToken, DEADLINE_SHARE, LpSolution, Model, PRICING_PER_SOURCE, Progress,
     ProgressEvent, RELATIVE_GAP, SolveOptions, SolveRequest, SolveStats, SolveStatus,
-    SolverOptions, build_model, check_time_limit,
+    SolverOptions, build_model, check_mip_gap, check_time_limit,
 };

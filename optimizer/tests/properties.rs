@@ -104,6 +104,9 @@ fn dataset(s: &Spec) -> Dataset {
             cost_per_unit: cost,
             co2_kg_per_unit: 10.0,
             candidate_capex: capex,
+            fixed_cost: 0.0,
+            min_new_capacity: 0.0,
+            max_new_capacity: None,
             inputs: vec![(MaterialIdx::new(0), 1.0)],
             outputs: vec![(MaterialIdx::new(nm - 1), yield_)],
         });

@@ -317,3 +317,59 @@ fn unknown_process_route() {
     );
     assert_eq!(e.len(), 1, "{e:#?}");
 }
+
+/// The investment columns: only on candidates, within their ranges, the smallest size at
+/// most the largest; `[investment]` takes known keys and a whole number of openings.
+#[test]
+fn investment_fields_are_checked_cell_by_cell() {
+    let processes = "id,site,capacity,candidate_capex,fixed_cost,min_new_capacity,max_new_capacity\n\
+                     p1,s1,10,,5,,\n\
+                     p2,s1,10,1,-3,20,10\n\
+                     p3,s1,10,1,inf,,\n";
+    assert_eq!(
+        errors_with("processes.csv", processes),
+        [
+            "processes.csv line 2, column fixed_cost: applies to candidates only: set candidate_capex on this row, or leave it empty",
+            "processes.csv line 3, column fixed_cost: must be a number between 0 and 1e15 (got -3)",
+            "processes.csv line 3, column min_new_capacity: must be at most max_new_capacity (10), got 20",
+            "processes.csv line 4, column fixed_cost: must be a number between 0 and 1e15 (got inf)",
+        ]
+    );
+    let config =
+        format!("{CONFIG}[investment]\nbudget = -1\nmax_new_processes = 1.5\nbudjet = 3\n");
+    assert_eq!(
+        errors_with("dataset.toml", &config),
+        [
+            "dataset.toml line 7, column investment.budjet: unknown key (known: budget, max_new_processes)",
+            "dataset.toml, column investment.budget: must be a number between 0 and 1e15 (got -1)",
+            "dataset.toml, column investment.max_new_processes: must be a whole number (got 1.5)",
+        ]
+    );
+}
+
+/// A candidate whose opening is a decision needs a largest size when nothing bounds what
+/// its inputs could receive: here its input comes only from another unlimited candidate.
+#[test]
+fn an_opening_without_any_largest_size_is_refused() {
+    let processes = "id,site,capacity,candidate_capex,fixed_cost\np1,s1,0,1,100\np2,s1,0,1,\n";
+    let flows =
+        "process,material,direction,coefficient\np1,B,in,1\np1,A,out,1\np2,A,in,1\np2,B,out,1\n";
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("dataset.toml", CONFIG),
+        ("materials.csv", MATERIALS),
+        ("sites.csv", SITES),
+        ("supplies.csv", "site,material,quantity_t\n"),
+        ("demands.csv", DEMANDS),
+        ("processes.csv", processes),
+        ("process_flows.csv", flows),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let errors = load_errors(dir.path());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("processes.csv line 2, column max_new_capacity: is needed"),
+        "{errors:?}"
+    );
+}

@@ -218,3 +218,49 @@ async fn health_reports_serving_and_reflection_lists_the_services() {
             .is_some()
     );
 }
+
+/// Investment decisions over the API: the example's candidate line with a start-up cost of
+/// 1,000 a year still opens (its 800 units save far more), so the plan is the divisible one
+/// plus 1,000; the response says it opened, what it pays, and the MIP's gap. With a budget
+/// below what opening costs, it stays closed.
+#[tokio::test]
+async fn optimize_carries_openings_and_the_mip_gap() {
+    let server = start(2).await;
+    let mut circulate = client(&server).await;
+    let divisible = circulate
+        .optimize(optimize_request(&example()))
+        .await
+        .unwrap();
+    let divisible = divisible.into_inner().objective.unwrap();
+    let mut ds = example();
+    let line = ds
+        .processes
+        .iter_mut()
+        .find(|p| p.candidate_capex.is_some())
+        .unwrap();
+    line.fixed_cost = 1_000.0;
+    let id = line.id.to_string();
+    let r = circulate
+        .optimize(optimize_request(&ds))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.status, pb::SolveStatus::Optimal as i32);
+    let got = r.objective.unwrap();
+    assert!(
+        (got - (divisible + 1_000.0)).abs() <= 1e-6 * got,
+        "{got} vs {divisible} + 1,000"
+    );
+    let opened = r.processes.iter().find(|p| p.id == id).unwrap();
+    assert_eq!((opened.opened, opened.fixed_cost), (Some(true), 1_000.0));
+    assert!(r.stats.unwrap().mip_gap.is_some_and(|g| g <= 1e-4));
+    ds.investment.budget = Some(500.0);
+    let r = circulate
+        .optimize(optimize_request(&ds))
+        .await
+        .unwrap()
+        .into_inner();
+    let closed = r.processes.iter().find(|p| p.id == id).unwrap();
+    assert_eq!((closed.opened, closed.new_capacity), (Some(false), 0.0));
+    assert!(r.objective.unwrap() > got);
+}

@@ -56,10 +56,13 @@ def load_dataset(folder: str | pathlib.Path) -> pb.Dataset:
     config: dict[str, Any] = {}
     if (folder / "dataset.toml").exists():
         config = tomllib.loads((folder / "dataset.toml").read_text(encoding="utf-8"))
-    ds = fill(pb.Dataset(), {k: v for k, v in config.items() if k != "transport"})
+    tables = ("transport", "investment")
+    ds = fill(pb.Dataset(), {k: v for k, v in config.items() if k not in tables})
     if not ds.name:
         ds.name = folder.name
     fill(ds.transport, config.get("transport", {}))
+    if "investment" in config:
+        fill(ds.investment, config["investment"])
     ds.materials.extend(fill(pb.Material(), r) for r in _rows(folder, "materials.csv"))
     ds.sites.extend(fill(pb.Site(), r) for r in _rows(folder, "sites.csv"))
     ds.supplies.extend(fill(pb.Stream(), r) for r in _rows(folder, "supplies.csv"))

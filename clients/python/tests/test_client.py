@@ -57,3 +57,27 @@ def test_match_batch_accounts_for_every_tonne(client):
     assert m.status == "SOLVE_STATUS_OPTIMAL"
     assert m.matches["quantity_t"].sum() == pytest.approx(6)
     assert m.unmatched_offers["quantity_t"].sum() == pytest.approx(9)
+
+
+def test_investment_decisions_match_the_cli(client, tmp_path):
+    """A start-up cost on the example's candidate line and an [investment] budget: the
+    client carries both, and its plan (which opens the line or not) is the CLI's."""
+    for f in EXAMPLE.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    rows = (tmp_path / "processes.csv").read_text().splitlines()
+    rows = [rows[0] + ",fixed_cost"] + [r + (",1000" if r.split(",")[6] else ",") for r in rows[1:]]
+    (tmp_path / "processes.csv").write_text("\n".join(rows) + "\n")
+    with open(tmp_path / "dataset.toml", "a") as f:
+        f.write("\n[investment]\nbudget = 100_000\nmax_new_processes = 1\n")
+    ds = load_dataset(tmp_path)
+    assert ds.investment.budget == 100_000 and ds.investment.max_new_processes == 1
+    plan = client.optimize(tmp_path)
+    cli = json.loads(subprocess.run(
+        [str(ROOT / "target" / "release" / "circulate"), "solve", str(tmp_path), "--json"],
+        check=True, capture_output=True, text=True).stdout)
+    assert plan.objective == pytest.approx(cli["objective"], rel=1e-9)
+    opened = {p["id"]: p.get("opened") for p in cli["processes"]}
+    assert True in opened.values()
+    got = dict(zip(plan.processes["id"], plan.processes["opened"]))
+    assert got["kujala-plastics-line-2"] == opened["kujala-plastics-line-2"]
+    assert plan.stats["mip_gap"] <= 1e-4

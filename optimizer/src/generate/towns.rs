@@ -267,6 +267,9 @@ pub fn generate(opts: &SyntheticOptions) -> Dataset {
                 cost_per_unit: cost,
                 co2_kg_per_unit: 20.0,
                 candidate_capex: candidate.then_some(cost * 0.5),
+                fixed_cost: 0.0,
+                min_new_capacity: 0.0,
+                max_new_capacity: None,
                 inputs: vec![(MaterialIdx(input as u32), 1.0)],
                 outputs: vec![(MaterialIdx(output as u32), yield_)],
             });
@@ -297,6 +300,7 @@ pub fn generate(opts: &SyntheticOptions) -> Dataset {
         demands,
         substitutions,
         processes,
+        investment: Default::default(),
     }
 }
 

@@ -88,6 +88,9 @@ pub fn generate(n: usize, seed: u64, recycler: bool) -> Dataset {
                 cost_per_unit: 5.0,
                 co2_kg_per_unit: 0.0,
                 candidate_capex: None,
+                fixed_cost: 0.0,
+                min_new_capacity: 0.0,
+                max_new_capacity: None,
                 inputs: vec![(MaterialIdx(0), 1.0)],
                 outputs: vec![(MaterialIdx(1), 0.9)],
             });
@@ -114,5 +117,6 @@ pub fn generate(n: usize, seed: u64, recycler: bool) -> Dataset {
         demands,
         substitutions,
         processes,
+        investment: Default::default(),
     }
 }

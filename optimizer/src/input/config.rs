@@ -2,7 +2,7 @@
 //! error the parser recovers from, each unknown key, each value of the wrong type) with its
 //! line, where deserializing into the struct would stop at the first.
 
-use super::raw::{RawConfig, RawTransport};
+use super::raw::{RawConfig, RawInvestment, RawTransport};
 use crate::model::error::{FieldErrors, Location};
 use toml::de::{DeTable, DeValue};
 
@@ -14,6 +14,7 @@ const TOP_KEYS: &[&str] = &[
     "currency",
     "co2_price",
     "transport",
+    "investment",
 ];
 const TRANSPORT_KEYS: &[&str] = &[
     "cost_per_tkm",
@@ -21,6 +22,7 @@ const TRANSPORT_KEYS: &[&str] = &[
     "detour_factor",
     "max_haul_km",
 ];
+const INVESTMENT_KEYS: &[&str] = &["budget", "max_new_processes"];
 
 /// The settings in `text` (read from `file`), with every problem added to `errors`; keys
 /// with problems are left unset.
@@ -41,24 +43,22 @@ pub fn parse_config(text: &str, file: &str, errors: &mut FieldErrors) -> RawConf
     };
     let top = document.get_ref();
     reader.unknown_keys(top, "", TOP_KEYS);
-    let transport = match top.get("transport") {
-        None => RawTransport::default(),
-        Some(t) => match t.get_ref() {
-            DeValue::Table(t) => {
-                reader.unknown_keys(t, "transport.", TRANSPORT_KEYS);
-                RawTransport {
-                    cost_per_tkm: reader.number(t, "transport.", "cost_per_tkm"),
-                    co2_kg_per_tkm: reader.number(t, "transport.", "co2_kg_per_tkm"),
-                    detour_factor: reader.number(t, "transport.", "detour_factor"),
-                    max_haul_km: reader.number(t, "transport.", "max_haul_km"),
-                }
-            }
-            other => {
-                reader.wrong_type("transport", t.span().start, "a table", other);
-                RawTransport::default()
-            }
-        },
-    };
+    let transport = reader
+        .table(top, "transport", TRANSPORT_KEYS)
+        .map(|t| RawTransport {
+            cost_per_tkm: reader.number(t, "transport.", "cost_per_tkm"),
+            co2_kg_per_tkm: reader.number(t, "transport.", "co2_kg_per_tkm"),
+            detour_factor: reader.number(t, "transport.", "detour_factor"),
+            max_haul_km: reader.number(t, "transport.", "max_haul_km"),
+        })
+        .unwrap_or_default();
+    let investment = reader
+        .table(top, "investment", INVESTMENT_KEYS)
+        .map(|t| RawInvestment {
+            budget: reader.number(t, "investment.", "budget"),
+            max_new_processes: reader.number(t, "investment.", "max_new_processes"),
+        })
+        .unwrap_or_default();
     RawConfig {
         name: reader.text(top, "name"),
         description: reader.text(top, "description"),
@@ -66,6 +66,7 @@ pub fn parse_config(text: &str, file: &str, errors: &mut FieldErrors) -> RawConf
         currency: reader.text(top, "currency"),
         co2_price: reader.number(top, "", "co2_price"),
         transport,
+        investment,
         origin: Some(file.to_owned()),
     }
 }
@@ -99,6 +100,27 @@ impl Reader<'_> {
         let at = self.at(key, offset);
         self.errors
             .push(at, format!("must be {expected} (got a {})", got.type_str()));
+    }
+
+    /// The sub-table `key` of `top`, its unknown keys reported; `None` when absent or not a
+    /// table (reported).
+    fn table<'t>(
+        &mut self,
+        top: &'t DeTable<'t>,
+        key: &str,
+        known: &[&str],
+    ) -> Option<&'t DeTable<'t>> {
+        let value = top.get(key)?;
+        match value.get_ref() {
+            DeValue::Table(t) => {
+                self.unknown_keys(t, &format!("{key}."), known);
+                Some(t)
+            }
+            other => {
+                self.wrong_type(key, value.span().start, "a table", other);
+                None
+            }
+        }
     }
 
     fn text(&mut self, table: &DeTable<'_>, key: &str) -> Option<String> {
@@ -150,7 +172,7 @@ mod tests {
         assert_eq!(
             found,
             [
-                "dataset.toml line 1, column nmae: unknown key (known: name, description, source, currency, co2_price, transport)",
+                "dataset.toml line 1, column nmae: unknown key (known: name, description, source, currency, co2_price, transport, investment)",
                 "dataset.toml line 5, column transport.detour: unknown key (known: cost_per_tkm, co2_kg_per_tkm, detour_factor, max_haul_km)",
                 "dataset.toml line 6, column transport.max_haul_km: must be a number (got a boolean)",
                 "dataset.toml line 2, column co2_price: must be a number (got a string)",

@@ -97,6 +97,30 @@ pub const CAPEX: Range = Range {
     max: 1e15,
 };
 
+/// The annualised cost of opening a candidate, and the investment budget.
+pub const FIXED_COST: Range = Range {
+    what: "fixed_cost and [investment] budget (currency/yr)",
+    min: 0.0,
+    above_zero: false,
+    max: 1e15,
+};
+
+/// Sizes of new capacity.
+pub const NEW_CAPACITY: Range = Range {
+    what: "min_new_capacity and max_new_capacity (units/yr)",
+    min: 0.0,
+    above_zero: false,
+    max: 1e15,
+};
+
+/// How many candidates may be opened.
+pub const NEW_PROCESSES: Range = Range {
+    what: "[investment] max_new_processes",
+    min: 0.0,
+    above_zero: false,
+    max: 1e6,
+};
+
 /// Substitution ratios and process coefficients.
 pub const RATIO: Range = Range {
     what: "ratios and coefficients",
@@ -128,6 +152,9 @@ pub const RANGES: &[Range] = &[
     PRICE,
     CO2_PER_UNIT,
     CAPEX,
+    FIXED_COST,
+    NEW_CAPACITY,
+    NEW_PROCESSES,
     RATIO,
     KM,
     DETOUR,

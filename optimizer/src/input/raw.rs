@@ -32,6 +32,7 @@ pub struct RawConfig {
     /// Currency per tonne CO2e.
     pub co2_price: Option<f64>,
     pub transport: RawTransport,
+    pub investment: RawInvestment,
     /// Where the config came from, for error messages (set by the reader).
     pub origin: Option<String>,
 }
@@ -43,6 +44,15 @@ pub struct RawTransport {
     pub co2_kg_per_tkm: Option<f64>,
     pub detour_factor: Option<f64>,
     pub max_haul_km: Option<f64>,
+}
+
+/// `[investment]` in `dataset.toml`.
+#[derive(Clone, Debug, Default)]
+pub struct RawInvestment {
+    /// Currency/yr for new capacity and openings together.
+    pub budget: Option<f64>,
+    /// How many candidates may be opened (a whole number, read as a number).
+    pub max_new_processes: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -97,6 +107,9 @@ pub struct RawProcess {
     pub capacity: Option<f64>,
     pub cost_per_unit: Option<f64>,
     pub candidate_capex: Option<f64>,
+    pub fixed_cost: Option<f64>,
+    pub min_new_capacity: Option<f64>,
+    pub max_new_capacity: Option<f64>,
     pub co2_kg_per_unit: Option<f64>,
 }
 

@@ -138,6 +138,9 @@ fn process_row(r: &mut Cells<'_>) -> RawProcess {
         capacity: r.number("capacity"),
         cost_per_unit: r.number("cost_per_unit"),
         candidate_capex: r.number("candidate_capex"),
+        fixed_cost: r.number("fixed_cost"),
+        min_new_capacity: r.number("min_new_capacity"),
+        max_new_capacity: r.number("max_new_capacity"),
         co2_kg_per_unit: r.number("co2_kg_per_unit"),
     }
 }

@@ -257,6 +257,27 @@ pub const PROCESSES: Table = Table {
             "annualised cost of new capacity; makes the process a candidate the LP sizes",
         ),
         col(
+            "fixed_cost",
+            "currency/yr",
+            "0",
+            false,
+            "candidates only: annualised cost of opening, paid once the candidate gets any new capacity (a yes/no decision)",
+        ),
+        col(
+            "min_new_capacity",
+            "units of activity per yr",
+            "0",
+            false,
+            "candidates only: new capacity is 0 or at least this",
+        ),
+        col(
+            "max_new_capacity",
+            "units of activity per yr",
+            "unlimited",
+            false,
+            "candidates only: new capacity is at most this",
+        ),
+        col(
             "co2_kg_per_unit",
             "kg CO2e per unit",
             "0",

@@ -111,6 +111,10 @@ pub fn write_folder(ds: &Dataset, dir: &Path) -> Result<(), Error> {
                 p.capacity.to_string(),
                 p.cost_per_unit.to_string(),
                 fmt_opt(p.candidate_capex),
+                // Defaults are left empty: on a process that is no candidate they are errors.
+                fmt_opt(Some(p.fixed_cost).filter(|&c| c > 0.0)),
+                fmt_opt(Some(p.min_new_capacity).filter(|&c| c > 0.0)),
+                fmt_opt(p.max_new_capacity),
                 p.co2_kg_per_unit.to_string(),
             ]
         }),
@@ -154,6 +158,16 @@ fn config_toml(ds: &Dataset) -> String {
     );
     if let Some(km) = ds.transport.max_haul {
         out.push_str(&format!("max_haul_km = {:?}\n", km.0));
+    }
+    let i = &ds.investment;
+    if i.budget.is_some() || i.max_new_processes.is_some() {
+        out.push_str("\n[investment]\n");
+        if let Some(budget) = i.budget {
+            out.push_str(&format!("budget = {budget:?}\n"));
+        }
+        if let Some(n) = i.max_new_processes {
+            out.push_str(&format!("max_new_processes = {n}\n"));
+        }
     }
     out
 }

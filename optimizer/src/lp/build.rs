@@ -24,6 +24,7 @@ impl LinearProgram {
             row_lower: Vec::with_capacity(layout.rows()),
             row_upper: Vec::with_capacity(layout.rows()),
             layout,
+            openings_fixed: false,
         };
         lp.add_rows(ds);
         lp.add_fixed_columns(ds);
@@ -40,6 +41,14 @@ impl LinearProgram {
     /// | `input_balance(p, i)` | flow on each arc into the input (its ratio), activity of `p` (-coefficient) | 0 |
     /// | `output_balance(p, o)` | flow on each arc out of the output (1), its disposal (1), activity of `p` (-coefficient) | 0 |
     /// | `capacity(p)` | activity of `p` (1), new capacity of `p` if a candidate (-1) | <= capacity of `p` |
+    /// | `opening_max(k)` | new capacity of decided candidate `k` (1), its opened (-largest size) | <= 0 |
+    /// | `opening_min(k)` | new capacity of decided candidate `k` (1), its opened (-smallest size) | >= 0 |
+    /// | `budget` | each candidate's new capacity (its capex), each opened (its fixed cost) | <= budget |
+    /// | `openings` | each opened (1) | <= max_new_processes |
+    ///
+    /// The largest size of a decided candidate is its `max_new_capacity`, or what its inputs
+    /// could ever receive beyond its capacity ([`Dataset::activity_bounds`]; validation
+    /// refuses a decided candidate that has neither), and at least its smallest size.
     fn add_rows(&mut self, ds: &Dataset) {
         for s in &ds.supplies {
             self.row_lower.push(s.quantity.0);
@@ -56,16 +65,36 @@ impl LinearProgram {
             self.row_lower.push(f64::NEG_INFINITY);
             self.row_upper.push(p.capacity);
         }
+        let decided = self.layout.decided.len();
+        self.row_lower
+            .extend(std::iter::repeat_n(f64::NEG_INFINITY, decided));
+        self.row_upper.extend(std::iter::repeat_n(0.0, decided));
+        self.row_lower.extend(std::iter::repeat_n(0.0, decided));
+        self.row_upper
+            .extend(std::iter::repeat_n(f64::INFINITY, decided));
+        let i = &ds.investment;
+        for limit in [i.budget, i.max_new_processes.map(|n| n as f64)]
+            .into_iter()
+            .flatten()
+        {
+            self.row_lower.push(f64::NEG_INFINITY);
+            self.row_upper.push(limit);
+        }
     }
 
     fn push_column(&mut self, cost: f64, entries: &[(Row, f64)]) -> Col {
+        self.push_bounded_column(cost, f64::INFINITY, entries)
+    }
+
+    /// A column from 0 to `upper`.
+    fn push_bounded_column(&mut self, cost: f64, upper: f64, entries: &[(Row, f64)]) -> Col {
         if self.col_start.is_empty() {
             self.col_start.push(0);
         }
         let col = Col::new(self.col_cost.len());
         self.col_cost.push(cost);
         self.col_lower.push(0.0);
-        self.col_upper.push(f64::INFINITY);
+        self.col_upper.push(upper);
         for &(r, v) in entries {
             self.entry_row.push(r.0);
             self.entry_value.push(v);
@@ -108,9 +137,40 @@ impl LinearProgram {
             let cost = costs::activity(process).objective(ds);
             self.push_column(cost, &entries);
         }
-        for &p in &l.candidates {
-            let cost = costs::new_capacity(ds.process(p)).objective(ds);
-            self.push_column(cost, &[(l.capacity_row(p), -1.0)]);
+        for (c, &p) in l.candidates.iter().enumerate() {
+            let process = ds.process(p);
+            let unit = costs::new_capacity(process);
+            entries.clear();
+            entries.push((l.capacity_row(p), -1.0));
+            if let Some(k) = l.decided.iter().position(|&d| d == c) {
+                entries.push((l.opening_max_row(k), 1.0));
+                entries.push((l.opening_min_row(k), 1.0));
+            }
+            entries.extend(l.budget_row().map(|r| (r, unit.money)));
+            let largest = process.max_new_capacity.unwrap_or(f64::INFINITY);
+            self.push_bounded_column(unit.objective(ds), largest, &entries);
+        }
+        let most = if l.decided.is_empty() {
+            Vec::new()
+        } else {
+            ds.activity_bounds()
+        };
+        for (k, &c) in l.decided.iter().enumerate() {
+            let p = l.candidates[c];
+            let process = ds.process(p);
+            let largest = process.max_new_capacity.unwrap_or_else(|| {
+                // Validation makes sure there is a bound. Capacity past what the inputs can
+                // feed is of no use, but a smallest size may still call for it.
+                let most = most[p.get()].unwrap_or(f64::INFINITY);
+                (most - process.capacity).max(process.min_new_capacity)
+            });
+            let unit = costs::opening(process);
+            entries.clear();
+            entries.push((l.opening_max_row(k), -largest));
+            entries.push((l.opening_min_row(k), -process.min_new_capacity));
+            entries.extend(l.budget_row().map(|r| (r, unit.money)));
+            entries.extend(l.openings_row().map(|r| (r, 1.0)));
+            self.push_bounded_column(unit.objective(ds), 1.0, &entries);
         }
     }
 

@@ -112,3 +112,11 @@ pub fn new_capacity(process: &Process) -> UnitCost {
         co2_kg: 0.0,
     }
 }
+
+/// Opening a decided candidate: its annualised `fixed_cost` (no emissions counted).
+pub fn opening(process: &Process) -> UnitCost {
+    UnitCost {
+        money: process.fixed_cost,
+        co2_kg: 0.0,
+    }
+}

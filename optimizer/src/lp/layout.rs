@@ -2,10 +2,12 @@
 //! passed as a [`Row`], nor a supply's position as a demand's.
 //!
 //! Columns, in order: one import per demand, one disposal per supply, one disposal per
-//! process output, one activity per process, one new capacity per candidate process, then
-//! one flow per candidate arc (last, so arcs added by pricing append columns without
-//! renumbering). Rows: supply balance, demand balance, process input balance, process output
-//! balance, process capacity.
+//! process output, one activity per process, one new capacity per candidate process, one
+//! "opened" (0 or 1) per candidate whose opening is a decision, then one flow per candidate
+//! arc (last, so arcs added by pricing append columns without renumbering). Rows: supply
+//! balance, demand balance, process input balance, process output balance, process capacity,
+//! then for each decided candidate its largest and its smallest new capacity when opened,
+//! and the investment budget and the number of openings when the dataset limits them.
 
 use crate::model::domain::Dataset;
 use crate::model::ids::{DemandIdx, ProcessIdx, SupplyIdx, index};
@@ -35,6 +37,8 @@ pub enum ColKind {
     Activity(ProcessIdx),
     /// New capacity of a candidate process (its position among candidates).
     NewCapacity(usize),
+    /// Whether a decided candidate is opened, 0 or 1 (its position among decided ones).
+    Opened(usize),
 }
 
 /// What a row stands for.
@@ -50,6 +54,14 @@ pub enum RowKind {
     OutputBalance(usize),
     /// Activity at most capacity plus new capacity.
     Capacity(ProcessIdx),
+    /// A decided candidate's new capacity at most its largest size times opened.
+    OpeningMax(usize),
+    /// A decided candidate's new capacity at least its smallest size times opened.
+    OpeningMin(usize),
+    /// New capacity and openings within the investment budget.
+    Budget,
+    /// Openings at most the number allowed.
+    Openings,
 }
 
 /// Counts of each kind of column and row.
@@ -63,6 +75,12 @@ pub struct Layout {
     pub(crate) processes: usize,
     /// Process of each candidate (new capacity) column.
     pub(crate) candidates: Vec<ProcessIdx>,
+    /// Candidate position of each decided candidate (opened column).
+    pub(crate) decided: Vec<usize>,
+    /// Whether there is a budget row.
+    pub(crate) budget: bool,
+    /// Whether there is a row limiting the openings.
+    pub(crate) openings: bool,
     /// First output/input slot of each process, so `(process, position)` maps to one slot.
     pub(crate) first_output: Vec<u32>,
     pub(crate) first_input: Vec<u32>,
@@ -87,6 +105,16 @@ impl Layout {
             outputs += p.outputs.len() as u32;
             inputs += p.inputs.len() as u32;
         }
+        let candidates: Vec<ProcessIdx> = ds
+            .processes
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.candidate_capex.is_some())
+            .map(|(i, _)| ProcessIdx::new(i))
+            .collect();
+        let decided = (0..candidates.len())
+            .filter(|&c| ds.opening_decided(ds.process(candidates[c])))
+            .collect();
         Layout {
             arcs: 0,
             demands: ds.demands.len(),
@@ -94,13 +122,10 @@ impl Layout {
             process_outputs: outputs as usize,
             process_inputs: inputs as usize,
             processes: ds.processes.len(),
-            candidates: ds
-                .processes
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.candidate_capex.is_some())
-                .map(|(i, _)| ProcessIdx::new(i))
-                .collect(),
+            candidates,
+            decided,
+            budget: ds.investment.budget.is_some(),
+            openings: ds.investment.max_new_processes.is_some(),
             first_output,
             first_input,
         }
@@ -109,6 +134,17 @@ impl Layout {
     /// Flow columns in the LP (arcs so far).
     pub fn arcs(&self) -> usize {
         self.arcs
+    }
+
+    /// Whether the LP has investment decisions or limits: opened columns (then it is a MIP),
+    /// a budget or a limit on openings.
+    pub fn has_investment(&self) -> bool {
+        !self.decided.is_empty() || self.budget || self.openings
+    }
+
+    /// Whether the LP has integer (opened) columns.
+    pub fn has_decisions(&self) -> bool {
+        !self.decided.is_empty()
     }
 
     /// Whether the LP has any process rows or columns.
@@ -143,12 +179,24 @@ impl Layout {
             .position(|&p| p == process)
             .map(|c| self.new_capacity(c))
     }
+    /// The opened column of decided candidate `decided` (its position among decided ones).
+    pub fn opened(&self, decided: usize) -> Col {
+        col(self.new_capacity(self.candidates.len()).get() + decided)
+    }
+    /// The opened column of a process, if its opening is a decision.
+    pub fn opened_of(&self, process: ProcessIdx) -> Option<Col> {
+        let c = self.candidates.iter().position(|&p| p == process)?;
+        self.decided
+            .iter()
+            .position(|&d| d == c)
+            .map(|k| self.opened(k))
+    }
     /// The flow column of an arc.
     pub fn flow(&self, arc: ArcIdx) -> Col {
         col(self.first_flow() + arc.get())
     }
     fn first_flow(&self) -> usize {
-        self.new_capacity(self.candidates.len()).get()
+        self.opened(self.decided.len()).get()
     }
     /// Every flow column with its arc.
     pub fn flows(&self) -> impl Iterator<Item = (ArcIdx, Col)> + '_ {
@@ -192,9 +240,29 @@ impl Layout {
     pub fn capacity_row(&self, process: ProcessIdx) -> Row {
         row(self.output_row(self.process_outputs).get() + process.get())
     }
+    /// The row bounding decided candidate `decided`'s new capacity by its largest size.
+    pub fn opening_max_row(&self, decided: usize) -> Row {
+        row(self.capacity_row(ProcessIdx::new(self.processes)).get() + decided)
+    }
+    /// The row bounding it by its smallest size.
+    pub fn opening_min_row(&self, decided: usize) -> Row {
+        row(self.opening_max_row(self.decided.len()).get() + decided)
+    }
+    /// The budget row, if there is one.
+    pub fn budget_row(&self) -> Option<Row> {
+        self.budget
+            .then(|| self.opening_min_row(self.decided.len()))
+    }
+    /// The row limiting the openings, if there is one.
+    pub fn openings_row(&self) -> Option<Row> {
+        let after = self.opening_min_row(self.decided.len()).get() + usize::from(self.budget);
+        self.openings.then(|| row(after))
+    }
     /// Number of rows.
     pub fn rows(&self) -> usize {
-        self.capacity_row(ProcessIdx::new(self.processes)).get()
+        self.opening_min_row(self.decided.len()).get()
+            + usize::from(self.budget)
+            + usize::from(self.openings)
     }
 
     /// The balance row of a source of the network (supplies first, then process outputs).
@@ -232,6 +300,7 @@ impl Layout {
             self.output_disposal(0).get(),
             self.activity(ProcessIdx::new(0)).get(),
             self.new_capacity(0).get(),
+            self.opened(0).get(),
             self.first_flow(),
         ];
         match bounds.iter().position(|&b| j < b) {
@@ -239,8 +308,9 @@ impl Layout {
             Some(1) => ColKind::Disposal(SupplyIdx::new(j - bounds[0])),
             Some(2) => ColKind::OutputDisposal(j - bounds[1]),
             Some(3) => ColKind::Activity(ProcessIdx::new(j - bounds[2])),
-            Some(_) => ColKind::NewCapacity(j - bounds[3]),
-            None => ColKind::Flow(ArcIdx::new(j - bounds[4])),
+            Some(4) => ColKind::NewCapacity(j - bounds[3]),
+            Some(_) => ColKind::Opened(j - bounds[4]),
+            None => ColKind::Flow(ArcIdx::new(j - bounds[5])),
         }
     }
 
@@ -252,13 +322,20 @@ impl Layout {
             self.input_row(0).get(),
             self.output_row(0).get(),
             self.capacity_row(ProcessIdx::new(0)).get(),
+            self.opening_max_row(0).get(),
+            self.opening_min_row(0).get(),
+            self.opening_min_row(self.decided.len()).get(),
         ];
         match bounds.iter().position(|&b| i < b) {
             Some(0) => RowKind::SupplyBalance(SupplyIdx::new(i)),
             Some(1) => RowKind::DemandBalance(DemandIdx::new(i - bounds[0])),
             Some(2) => RowKind::InputBalance(i - bounds[1]),
-            Some(_) => RowKind::OutputBalance(i - bounds[2]),
-            None => RowKind::Capacity(ProcessIdx::new(i - bounds[3])),
+            Some(3) => RowKind::OutputBalance(i - bounds[2]),
+            Some(4) => RowKind::Capacity(ProcessIdx::new(i - bounds[3])),
+            Some(5) => RowKind::OpeningMax(i - bounds[4]),
+            Some(_) => RowKind::OpeningMin(i - bounds[5]),
+            None if Some(Row::new(i)) == self.budget_row() => RowKind::Budget,
+            None => RowKind::Openings,
         }
     }
 }

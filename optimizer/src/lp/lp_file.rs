@@ -63,6 +63,24 @@ pub fn write_lp(
             writeln!(out, " >= {}", lo)?;
         }
     }
+    // Every column is at least 0 (the format's default); only upper bounds are written.
+    let bounded: Vec<_> = lp
+        .cols()
+        .filter(|&j| lp.col_bounds(j).1.is_finite())
+        .collect();
+    if !bounded.is_empty() {
+        writeln!(out, "Bounds")?;
+        for j in bounded {
+            writeln!(out, " {} <= {}", names.cols[j.get()], lp.col_bounds(j).1)?;
+        }
+    }
+    let binary: Vec<_> = lp.cols().filter(|&j| lp.is_integer(j)).collect();
+    if !binary.is_empty() {
+        writeln!(out, "Binaries")?;
+        for j in binary {
+            writeln!(out, " {}", names.cols[j.get()])?;
+        }
+    }
     writeln!(out, "End")
 }
 
@@ -95,6 +113,7 @@ impl Names {
             SinkKind::ProcessInput { process, .. } => process_node(ds, process, n.material),
         };
         let l = &lp.layout;
+        let decided = |k: usize| clean(ds.process(l.candidates[l.decided[k]]).id.as_str());
         let mut seen = HashMap::new();
         let cols = lp
             .cols()
@@ -122,6 +141,7 @@ impl Names {
                         "new_capacity({})",
                         clean(ds.process(l.candidates[c]).id.as_str())
                     ),
+                    ColKind::Opened(k) => format!("opened({})", decided(k)),
                 };
                 unique(name, &mut seen)
             })
@@ -149,6 +169,10 @@ impl Names {
                     RowKind::Capacity(p) => {
                         format!("capacity({})", clean(ds.process(p).id.as_str()))
                     }
+                    RowKind::OpeningMax(k) => format!("largest_opening({})", decided(k)),
+                    RowKind::OpeningMin(k) => format!("smallest_opening({})", decided(k)),
+                    RowKind::Budget => "investment_budget".to_owned(),
+                    RowKind::Openings => "openings".to_owned(),
                 };
                 unique(name, &mut seen)
             })

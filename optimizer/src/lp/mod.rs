@@ -27,6 +27,9 @@ pub struct LinearProgram {
     pub(crate) row_upper: Vec<f64>,
     /// Where each kind of column and row sits.
     pub layout: Layout,
+    /// Whether the opened columns are fixed at chosen values, so the LP has no integer
+    /// column left ([`LinearProgram::with_openings_fixed`]).
+    pub(crate) openings_fixed: bool,
 }
 
 impl LinearProgram {
@@ -58,6 +61,24 @@ impl LinearProgram {
     /// The cost of the point `x` (one value per column).
     pub fn objective_of(&self, x: &[f64]) -> f64 {
         self.cols().map(|j| self.cost(j) * x[j.get()]).sum()
+    }
+
+    /// Whether column `j` takes whole values only (a candidate's opened, 0 or 1).
+    pub fn is_integer(&self, j: Col) -> bool {
+        !self.openings_fixed && matches!(self.layout.column(j), ColKind::Opened(_))
+    }
+
+    /// The same LP with each opened column fixed at its value in `x`, rounded to 0 or 1: the
+    /// LP of the flows for those openings, whose duals price the left-out arcs.
+    pub fn with_openings_fixed(&self, x: &[f64]) -> LinearProgram {
+        let mut fixed = self.clone();
+        for k in 0..self.layout.decided.len() {
+            let j = self.layout.opened(k).get();
+            let v = x[j].round().clamp(0.0, 1.0);
+            (fixed.col_lower[j], fixed.col_upper[j]) = (v, v);
+        }
+        fixed.openings_fixed = true;
+        fixed
     }
 
     /// Bounds of column `j`.

@@ -33,6 +33,91 @@ pub struct Dataset {
     pub substitutions: Vec<Substitution>,
     /// Recyclers, sorters, makers and candidates.
     pub processes: Vec<Process>,
+    /// Limits on new capacity as a whole (`[investment]` in `dataset.toml`).
+    pub investment: Investment,
+}
+
+/// What the region may invest in new capacity in a year; nothing set means no limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Investment {
+    /// Currency/yr: the sum of `candidate_capex` x new capacity and the `fixed_cost` of each
+    /// opened candidate.
+    pub budget: Option<f64>,
+    /// How many candidates may be opened.
+    pub max_new_processes: Option<usize>,
+}
+
+impl Dataset {
+    /// The most activity each process could run at in any plan, or `None` where nothing
+    /// bounds it: its capacity (plus its largest new capacity for a candidate), or for a
+    /// candidate without a largest size what its inputs could ever receive (every supply and
+    /// every bounded process output that can serve them, at their ratios), worked out
+    /// through chains of processes. The big-M of a decided candidate's opening comes from
+    /// here, so it is as tight as the data allows.
+    pub fn activity_bounds(&self) -> Vec<Option<f64>> {
+        let mut bound: Vec<Option<f64>> = self
+            .processes
+            .iter()
+            .map(|p| match p.candidate_capex {
+                None => Some(p.capacity),
+                Some(_) => p.max_new_capacity.map(|m| p.capacity + m),
+            })
+            .collect();
+        let mut supplied = vec![0.0; self.materials.len()];
+        for s in &self.supplies {
+            supplied[s.material.get()] += s.quantity.0;
+        }
+        // Each pass bounds at least one more process, or none can be bounded.
+        for _ in 0..=self.processes.len() {
+            let mut available: Vec<Option<f64>> = supplied.iter().copied().map(Some).collect();
+            for (p, b) in self.processes.iter().zip(&bound) {
+                for &(m, c) in &p.outputs {
+                    let a = &mut available[m.get()];
+                    *a = a.zip(*b).map(|(a, b)| a + b * c);
+                }
+            }
+            let reach = |m: MaterialIdx| -> Option<f64> {
+                let mut tonnes = available[m.get()]?;
+                for s in self
+                    .substitutions
+                    .iter()
+                    .filter(|s| s.to == m && s.from != m)
+                {
+                    tonnes += available[s.from.get()]? * s.ratio;
+                }
+                Some(tonnes)
+            };
+            let mut changed = false;
+            for (p, b) in self.processes.iter().zip(bound.iter_mut()) {
+                if b.is_some() {
+                    continue;
+                }
+                let by_inputs = p
+                    .inputs
+                    .iter()
+                    .filter_map(|&(m, c)| reach(m).map(|t| t / c))
+                    .min_by(f64::total_cmp);
+                if let Some(most) = by_inputs {
+                    *b = Some(most.max(p.capacity));
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        bound
+    }
+
+    /// Whether opening candidate `p` is a yes/no decision of the plan: it has a start-up
+    /// cost or a minimum size, or the number of openings is limited. Without any such
+    /// candidate the model is a plain LP.
+    pub fn opening_decided(&self, p: &Process) -> bool {
+        p.candidate_capex.is_some()
+            && (p.fixed_cost > 0.0
+                || p.min_new_capacity > 0.0
+                || self.investment.max_new_processes.is_some())
+    }
 }
 
 /// Descriptive fields from `dataset.toml`.
@@ -193,6 +278,13 @@ pub struct Process {
     /// Annualised currency per unit/yr of new capacity; `Some` makes the process a candidate
     /// whose extra capacity the LP sizes.
     pub candidate_capex: Option<f64>,
+    /// Annualised currency per year of opening a candidate (paid once it gets any new
+    /// capacity); 0 for none.
+    pub fixed_cost: f64,
+    /// New capacity is 0 or at least this, units/yr.
+    pub min_new_capacity: f64,
+    /// New capacity is at most this, units/yr; `None` for no limit.
+    pub max_new_capacity: Option<f64>,
     /// Tonnes of each material consumed per unit of activity.
     pub inputs: Vec<(MaterialIdx, f64)>,
     /// Tonnes of each material produced per unit of activity.
@@ -266,6 +358,7 @@ impl Dataset {
             co2_price: self.co2_price,
             transport: self.transport.clone(),
             border: self.border,
+            investment: self.investment,
             materials: self.materials.clone(),
             sites: self.sites.clone(),
             substitutions: self.substitutions.clone(),

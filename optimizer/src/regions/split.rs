@@ -126,6 +126,7 @@ fn subset(ds: &Dataset, sites: &[usize], area: &Area) -> Dataset {
         co2_price: ds.co2_price,
         transport: ds.transport.clone(),
         border: ds.border,
+        investment: ds.investment,
         materials: ds.materials.clone(),
         sites: sites.iter().map(|&i| ds.sites[i].clone()).collect(),
         supplies: streams(&ds.supplies),

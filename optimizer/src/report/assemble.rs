@@ -104,6 +104,8 @@ impl Plan<'_> {
             );
             let added = self.new_capacity_of(p);
             parts.add(Part::Capex, added, costs::new_capacity(process));
+            let opened = self.opened_of(p).map_or(0.0, f64::from);
+            parts.add(Part::Capex, opened, costs::opening(process));
         }
         parts.finish(ds.co2_price_per_kg());
         parts
@@ -250,6 +252,8 @@ impl Plan<'_> {
                     activity: self.value(self.lp.layout.activity(p)),
                     capacity: process.capacity,
                     new_capacity: self.new_capacity_of(p),
+                    opened: self.opened_of(p),
+                    fixed_cost: self.fixed_cost_of(p),
                 }
             })
             .collect()

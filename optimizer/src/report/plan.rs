@@ -31,6 +31,22 @@ impl Plan<'_> {
             .map_or(0.0, |c| self.value(c))
     }
 
+    /// Whether a candidate whose opening is a decision is opened (`None` for any other
+    /// process).
+    pub(crate) fn opened_of(&self, process: ProcessIdx) -> Option<bool> {
+        let col = self.lp.layout.opened_of(process)?;
+        Some(self.value(col) > 0.5)
+    }
+
+    /// The fixed cost the plan pays for opening `process` (0 unless opened).
+    pub(crate) fn fixed_cost_of(&self, process: ProcessIdx) -> f64 {
+        if self.opened_of(process) == Some(true) {
+            self.ds.process(process).fixed_cost
+        } else {
+            0.0
+        }
+    }
+
     pub(crate) fn supplies(&self) -> impl Iterator<Item = (SupplyIdx, &Stream)> {
         self.ds
             .supplies

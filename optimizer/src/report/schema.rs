@@ -58,7 +58,7 @@ pub struct CostParts {
     pub disposal: f64,
     /// Process activity, currency/yr.
     pub process: f64,
-    /// Annualised new capacity, currency/yr.
+    /// Annualised new capacity and the fixed cost of each opened candidate, currency/yr.
     pub capex: f64,
     /// Emissions at the CO2 price, currency/yr.
     pub co2: f64,
@@ -196,6 +196,11 @@ pub struct ProcessUse {
     pub capacity: f64,
     /// Capacity the LP added at a candidate process (units/yr).
     pub new_capacity: f64,
+    /// For a candidate whose opening is a decision (a fixed cost, a smallest size or a limit
+    /// on openings): whether the plan opens it; unset for any other process.
+    pub opened: Option<bool>,
+    /// The fixed cost the plan pays for opening it, currency/yr (0 unless opened).
+    pub fixed_cost: f64,
 }
 
 /// Marginal cost of one more tonne of each stream: the balance row's dual. For a supply,
@@ -276,6 +281,8 @@ pub struct CapacityTarget {
     pub new_capacity: f64,
     /// Annualised cost of it, currency/yr.
     pub capex: f64,
+    /// The annualised cost of opening the candidate, currency/yr (0 without one).
+    pub fixed_cost: f64,
 }
 
 impl AddAssign<&Emissions> for Emissions {

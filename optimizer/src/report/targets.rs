@@ -36,7 +36,8 @@ fn process_cost_per_output_t(plan: &Plan) -> Vec<f64> {
                 return 0.0;
             }
             let cost = activity * costs::activity(process).objective(ds)
-                + plan.new_capacity_of(p) * costs::new_capacity(process).money;
+                + plan.new_capacity_of(p) * costs::new_capacity(process).money
+                + plan.fixed_cost_of(p);
             cost / out_t
         })
         .collect()
@@ -129,6 +130,7 @@ pub(crate) fn targets(plan: &Plan) -> Vec<Target> {
                                 lat: site.lat,
                                 new_capacity: added,
                                 capex: added * costs::new_capacity(process).money,
+                                fixed_cost: plan.fixed_cost_of(p),
                             }
                         })
                     })

@@ -270,13 +270,23 @@ fn targets_csv(result: &SolveResult, path: &Path) -> io::Result<()> {
             .new_capacity
             .iter()
             .map(|c| {
-                format!(
+                let at = format!(
                     "{} units/yr at {} (site {}, process {})",
                     rounded(c.new_capacity, 3),
                     c.site_name,
                     c.site,
                     c.process
-                )
+                );
+                if c.fixed_cost > 0.0 {
+                    format!(
+                        "open {at}: fixed {} + capacity {} {}/yr",
+                        rounded(c.fixed_cost, 0),
+                        rounded(c.capex, 0),
+                        result.currency
+                    )
+                } else {
+                    at
+                }
             })
             .collect();
         write_row(

@@ -39,7 +39,9 @@ impl Session {
             {
                 return Ok(Session::Flow(Box::new(flow)));
             }
+            // Investment rows (sizes, a budget, openings) are no part of a generalised network.
             if let Some(start) = start
+                && !lp.layout.has_investment()
                 && let Some(engine) = GeneralisedSession::new(lp, start, options.clone())
             {
                 return Ok(Session::Generalised(Box::new(engine)));

@@ -4,14 +4,27 @@
 //! multiplied back: its tolerances are absolute (dual feasibility 1e-7), so without this a
 //! plan in MEUR, whose costs are a millionth of the same plan's in EUR, would be accepted
 //! with reduced costs as negative as 10% of them.
+//!
+//! An LP with opened columns (investment decisions) is a MIP: HiGHS's branch and bound
+//! solves it to the relative gap asked for, reports the gap it reached, and stops within
+//! moments of a cancellation through its interrupt callback (its time limit alone would let
+//! a cancelled MIP run on).
 
+use super::cancel::CancelToken;
 use super::options::SolverOptions;
 use super::status::{LpSolution, SolveStatus, StartingBasis};
 use crate::lp::LinearProgram;
 use crate::model::error::Error;
 use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Row, Sense};
-use highs_sys::{Highs_setBasis, HighsInt};
+use highs_sys::{
+    Highs_setBasis, Highs_setCallback, Highs_startCallback, HighsCallbackDataIn,
+    HighsCallbackDataOut, HighsInt, kHighsCallbackMipInterrupt,
+};
+use std::ffi::{c_char, c_int, c_void};
 use std::time::Instant;
+
+/// The relative MIP gap HiGHS stops at unless asked for another.
+pub const DEFAULT_MIP_GAP: f64 = 1e-4;
 
 /// A HiGHS model kept between solves, so columns added by pricing are solved warm from the
 /// previous basis instead of from scratch.
@@ -35,6 +48,36 @@ pub(crate) struct LpSession {
     primal_once: bool,
     /// What HiGHS's costs are the LP's divided by.
     cost_factor: f64,
+    /// Whether the LP has integer columns (a MIP: no duals, a gap).
+    mip: bool,
+    /// The relative gap of the last MIP solve (0 when proven optimal).
+    mip_gap: Option<f64>,
+    /// The token the interrupt callback reads, boxed so its address outlives moves of the
+    /// session (HiGHS keeps the pointer).
+    _interrupt: Box<CancelToken>,
+}
+
+/// HiGHS's interrupt callback: asks the MIP to stop once the solve's token is cancelled.
+/// HiGHS's C API is the only way to a callback; the `highs` crate has none.
+///
+/// # Safety
+/// `user` is the address of the session's boxed [`CancelToken`], alive as long as the
+/// HiGHS instance that calls this; `data_in` is HiGHS's own, valid for the call or null.
+#[allow(unsafe_code)]
+unsafe extern "C" fn interrupt_when_cancelled(
+    _kind: c_int,
+    _message: *const c_char,
+    _data_out: *const HighsCallbackDataOut,
+    data_in: *mut HighsCallbackDataIn,
+    user: *mut c_void,
+) {
+    // SAFETY: see the function's contract.
+    unsafe {
+        let token = &*(user as *const CancelToken);
+        if token.is_cancelled() && !data_in.is_null() {
+            (*data_in).user_interrupt = 1;
+        }
+    }
 }
 
 /// HiGHS's basis statuses (`kHighsBasisStatus*`) and its error status (`kHighsStatusError`).
@@ -59,10 +102,11 @@ fn load(lp: &LinearProgram, cost_factor: f64) -> Result<(Option<Model>, Vec<Row>
         .collect();
     for j in lp.cols() {
         let (lo, hi) = lp.col_bounds(j);
-        problem.add_column(
+        problem.add_column_with_integrality(
             lp.cost(j) / cost_factor,
             lo..=hi,
             lp.column_entries(j).map(|(r, v)| (rows[r.get()], v)),
+            lp.is_integer(j),
         );
     }
     if lp.num_cols() == 0 {
@@ -78,15 +122,36 @@ impl LpSession {
     /// Loads the LP into HiGHS, unless no time is left: loading only to stop at once costs
     /// seconds and memory at scale (a 100,000-site region whose start used up a 120 s limit:
     /// 129 s and 891 MB loaded, 122 s and 475 MB not).
+    #[allow(unsafe_code)]
     pub(crate) fn new(lp: &LinearProgram, options: SolverOptions) -> Result<Self, Error> {
         let started = Instant::now();
         let out_of_time = options.must_stop(started);
         let cost_factor = super::scale::normalising_factor(lp);
-        let (model, rows) = if out_of_time {
+        let (mut model, rows) = if out_of_time {
             (None, Vec::new())
         } else {
             load(lp, cost_factor)?
         };
+        let mip = lp.cols().any(|j| lp.is_integer(j));
+        let interrupt = Box::new(options.cancel.clone());
+        if mip && let Some(model) = model.as_mut() {
+            let gap = options.mip_gap.unwrap_or(DEFAULT_MIP_GAP);
+            model
+                .try_set_option("mip_rel_gap", gap)
+                .map_err(|e| Error::Solver(format!("mip_rel_gap: {e:?}")))?;
+            let user = std::ptr::from_ref::<CancelToken>(&interrupt)
+                .cast_mut()
+                .cast();
+            // SAFETY: `model` is a live HiGHS instance; `user` points into the box the
+            // session keeps as long as the model, and the callback only reads it.
+            let code = unsafe {
+                Highs_setCallback(model.as_mut_ptr(), Some(interrupt_when_cancelled), user);
+                Highs_startCallback(model.as_mut_ptr(), kHighsCallbackMipInterrupt)
+            };
+            if code == STATUS_ERROR {
+                return Err(Error::Solver("HiGHS refused the interrupt callback".into()));
+            }
+        }
         Ok(LpSession {
             model,
             rows,
@@ -98,7 +163,15 @@ impl LpSession {
             out_of_time,
             primal_once: false,
             cost_factor,
+            mip,
+            mip_gap: None,
+            _interrupt: interrupt,
         })
+    }
+
+    /// The relative gap the last MIP solve reached, if this is a MIP.
+    pub(crate) fn mip_gap(&self) -> Option<f64> {
+        self.mip_gap
     }
 
     /// Starts the next solve from `basis` instead of the all-slack one. Nonbasic columns
@@ -207,7 +280,10 @@ impl LpSession {
             HighsModelStatus::Infeasible => SolveStatus::Infeasible,
             HighsModelStatus::Unbounded => SolveStatus::Unbounded,
             HighsModelStatus::UnboundedOrInfeasible => SolveStatus::InfeasibleOrUnbounded,
-            HighsModelStatus::ReachedTimeLimit => SolveStatus::TimeLimit,
+            // A cancelled solve ends as time-limited, on every path.
+            HighsModelStatus::ReachedTimeLimit | HighsModelStatus::ReachedInterrupt => {
+                SolveStatus::TimeLimit
+            }
             HighsModelStatus::ReachedIterationLimit => SolveStatus::IterationLimit,
             _ => SolveStatus::SolverError,
         };
@@ -223,6 +299,9 @@ impl LpSession {
             || (matches!(status, SolveStatus::TimeLimit | SolveStatus::IterationLimit)
                 && solved.primal_solution_status() == HighsSolutionStatus::Feasible);
         let solution = has_point.then(|| solved.get_solution());
+        if self.mip {
+            self.mip_gap = has_point.then(|| solved.mip_gap());
+        }
         let mut model = Model::from(solved);
         if std::mem::take(&mut self.primal_once) {
             model.set_option("simplex_strategy", SIMPLEX_DUAL);
@@ -230,9 +309,10 @@ impl LpSession {
         self.model = Some(model);
         Ok(LpSolution {
             status,
+            // A MIP's duals would be those of its last node's LP, not of the problem.
             row_dual: solution
                 .as_ref()
-                .filter(|_| status == SolveStatus::Optimal)
+                .filter(|_| status == SolveStatus::Optimal && !self.mip)
                 .map(|s| s.dual_rows().iter().map(|y| y * self.cost_factor).collect()),
             primal: solution.map(|s| s.columns().to_vec()),
         })

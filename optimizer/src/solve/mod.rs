@@ -11,6 +11,7 @@
 
 mod backend;
 mod cancel;
+mod decisions;
 pub mod flow;
 mod generalised;
 mod highs;
@@ -30,7 +31,8 @@ mod tests;
 pub use cancel::CancelToken;
 pub use model::{Model, build_model};
 pub use options::{
-    Algorithm, DEADLINE_SHARE, SolveOptions, SolveRequest, SolverOptions, check_time_limit,
+    Algorithm, DEADLINE_SHARE, SolveOptions, SolveRequest, SolverOptions, check_mip_gap,
+    check_time_limit,
 };
 pub use pricing::PRICING_PER_SOURCE;
 pub use progress::{Progress, ProgressEvent};

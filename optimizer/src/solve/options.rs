@@ -40,6 +40,9 @@ pub struct SolveRequest {
     pub deadline: Option<Duration>,
     /// Which solver takes the LP.
     pub algorithm: Algorithm,
+    /// The relative gap at which a solve with investment decisions (a MIP) may stop;
+    /// `None` is 1e-4.
+    pub mip_gap: Option<f64>,
 }
 
 impl Default for SolveRequest {
@@ -51,6 +54,7 @@ impl Default for SolveRequest {
             time_limit: None,
             deadline: None,
             algorithm: Algorithm::Auto,
+            mip_gap: None,
         }
     }
 }
@@ -64,6 +68,7 @@ impl From<SolveRequest> for SolveOptions {
             time_limit,
             deadline,
             algorithm,
+            mip_gap,
         } = request;
         let from_deadline = deadline.map(|d| d.as_secs_f64() * DEADLINE_SHARE);
         let time_limit = match (time_limit, from_deadline) {
@@ -79,6 +84,7 @@ impl From<SolveRequest> for SolveOptions {
             solver: SolverOptions {
                 time_limit,
                 algorithm,
+                mip_gap,
                 ..SolverOptions::default()
             },
         }
@@ -128,6 +134,8 @@ pub struct SolverOptions {
     pub cancel: CancelToken,
     /// Where each part's solve and pricing rounds are reported.
     pub progress: Progress,
+    /// The relative gap at which a MIP (investment decisions) may stop; `None` is 1e-4.
+    pub mip_gap: Option<f64>,
 }
 
 impl SolverOptions {
@@ -161,6 +169,15 @@ pub fn check_time_limit(seconds: f64) -> Result<f64, String> {
         Err(format!(
             "must be a finite number of seconds >= 0, got {seconds}"
         ))
+    }
+}
+
+/// Checks a MIP gap given by a user: a relative gap between 0 and 1.
+pub fn check_mip_gap(gap: f64) -> Result<f64, String> {
+    if (0.0..=1.0).contains(&gap) {
+        Ok(gap)
+    } else {
+        Err(format!("must be a relative gap between 0 and 1, got {gap}"))
     }
 }
 

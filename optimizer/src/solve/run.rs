@@ -1,9 +1,11 @@
 //! The run loop of one solve: start a part with processes from its transport problem's tree
 //! ([`super::transport_start`]), solve on the backend the LP calls for ([`super::backend`]),
 //! price left-out arcs in until the optimum is certified ([`super::pricing`]) and count what
-//! it took ([`SolveStats`]).
+//! it took ([`SolveStats`]). A part with investment decisions goes round the MIP instead
+//! ([`super::decisions`]).
 
 use super::backend::Session;
+use super::decisions;
 use super::model::{Model, baseline_plan};
 use super::options::SolveOptions;
 use super::pricing::{self, PricingOutcome};
@@ -24,6 +26,13 @@ pub fn run_model(
     options: &SolveOptions,
 ) -> Result<(LpSolution, SolveStats), Error> {
     let started = Instant::now();
+    if model.lp.layout.has_decisions() {
+        let (solution, outcome) = decisions::solve_decisions(ds, model, options, started)?;
+        let mut stats = stats_of(model, options, &solution, &outcome.pricing, started, false);
+        stats.mip_gap = outcome.mip_gap;
+        stats.mip_rounds = outcome.mip_rounds;
+        return Ok((solution, stats));
+    }
     let basis = transport_start::transport_basis(ds, model, options, started)?;
     // The backend's clock starts now: what the start took comes off its time limit.
     let mut session = Session::new(
@@ -53,6 +62,26 @@ pub fn run_model(
     } else {
         PricingOutcome::default()
     };
+    let stats = stats_of(
+        model,
+        options,
+        &solution,
+        &pricing,
+        started,
+        session.is_min_cost_flow(),
+    );
+    Ok((solution, stats))
+}
+
+/// The stats of a solve of `model` begun at `started`.
+fn stats_of(
+    model: &Model,
+    options: &SolveOptions,
+    solution: &LpSolution,
+    pricing: &PricingOutcome,
+    started: Instant,
+    min_cost_flow: bool,
+) -> SolveStats {
     let solve_seconds = started.elapsed().as_secs_f64() - pricing.seconds;
     tracing::debug!(
         arcs = model.network.arcs.len(),
@@ -63,9 +92,9 @@ pub fn run_model(
         status = solution.status.as_str(),
         "solved"
     );
-    let stats = SolveStats {
+    SolveStats {
         components: 1,
-        min_cost_flow_parts: usize::from(session.is_min_cost_flow()),
+        min_cost_flow_parts: usize::from(min_cost_flow),
         k: options.candidates.k,
         exact: options.candidates.exact,
         priced: options.priced(),
@@ -85,6 +114,7 @@ pub fn run_model(
         } else {
             None
         },
-    };
-    Ok((solution, stats))
+        mip_gap: None,
+        mip_rounds: 0,
+    }
 }

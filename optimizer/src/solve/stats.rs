@@ -41,6 +41,11 @@ pub struct SolveStats {
     /// the last complete pricing pass when time-limited, unset when unknown (no complete
     /// pass, or `no_pricing`).
     pub optimality_gap: Option<f64>,
+    /// With investment decisions: the relative gap of the openings' MIP (at most the target,
+    /// 1e-4 unless asked for another, when optimal); unset without decisions.
+    pub mip_gap: Option<f64>,
+    /// MIP solves (one per round of pricing that added arcs, plus the last).
+    pub mip_rounds: usize,
 }
 
 /// The stats of parts solved side by side: sizes and times add up, the pricing rounds are
@@ -63,7 +68,15 @@ impl AddAssign<&SolveStats> for SolveStats {
             solve_seconds,
             pricing_seconds,
             optimality_gap,
+            mip_gap,
+            mip_rounds,
         } = b;
+        // Parts' relative gaps do not add up; the largest bounds them all.
+        self.mip_gap = match (self.mip_gap, *mip_gap) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.mip_rounds += mip_rounds;
         // Gaps add up; one part without a known gap leaves the whole unknown.
         self.optimality_gap = if self.components == 0 {
             *optimality_gap

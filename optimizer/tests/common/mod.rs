@@ -128,6 +128,9 @@ impl Builder {
             cost_per_unit,
             co2_kg_per_unit: 0.0,
             candidate_capex,
+            fixed_cost: 0.0,
+            min_new_capacity: 0.0,
+            max_new_capacity: None,
             inputs: inputs.iter().map(|&(m, c)| (self.m(m), c)).collect(),
             outputs: outputs.iter().map(|&(m, c)| (self.m(m), c)).collect(),
         };

@@ -54,11 +54,20 @@ pub struct SolveFlags {
     /// 1), HiGHS for the rest; `highs`: HiGHS for all.
     #[arg(long, value_enum, default_value_t = SolverChoice::Auto)]
     pub solver: SolverChoice,
+    /// With investment decisions (fixed costs, smallest sizes, a limit on openings): the
+    /// relative gap the openings' MIP may stop at (default 1e-4; 0 proves the optimum).
+    #[arg(long, value_parser = mip_gap)]
+    pub mip_gap: Option<f64>,
 }
 
 fn time_limit(text: &str) -> Result<f64, String> {
     let seconds: f64 = text.parse().map_err(|e| format!("{e}"))?;
     optimizer::check_time_limit(seconds)
+}
+
+fn mip_gap(text: &str) -> Result<f64, String> {
+    let gap: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    optimizer::check_mip_gap(gap)
 }
 
 /// Which solver `solve` uses.
@@ -81,6 +90,7 @@ impl From<&SolveFlags> for SolveRequest {
             pricing: !args.no_pricing,
             time_limit: args.time_limit,
             deadline: None,
+            mip_gap: args.mip_gap,
             algorithm: match args.solver {
                 SolverChoice::Auto => Algorithm::Auto,
                 SolverChoice::Highs => Algorithm::Highs,

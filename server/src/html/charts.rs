@@ -170,7 +170,7 @@ pub fn money_rows(base: &CostParts, plan: &CostParts) -> Vec<(&'static str, f64,
         ("Imports", base.import, plan.import),
         ("Disposal", base.disposal, plan.disposal),
         ("Processes", base.process, plan.process),
-        ("New capacity", base.capex, plan.capex),
+        ("New capacity and openings", base.capex, plan.capex),
         ("CO2 priced", base.co2, plan.co2),
     ]
 }

@@ -141,8 +141,10 @@ pub fn targets(ds: &Dataset, result: &SolveResult) -> String {
                 } else {
                     format!(" at {}", text(&c.site_name))
                 };
+                // A candidate with a start-up cost is a decision to open it.
+                let open = if c.fixed_cost > 0.0 { "open " } else { "" };
                 format!(
-                    "<b>{}</b>{place}: {} {}",
+                    "{open}<b>{}</b>{place}: {} {}",
                     text(process),
                     grouped(c.new_capacity, 1),
                     text(
@@ -153,7 +155,8 @@ pub fn targets(ds: &Dataset, result: &SolveResult) -> String {
                 )
             })
             .collect();
-        let capex: f64 = t.new_capacity.iter().map(|c| c.capex).sum();
+        // What the new capacity costs a year: per unit and, where opened, to start.
+        let capex: f64 = t.new_capacity.iter().map(|c| c.capex + c.fixed_cost).sum();
         let price = prices
             .as_ref()
             .and_then(|p| p.get(t.material.as_str()))

@@ -136,8 +136,16 @@ pub fn to_pb(ds: &Dataset) -> pb::Dataset {
                 co2_kg_per_unit: Some(p.co2_kg_per_unit),
                 inputs: p.inputs.iter().map(flow).collect(),
                 outputs: p.outputs.iter().map(flow).collect(),
+                // Only candidates may carry these.
+                fixed_cost: p.candidate_capex.map(|_| p.fixed_cost),
+                min_new_capacity: p.candidate_capex.map(|_| p.min_new_capacity),
+                max_new_capacity: p.max_new_capacity,
             })
             .collect(),
+        investment: Some(pb::Investment {
+            budget: ds.investment.budget,
+            max_new_processes: ds.investment.max_new_processes.map(|n| n as u32),
+        }),
     }
 }
 

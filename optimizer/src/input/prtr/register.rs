@@ -231,6 +231,9 @@ pub fn import(
                 cost_per_unit: p.cost_per_unit,
                 co2_kg_per_unit: p.co2_kg_per_unit,
                 candidate_capex: p.candidate_capex,
+                fixed_cost: 0.0,
+                min_new_capacity: 0.0,
+                max_new_capacity: None,
                 inputs: p
                     .inputs
                     .iter()
@@ -260,6 +263,7 @@ pub fn import(
         },
         co2_price: mapping.co2_price,
         border: None,
+        investment: Default::default(),
         transport: Transport {
             cost_per_tkm: t.cost_per_tkm.unwrap_or(defaults.cost_per_tkm),
             co2_kg_per_tkm: t.co2_kg_per_tkm.unwrap_or(defaults.co2_kg_per_tkm),

@@ -4,7 +4,10 @@
 
 mod numbers;
 
-use super::limits::{CAPEX, CO2_PER_UNIT, DETOUR, KM, MONEY_PER_UNIT, PRICE, RATIO, TONNES};
+use super::limits::{
+    CAPEX, CO2_PER_UNIT, DETOUR, FIXED_COST, KM, MONEY_PER_UNIT, NEW_CAPACITY, NEW_PROCESSES,
+    PRICE, RATIO, TONNES,
+};
 use super::raw::*;
 use crate::model::domain::*;
 use crate::model::error::{FieldErrors, Location};
@@ -19,6 +22,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 pub fn validate(raw: &RawDataset) -> Result<Dataset, FieldErrors> {
     let mut errors = FieldErrors::default();
     let (meta, co2_price, transport) = check_config(&raw.config, &mut errors);
+    let investment = check_investment(&raw.config, &mut errors);
     let materials = check_materials(&raw.materials, &mut errors);
     let sites = check_sites(&raw.sites, &mut errors);
     let material_index = index_of(materials.iter().map(|m| m.id.as_str()));
@@ -43,7 +47,7 @@ pub fn validate(raw: &RawDataset) -> Result<Dataset, FieldErrors> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Dataset {
+    let ds = Dataset {
         meta,
         co2_price,
         transport,
@@ -54,7 +58,35 @@ pub fn validate(raw: &RawDataset) -> Result<Dataset, FieldErrors> {
         demands,
         substitutions,
         processes,
-    })
+        investment,
+    };
+    check_openings_bounded(&ds, &raw.processes, &mut errors);
+    if errors.is_empty() {
+        Ok(ds)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A candidate whose opening is a decision needs a largest size: its `max_new_capacity`, or
+/// one its inputs imply (what could ever reach them, see [`Dataset::activity_bounds`]).
+/// Without either, the opening cannot be tied to the new capacity it pays for. Run on a
+/// dataset whose processes are the rows of `rows`, one for one.
+fn check_openings_bounded(ds: &Dataset, rows: &[Located<RawProcess>], errors: &mut FieldErrors) {
+    let unsized_decision = |p: &Process| ds.opening_decided(p) && p.max_new_capacity.is_none();
+    if !ds.processes.iter().any(unsized_decision) {
+        return;
+    }
+    let most = ds.activity_bounds();
+    for ((p, row), most) in ds.processes.iter().zip(rows).zip(most) {
+        if unsized_decision(p) && most.is_none() {
+            errors.push(
+                cell(&row.at, "max_new_capacity").location(),
+                "is needed: opening this candidate is a decision (fixed_cost, min_new_capacity or \
+                 [investment] max_new_processes), and nothing bounds what its inputs could receive",
+            );
+        }
+    }
 }
 
 /// Where a cell is: its row and column. The [`Location`] (two strings) is built only when
@@ -159,6 +191,74 @@ fn check_config(c: &RawConfig, errors: &mut FieldErrors) -> (DatasetMeta, f64, T
         .map(Km),
     };
     (meta, co2_price, transport)
+}
+
+/// `[investment]`: a budget in currency/yr and a whole number of openings.
+fn check_investment(c: &RawConfig, errors: &mut FieldErrors) -> Investment {
+    let at = Location::table(c.origin.as_deref().unwrap_or("dataset.toml"));
+    let i = &c.investment;
+    let budget = optional(i.budget, FIXED_COST, cell(&at, "investment.budget"), errors);
+    let openings = cell(&at, "investment.max_new_processes");
+    let max_new_processes = optional(i.max_new_processes, NEW_PROCESSES, openings, errors)
+        .and_then(|n| {
+            if n.fract() == 0.0 {
+                Some(n as usize)
+            } else {
+                errors.push(
+                    openings.location(),
+                    format!("must be a whole number (got {n})"),
+                );
+                None
+            }
+        });
+    Investment {
+        budget,
+        max_new_processes,
+    }
+}
+
+/// The sizes and start-up cost of a candidate: only on rows with `candidate_capex`, and
+/// `min_new_capacity` at most `max_new_capacity`.
+fn check_new_capacity(
+    row: &RawProcess,
+    at: &Location,
+    errors: &mut FieldErrors,
+) -> (f64, f64, Option<f64>) {
+    let fixed = optional(row.fixed_cost, FIXED_COST, cell(at, "fixed_cost"), errors);
+    let min = optional(
+        row.min_new_capacity,
+        NEW_CAPACITY,
+        cell(at, "min_new_capacity"),
+        errors,
+    );
+    let max = optional(
+        row.max_new_capacity,
+        NEW_CAPACITY,
+        cell(at, "max_new_capacity"),
+        errors,
+    );
+    if row.candidate_capex.is_none() {
+        let given = [
+            (row.fixed_cost, "fixed_cost"),
+            (row.min_new_capacity, "min_new_capacity"),
+            (row.max_new_capacity, "max_new_capacity"),
+        ];
+        for (_, column) in given.iter().filter(|(v, _)| v.is_some()) {
+            errors.push(
+                cell(at, column).location(),
+                "applies to candidates only: set candidate_capex on this row, or leave it empty",
+            );
+        }
+    }
+    if let (Some(min), Some(max)) = (min, max)
+        && min > max
+    {
+        errors.push(
+            cell(at, "min_new_capacity").location(),
+            format!("must be at most max_new_capacity ({max}), got {min}"),
+        );
+    }
+    (fixed.unwrap_or(0.0), min.unwrap_or(0.0), max)
 }
 
 fn check_materials(rows: &[Located<RawMaterial>], errors: &mut FieldErrors) -> Vec<Material> {
@@ -310,6 +410,8 @@ fn check_processes(
         .filter_map(|Located { at, row }| {
             let site = refs.site(&row.site, cell(at, "site"), errors);
             let route = route(row.route.as_deref(), at, errors);
+            let (fixed_cost, min_new_capacity, max_new_capacity) =
+                check_new_capacity(row, at, errors);
             let process = Process {
                 id: ProcessId::from(row.id.clone()),
                 name: row.name.clone().unwrap_or_else(|| row.id.clone()),
@@ -336,6 +438,9 @@ fn check_processes(
                     cell(at, "candidate_capex"),
                     errors,
                 ),
+                fixed_cost,
+                min_new_capacity,
+                max_new_capacity,
                 inputs: Vec::new(),
                 outputs: Vec::new(),
             };

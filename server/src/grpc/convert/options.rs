@@ -43,6 +43,7 @@ pub fn solve_request(
         exact,
         no_pricing,
         time_limit_s,
+        mip_gap,
     } = options.unwrap_or_default();
     Ok(SolveRequest {
         k: k as usize,
@@ -51,6 +52,7 @@ pub fn solve_request(
         time_limit: checked_time_limit(time_limit_s)?,
         deadline,
         algorithm: Algorithm::Auto,
+        mip_gap: checked_mip_gap(mip_gap)?,
     })
 }
 
@@ -73,9 +75,20 @@ pub fn match_request(
             exact,
             no_pricing,
             time_limit_s,
+            mip_gap: None,
         }),
         deadline,
     )
+}
+
+/// A requested MIP gap, checked by the library's one rule.
+fn checked_mip_gap(gap: Option<f64>) -> Result<Option<f64>, FieldViolation> {
+    gap.map(optimizer::check_mip_gap)
+        .transpose()
+        .map_err(|description| FieldViolation {
+            field: "options.mip_gap",
+            description,
+        })
 }
 
 /// A requested time limit, checked by the library's one rule.

@@ -153,6 +153,9 @@ fn process(
         co2_kg_per_unit,
         inputs,
         outputs,
+        fixed_cost,
+        min_new_capacity,
+        max_new_capacity,
     } = p;
     for (direction, field, flows) in [("in", "inputs", inputs), ("out", "outputs", outputs)] {
         let table = format!("dataset.processes[{i}].{field}");
@@ -185,6 +188,9 @@ fn process(
             capacity: Some(capacity),
             cost_per_unit,
             candidate_capex,
+            fixed_cost,
+            min_new_capacity,
+            max_new_capacity,
             co2_kg_per_unit,
         },
     });
@@ -205,7 +211,12 @@ pub fn raw_dataset(d: pb::Dataset) -> RawDataset {
         demands,
         substitutions: substitution_list,
         processes: process_list,
+        investment,
     } = d;
+    let pb::Investment {
+        budget,
+        max_new_processes,
+    } = investment.unwrap_or_default();
     let mut processes = Vec::new();
     let mut process_flows = Vec::new();
     for (i, p) in process_list.into_iter().enumerate() {
@@ -219,6 +230,10 @@ pub fn raw_dataset(d: pb::Dataset) -> RawDataset {
             currency: text(currency),
             co2_price,
             transport: transport(transport_defaults),
+            investment: RawInvestment {
+                budget,
+                max_new_processes: max_new_processes.map(f64::from),
+            },
             origin: Some("dataset".to_owned()),
         },
         materials: materials("dataset.materials", material_list),

@@ -74,6 +74,8 @@ impl From<&r::SolveStats> for pb::SolveStats {
             solve_seconds,
             pricing_seconds,
             optimality_gap,
+            mip_gap,
+            mip_rounds,
         } = *s;
         pb::SolveStats {
             k: k as u32,
@@ -89,6 +91,8 @@ impl From<&r::SolveStats> for pb::SolveStats {
             solve_seconds,
             pricing_seconds,
             optimality_gap,
+            mip_gap,
+            mip_rounds: mip_rounds as u32,
         }
     }
 }
@@ -120,6 +124,7 @@ impl From<&r::Target> for pb::Target {
                     lat: c.lat,
                     new_capacity: c.new_capacity,
                     capex: c.capex,
+                    fixed_cost: c.fixed_cost,
                 })
                 .collect(),
             import_cost_avoided: t.import_cost_avoided,
@@ -220,6 +225,8 @@ impl From<&SolveResult> for pb::OptimizeResponse {
                     activity: p.activity,
                     capacity: p.capacity,
                     new_capacity: p.new_capacity,
+                    opened: p.opened,
+                    fixed_cost: p.fixed_cost,
                 })
                 .collect(),
             supply_prices: res
