@@ -386,3 +386,65 @@ fn a_sweeps_scenarios_equal_separate_solves() {
             .any(|r| r["pareto"] == "true" || r["pareto"] == true)
     );
 }
+
+/// The planner's curve: the example with a start-up cost of 20,000 a year on its candidate
+/// line, swept over budgets. Nothing opens at 0; what is invested never exceeds the budget;
+/// the savings never fall as the budget grows, and without a budget they are the solve's.
+#[test]
+fn a_budget_sweep_is_the_curve_of_savings_against_investment() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/example");
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&example).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let processes = std::fs::read_to_string(example.join("processes.csv")).unwrap();
+    let mut lines = processes.lines();
+    let mut with_cost = format!("{},fixed_cost\n", lines.next().unwrap());
+    for line in lines {
+        let candidate = !line.split(',').nth(6).unwrap().is_empty();
+        with_cost.push_str(&format!(
+            "{line},{}\n",
+            if candidate { "20000" } else { "" }
+        ));
+    }
+    std::fs::write(dir.path().join("processes.csv"), with_cost).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let budgets = [0.0, 25_000.0, 50_000.0, 100_000.0];
+    let o = circulate(&[
+        "sweep",
+        dir.path().to_str().unwrap(),
+        "--budget",
+        "0,25000,50000,100000,none",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows: Vec<std::collections::HashMap<String, String>> =
+        csv::Reader::from_path(out.path().join("scenarios.csv"))
+            .unwrap()
+            .deserialize()
+            .map(Result::unwrap)
+            .collect();
+    assert_eq!(rows.len(), 5);
+    let number =
+        |r: &std::collections::HashMap<String, String>, c: &str| -> f64 { r[c].parse().unwrap() };
+    assert_eq!(rows[0]["opened"], "");
+    let mut saved = f64::NEG_INFINITY;
+    for (row, budget) in rows.iter().zip(budgets.iter().map(Some).chain([None])) {
+        assert_eq!(row["status"], "optimal");
+        if let Some(&budget) = budget {
+            assert!(number(row, "invested") <= budget + 1e-6, "{row:?}");
+        }
+        assert!(number(row, "cost_saved") >= saved - 1e-6, "{row:?}");
+        saved = number(row, "cost_saved");
+    }
+    let solved = circulate(&["solve", dir.path().to_str().unwrap(), "--json"]);
+    let solved: serde_json::Value = serde_json::from_slice(&solved.stdout).unwrap();
+    let unlimited = solved["kpis"]["cost_saved"].as_f64().unwrap();
+    assert!(
+        (saved - unlimited).abs() <= 1e-6 * unlimited,
+        "{saved} vs {unlimited}"
+    );
+    assert!(number(&rows[2], "cost_saved") > number(&rows[0], "cost_saved"));
+}

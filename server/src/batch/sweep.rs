@@ -1,7 +1,8 @@
 //! Scenario sweeps: one dataset solved under every combination of overridden settings (CO2
-//! price, transport cost per tkm, haul limit), side by side, with each scenario's cost,
-//! emissions and KPIs, and the Pareto-efficient ones marked: no other scenario costs less
-//! (CO2 price excluded) and emits less at once.
+//! price, transport cost per tkm, haul limit, investment budget), side by side, with each
+//! scenario's cost, emissions, KPIs and openings, and the Pareto-efficient ones marked: no
+//! other scenario costs less (CO2 price excluded) and emits less at once. A budget axis is
+//! the planner's curve: savings against what the region may invest.
 
 use optimizer::{Dataset, Km, SolveOptions, SolveResult};
 use rayon::prelude::*;
@@ -16,6 +17,8 @@ pub struct Scenario {
     pub transport_cost_per_tkm: Option<f64>,
     /// Longest haul, km (`Some(None)`: no limit).
     pub max_haul_km: Option<Option<f64>>,
+    /// Investment budget, currency/yr (`Some(None)`: no budget).
+    pub budget: Option<Option<f64>>,
 }
 
 impl Scenario {
@@ -38,33 +41,47 @@ impl Scenario {
                 m.max_haul = None;
             }
         }
+        if let Some(budget) = self.budget {
+            ds.investment.budget = budget;
+        }
         ds
     }
 }
 
-/// Every combination of the given values (an empty list keeps the dataset's setting).
-pub fn combinations(
-    co2_prices: &[f64],
-    transport_costs: &[f64],
-    max_hauls: &[Option<f64>],
-) -> Vec<Scenario> {
-    let or_keep = |v: Vec<Option<f64>>| if v.is_empty() { vec![None] } else { v };
-    let co2: Vec<Option<f64>> = or_keep(co2_prices.iter().copied().map(Some).collect());
-    let cost: Vec<Option<f64>> = or_keep(transport_costs.iter().copied().map(Some).collect());
-    let hauls: Vec<Option<Option<f64>>> = if max_hauls.is_empty() {
-        vec![None]
-    } else {
-        max_hauls.iter().copied().map(Some).collect()
-    };
+/// The values to try of each setting; an empty list keeps the dataset's.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Grid<'a> {
+    /// CO2 prices, currency per t CO2e.
+    pub co2_prices: &'a [f64],
+    /// Trucking costs per tonne-km.
+    pub transport_costs: &'a [f64],
+    /// Haul limits, km (`None`: no limit).
+    pub max_hauls: &'a [Option<f64>],
+    /// Investment budgets, currency/yr (`None`: no budget).
+    pub budgets: &'a [Option<f64>],
+}
+
+/// Every combination of the grid's values (an empty list keeps the dataset's setting).
+pub fn combinations(grid: &Grid<'_>) -> Vec<Scenario> {
+    fn or_keep<T: Copy>(values: &[T]) -> Vec<Option<T>> {
+        if values.is_empty() {
+            vec![None]
+        } else {
+            values.iter().copied().map(Some).collect()
+        }
+    }
     let mut out = Vec::new();
-    for &co2_price in &co2 {
-        for &transport_cost_per_tkm in &cost {
-            for &max_haul_km in &hauls {
-                out.push(Scenario {
-                    co2_price,
-                    transport_cost_per_tkm,
-                    max_haul_km,
-                });
+    for co2_price in or_keep(grid.co2_prices) {
+        for transport_cost_per_tkm in or_keep(grid.transport_costs) {
+            for max_haul_km in or_keep(grid.max_hauls) {
+                for budget in or_keep(grid.budgets) {
+                    out.push(Scenario {
+                        co2_price,
+                        transport_cost_per_tkm,
+                        max_haul_km,
+                        budget,
+                    });
+                }
             }
         }
     }
@@ -82,6 +99,8 @@ pub struct ScenarioRow {
     pub transport_cost_per_tkm: f64,
     /// Haul limit used (empty: none).
     pub max_haul_km: Option<f64>,
+    /// Investment budget used, currency/yr (empty: none).
+    pub budget: Option<f64>,
     /// How the solve ended.
     pub status: String,
     /// The objective (money plus priced CO2), currency/yr.
@@ -96,6 +115,12 @@ pub struct ScenarioRow {
     pub secondary_input_rate: Option<f64>,
     /// Tonne-km trucked.
     pub tonne_km: Option<f64>,
+    /// Baseline cost minus the plan's, currency/yr.
+    pub cost_saved: Option<f64>,
+    /// What the plan spends on new capacity and openings, currency/yr.
+    pub invested: Option<f64>,
+    /// The candidates the plan opens (or gives new capacity), `;`-separated.
+    pub opened: String,
     /// Whether no other scenario has both lower cost and lower emissions.
     pub pareto: bool,
 }
@@ -124,6 +149,7 @@ pub fn run_sweep(
             co2_price: sds.co2_price,
             transport_cost_per_tkm: sds.transport.cost_per_tkm,
             max_haul_km: sds.transport.max_haul.map(|k| k.0),
+            budget: sds.investment.budget,
             status: result.status.as_str().to_owned(),
             objective: result.objective,
             cost: parts.map(|p| p.total - p.co2),
@@ -131,6 +157,18 @@ pub fn run_sweep(
             diverted_t: kpis.map(|k| k.diverted_from_disposal_t),
             secondary_input_rate: kpis.map(|k| k.secondary_input_rate),
             tonne_km: kpis.map(|k| k.tonne_km),
+            cost_saved: kpis.map(|k| k.cost_saved),
+            invested: parts.map(|p| p.capex),
+            opened: result
+                .processes
+                .iter()
+                .filter(|p| {
+                    p.opened
+                        .unwrap_or(p.new_capacity > optimizer::report::FLOW_EPSILON_T)
+                })
+                .map(|p| p.id.to_string())
+                .collect::<Vec<_>>()
+                .join(";"),
             pareto: false,
         });
     }
@@ -157,11 +195,17 @@ mod tests {
 
     #[test]
     fn combinations_cover_the_grid_and_keep_unset_settings() {
-        let all = combinations(&[0.0, 100.0], &[], &[Some(50.0), None]);
-        assert_eq!(all.len(), 4);
+        let all = combinations(&Grid {
+            co2_prices: &[0.0, 100.0],
+            max_hauls: &[Some(50.0), None],
+            budgets: &[Some(0.0), Some(1e6), None],
+            ..Grid::default()
+        });
+        assert_eq!(all.len(), 12);
         assert!(all.iter().all(|s| s.transport_cost_per_tkm.is_none()));
-        assert_eq!(all[1].max_haul_km, Some(None));
-        assert_eq!(combinations(&[], &[], &[]), vec![Scenario::default()]);
+        assert_eq!(all[3].max_haul_km, Some(None));
+        assert_eq!(all[2].budget, Some(None));
+        assert_eq!(combinations(&Grid::default()), vec![Scenario::default()]);
     }
 
     fn row(cost: f64, emissions: f64) -> ScenarioRow {
@@ -170,6 +214,7 @@ mod tests {
             co2_price: 0.0,
             transport_cost_per_tkm: 0.0,
             max_haul_km: None,
+            budget: None,
             status: "optimal".into(),
             objective: Some(cost),
             cost: Some(cost),
@@ -177,6 +222,9 @@ mod tests {
             diverted_t: None,
             secondary_input_rate: None,
             tonne_km: None,
+            cost_saved: None,
+            invested: None,
+            opened: String::new(),
             pareto: false,
         }
     }

@@ -1,9 +1,9 @@
 //! `circulate sweep`: one dataset under a grid of settings (CO2 price, transport cost, haul
-//! limit), writing OUT/scenarios.csv with cost, emissions and KPIs per scenario and the
-//! Pareto-efficient ones marked.
+//! limit, investment budget), writing OUT/scenarios.csv with cost, emissions, KPIs and
+//! openings per scenario and the Pareto-efficient ones marked.
 
 use super::solve::SolveFlags;
-use circulate::batch::sweep::{combinations, run_sweep};
+use circulate::batch::sweep::{Grid, combinations, run_sweep};
 use optimizer::SolveOptions;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,6 +21,10 @@ pub struct SweepArgs {
     /// Haul limits to try, km; `none` for no limit (overrides per-material limits).
     #[arg(long, value_delimiter = ',', value_parser = haul)]
     pub max_haul: Vec<Option<f64>>,
+    /// Investment budgets to try, currency/yr; `none` for no budget: savings against what
+    /// the region may invest, with the openings at each.
+    #[arg(long, value_delimiter = ',', value_parser = budget)]
+    pub budget: Vec<Option<f64>>,
     /// scenarios.csv is written here.
     #[arg(long)]
     pub out: PathBuf,
@@ -40,6 +44,19 @@ fn haul(text: &str) -> Result<Option<f64>, String> {
             "must be {}",
             optimizer::input::limits::KM.describe()
         ))
+    }
+}
+
+fn budget(text: &str) -> Result<Option<f64>, String> {
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(None);
+    }
+    let budget: f64 = text.replace('_', "").parse().map_err(|e| format!("{e}"))?;
+    let range = optimizer::input::limits::FIXED_COST;
+    if range.contains(budget) {
+        Ok(Some(budget))
+    } else {
+        Err(format!("must be {}", range.describe()))
     }
 }
 
@@ -64,27 +81,34 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         Ok(ds) => ds,
         Err(code) => return Ok(code),
     };
-    let scenarios = combinations(&args.co2_price, &args.transport_cost, &args.max_haul);
+    let scenarios = combinations(&Grid {
+        co2_prices: &args.co2_price,
+        transport_costs: &args.transport_cost,
+        max_hauls: &args.max_haul,
+        budgets: &args.budget,
+    });
     let started = std::time::Instant::now();
     let rows = run_sweep(&ds, &scenarios, &SolveOptions::from(&args.solve))?;
     std::fs::create_dir_all(&args.out)?;
     let path = args.out.join("scenarios.csv");
     circulate::batch::row::write_csv(&path, &rows, &[])?;
     println!(
-        "{:>3} {:>9} {:>8} {:>8} {:>11} {:>16} {:>14} {:>7}",
-        "#", "co2", "EUR/tkm", "haul km", "status", "cost/yr", "t CO2e/yr", "pareto"
+        "{:>3} {:>9} {:>8} {:>8} {:>12} {:>11} {:>16} {:>14} {:>7}  opened",
+        "#", "co2", "EUR/tkm", "haul km", "budget", "status", "cost/yr", "t CO2e/yr", "pareto"
     );
     for r in &rows {
         println!(
-            "{:>3} {:>9} {:>8} {:>8} {:>11} {:>16.0} {:>14.1} {:>7}",
+            "{:>3} {:>9} {:>8} {:>8} {:>12} {:>11} {:>16.0} {:>14.1} {:>7}  {}",
             r.scenario,
             r.co2_price,
             r.transport_cost_per_tkm,
             r.max_haul_km.map_or("-".to_owned(), |k| k.to_string()),
+            r.budget.map_or("-".to_owned(), |b| b.to_string()),
             r.status,
             r.cost.unwrap_or(f64::NAN),
             r.emissions_t.unwrap_or(f64::NAN),
-            if r.pareto { "yes" } else { "" }
+            if r.pareto { "yes" } else { "" },
+            r.opened
         );
     }
     println!(
