@@ -141,8 +141,7 @@ fn a_binding_budget_sizes_the_opening() {
 fn a_smallest_size_can_make_opening_not_worth_it() {
     let mut ds = region(&[("far", 1.0)]);
     set(&mut ds, "far", |p| {
-        p.fixed_cost = 1_000.0;
-        p.min_new_capacity = 20_000.0;
+        (p.fixed_cost, p.min_new_capacity) = (1_000.0, 20_000.0);
     });
     let r = solved(&ds);
     assert_eq!(process(&r, "far").opened, Some(false));
@@ -228,8 +227,7 @@ fn a_limit_on_openings_takes_the_most_valuable() {
 fn existing_capacity_of_a_candidate_runs_without_opening() {
     let mut ds = region(&[("here", 0.0)]);
     set(&mut ds, "here", |p| {
-        p.capacity = 60.0;
-        p.fixed_cost = 10_000.0;
+        (p.capacity, p.fixed_cost) = (60.0, 10_000.0)
     });
     let r = solved(&ds);
     let here = process(&r, "here");

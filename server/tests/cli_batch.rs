@@ -332,6 +332,15 @@ fn a_border_cost_or_haul_limit_makes_trade_dearer_down_to_none() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--border-cost"));
 }
 
+/// The rows of a sweep's `scenarios.csv` in `out`.
+fn scenario_rows<T: serde::de::DeserializeOwned>(out: &Path) -> Vec<T> {
+    csv::Reader::from_path(out.join("scenarios.csv"))
+        .unwrap()
+        .deserialize()
+        .map(Result::unwrap)
+        .collect()
+}
+
 #[test]
 fn a_sweeps_scenarios_equal_separate_solves() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/example");
@@ -347,12 +356,7 @@ fn a_sweeps_scenarios_equal_separate_solves() {
         out.path().to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let rows: Vec<serde_json::Map<String, serde_json::Value>> =
-        csv::Reader::from_path(out.path().join("scenarios.csv"))
-            .unwrap()
-            .deserialize()
-            .map(Result::unwrap)
-            .collect();
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> = scenario_rows(out.path());
     assert_eq!(rows.len(), 4);
     let config = std::fs::read_to_string(example.join("dataset.toml")).unwrap();
     for (row, co2, haul) in [(0, "0.0", "30.0"), (3, "200.0", "")] {
@@ -420,12 +424,7 @@ fn a_budget_sweep_is_the_curve_of_savings_against_investment() {
         out.path().to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let rows: Vec<std::collections::HashMap<String, String>> =
-        csv::Reader::from_path(out.path().join("scenarios.csv"))
-            .unwrap()
-            .deserialize()
-            .map(Result::unwrap)
-            .collect();
+    let rows: Vec<std::collections::HashMap<String, String>> = scenario_rows(out.path());
     assert_eq!(rows.len(), 5);
     let number =
         |r: &std::collections::HashMap<String, String>, c: &str| -> f64 { r[c].parse().unwrap() };
