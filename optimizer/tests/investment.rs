@@ -300,3 +300,41 @@ mod against_enumeration {
         }
     }
 }
+
+/// A decided region cancelled part-way (here 300 ms in, long before its MIP rounds end)
+/// stops and still reports a plan no dearer than the baseline, as time-limited: the MIP
+/// listens to the cancel token through HiGHS's interrupt callback, not only to a time limit
+/// (none is set here).
+#[test]
+fn a_cancelled_decision_stops_with_a_plan() {
+    use optimizer::generate::{SyntheticOptions, generate};
+    let mut ds = generate(&SyntheticOptions {
+        sites: 3_000,
+        seed: 1,
+        processes: 6,
+        candidates: 20,
+        ..SyntheticOptions::default()
+    });
+    for p in ds
+        .processes
+        .iter_mut()
+        .filter(|p| p.candidate_capex.is_some())
+    {
+        p.fixed_cost = 50_000.0;
+    }
+    let options = optimizer::SolveOptions::default();
+    let cancel = options.solver.cancel.clone();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        cancel.cancel();
+    });
+    let r = optimizer::solve(&ds, &options).unwrap();
+    stopper.join().unwrap();
+    assert_eq!(r.status, SolveStatus::TimeLimit);
+    let objective = r.objective.expect("a plan");
+    assert!(
+        objective <= r.baseline + 1e-6 * r.baseline,
+        "{objective} vs {}",
+        r.baseline
+    );
+}

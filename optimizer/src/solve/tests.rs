@@ -192,3 +192,25 @@ fn a_pass_bounds_the_exact_optimum_from_below() {
         );
     }
 }
+
+/// A MIP (candidates with start-up costs) whose token is cancelled after it was loaded
+/// stops at HiGHS's first interrupt check, through the callback: with only the time limit
+/// (none here) it would run to its optimum.
+#[test]
+fn a_cancelled_token_interrupts_a_running_mip() {
+    let mut ds = region(1, 400, 4, 4);
+    for p in ds
+        .processes
+        .iter_mut()
+        .filter(|p| p.candidate_capex.is_some())
+    {
+        p.fixed_cost = 50_000.0;
+    }
+    let options = SolveOptions::default();
+    let model = build_model(&ds, &options);
+    assert!(model.lp.layout.has_decisions());
+    let mut mip = super::highs::LpSession::new(&model.lp, options.solver.clone()).expect("loads");
+    options.solver.cancel.cancel();
+    let solution = mip.solve(&model.lp).expect("solves");
+    assert_eq!(solution.status, SolveStatus::TimeLimit);
+}
