@@ -338,3 +338,29 @@ fn a_cancelled_decision_stops_with_a_plan() {
         r.baseline
     );
 }
+
+/// What each opening is worth (`value_openings`), by hand on the two sites of the first
+/// scenario: Far open is the plan (3,323.90); Far closed leaves Near, 5,000 + 100 + 222.39
+/// = 5,322.39. Near open costs the same 5,322.39 (Far then adds nothing); Near closed is the
+/// plan.
+#[test]
+fn each_opening_is_valued_open_and_closed() {
+    let mut ds = region(&[("near", 0.1), ("far", 1.0)]);
+    set(&mut ds, "near", |p| p.fixed_cost = 5_000.0);
+    set(&mut ds, "far", |p| p.fixed_cost = 1_000.0);
+    let options = optimizer::SolveRequest {
+        value_openings: true,
+        ..Default::default()
+    };
+    let r = optimizer::solve(&ds, &options.into()).unwrap();
+    let plan = 20.0 * KM_PER_DEGREE + 1_100.0;
+    let near_only = 2.0 * KM_PER_DEGREE + 5_100.0;
+    let far = process(&r, "far");
+    assert_close(far.objective_if_open.unwrap(), plan, "far open");
+    assert_close(far.objective_if_closed.unwrap(), near_only, "far closed");
+    let near = process(&r, "near");
+    assert_close(near.objective_if_open.unwrap(), near_only, "near open");
+    assert_close(near.objective_if_closed.unwrap(), plan, "near closed");
+    // Not asked for: not computed.
+    assert_eq!(process(&solve(&ds), "far").objective_if_open, None);
+}

@@ -68,6 +68,21 @@ impl LinearProgram {
         !self.openings_fixed && matches!(self.layout.column(j), ColKind::Opened(_))
     }
 
+    /// The same LP with decided candidate `decided`'s opening forced (`open` or closed) and
+    /// every other opening free again: a MIP, for what that opening is worth.
+    pub fn with_opening_forced(&self, decided: usize, open: bool) -> LinearProgram {
+        let mut forced = self.clone();
+        for k in 0..self.layout.decided.len() {
+            let j = self.layout.opened(k).get();
+            (forced.col_lower[j], forced.col_upper[j]) = (0.0, 1.0);
+        }
+        let j = self.layout.opened(decided).get();
+        let v = f64::from(u8::from(open));
+        (forced.col_lower[j], forced.col_upper[j]) = (v, v);
+        forced.openings_fixed = false;
+        forced
+    }
+
     /// The same LP with each opened column fixed at its value in `x`, rounded to 0 or 1: the
     /// LP of the flows for those openings, whose duals price the left-out arcs.
     pub fn with_openings_fixed(&self, x: &[f64]) -> LinearProgram {

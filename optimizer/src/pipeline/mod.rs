@@ -9,7 +9,9 @@ mod merge;
 use crate::model::domain::Dataset;
 use crate::model::error::Error;
 use crate::report::{self, SolveResult};
-use crate::solve::{LpSolution, Model, SolveOptions, SolveStats, build_model, run_model};
+use crate::solve::{
+    LpSolution, Model, SolveOptions, SolveStats, build_model, opening_values, run_model,
+};
 use std::time::Instant;
 
 /// Builds and solves the LP of a validated dataset.
@@ -62,8 +64,16 @@ pub struct Solved {
 pub fn solve_keeping_model(ds: &Dataset, options: &SolveOptions) -> Result<Solved, Error> {
     let started = Instant::now();
     let mut model = build_model(ds, options);
-    let (solution, stats) = run_model(ds, &mut model, &options.clone().charged(started))?;
-    let result = assemble(ds, &model, &solution, stats);
+    let options = options.clone().charged(started);
+    let (solution, stats) = run_model(ds, &mut model, &options)?;
+    let mut result = assemble(ds, &model, &solution, stats);
+    if options.solver.value_openings && model.lp.layout.has_decisions() {
+        for value in opening_values(ds, &model, &solution, &options)? {
+            let process = &mut result.processes[value.process.get()];
+            process.objective_if_open = value.objective_open;
+            process.objective_if_closed = value.objective_closed;
+        }
+    }
     Ok(Solved {
         model,
         solution,

@@ -254,6 +254,9 @@ impl Plan<'_> {
                     new_capacity: self.new_capacity_of(p),
                     opened: self.opened_of(p),
                     fixed_cost: self.fixed_cost_of(p),
+                    // Set by the pipeline when asked for (`value_openings`).
+                    objective_if_open: None,
+                    objective_if_closed: None,
                 }
             })
             .collect()

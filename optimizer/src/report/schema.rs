@@ -201,6 +201,11 @@ pub struct ProcessUse {
     pub opened: Option<bool>,
     /// The fixed cost the plan pays for opening it, currency/yr (0 unless opened).
     pub fixed_cost: f64,
+    /// With `value_openings`: the optimum with this candidate forced open, currency/yr.
+    pub objective_if_open: Option<f64>,
+    /// With `value_openings`: the optimum with it forced closed. Closed minus open is what
+    /// opening it is worth to the region.
+    pub objective_if_closed: Option<f64>,
 }
 
 /// Marginal cost of one more tonne of each stream: the balance row's dual. For a supply,

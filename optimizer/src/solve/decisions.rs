@@ -14,6 +14,7 @@ use super::pricing::{self, PricingOutcome};
 use super::status::{LpSolution, SolveStatus};
 use crate::model::domain::Dataset;
 use crate::model::error::Error;
+use crate::model::ids::ProcessIdx;
 use crate::network::Arcs;
 use std::time::Instant;
 
@@ -95,6 +96,59 @@ pub(crate) fn solve_decisions(
         model.network.extend(added);
         model.lp.append_flows(ds, &model.network);
     }
+}
+
+/// What opening one decided candidate is worth: the optimum with it forced open and with it
+/// forced closed (one of them is the plan's own); their difference ranks the candidates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct OpeningValue {
+    /// The candidate.
+    pub(crate) process: ProcessIdx,
+    /// The optimum with it open, currency/yr (`None` when that solve found none in time).
+    pub(crate) objective_open: Option<f64>,
+    /// The optimum with it closed.
+    pub(crate) objective_closed: Option<f64>,
+}
+
+/// For every decided candidate of a solved part (`model` and `solution` as
+/// [`solve_decisions`] left them), the optimum with its opening flipped, solved like the
+/// part itself on the final arcs; the plan's own objective stands for the other side.
+pub(crate) fn opening_values(
+    ds: &Dataset,
+    model: &Model,
+    solution: &LpSolution,
+    options: &SolveOptions,
+) -> Result<Vec<OpeningValue>, Error> {
+    let (Some(x), Some(objective)) = (solution.primal.as_ref(), solution.objective(&model.lp))
+    else {
+        return Ok(Vec::new());
+    };
+    let layout = &model.lp.layout;
+    let mut values = Vec::with_capacity(layout.decided.len());
+    for (k, &c) in layout.decided.iter().enumerate() {
+        let open = x[layout.opened(k).get()] > 0.5;
+        let mut flipped = Model {
+            network: model.network.clone(),
+            lp: model.lp.with_opening_forced(k, !open),
+            network_seconds: 0.0,
+            lp_build_seconds: 0.0,
+        };
+        let (other, _) = solve_decisions(ds, &mut flipped, options, Instant::now())?;
+        let other = (other.status == SolveStatus::Optimal)
+            .then(|| other.objective(&flipped.lp))
+            .flatten();
+        let (objective_open, objective_closed) = if open {
+            (Some(objective), other)
+        } else {
+            (other, Some(objective))
+        };
+        values.push(OpeningValue {
+            process: layout.candidates[c],
+            objective_open,
+            objective_closed,
+        });
+    }
+    Ok(values)
 }
 
 /// The arcs of `grown` past the first `before.len()`.

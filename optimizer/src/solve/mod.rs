@@ -29,6 +29,7 @@ mod transport_start;
 mod tests;
 
 pub use cancel::CancelToken;
+pub(crate) use decisions::opening_values;
 pub use model::{Model, build_model};
 pub use options::{
     Algorithm, DEADLINE_SHARE, SolveOptions, SolveRequest, SolverOptions, check_mip_gap,

@@ -43,6 +43,9 @@ pub struct SolveRequest {
     /// The relative gap at which a solve with investment decisions (a MIP) may stop;
     /// `None` is 1e-4.
     pub mip_gap: Option<f64>,
+    /// With investment decisions: also solve each candidate's opening flipped, for what
+    /// opening it is worth (one more solve per decided candidate).
+    pub value_openings: bool,
 }
 
 impl Default for SolveRequest {
@@ -55,6 +58,7 @@ impl Default for SolveRequest {
             deadline: None,
             algorithm: Algorithm::Auto,
             mip_gap: None,
+            value_openings: false,
         }
     }
 }
@@ -69,6 +73,7 @@ impl From<SolveRequest> for SolveOptions {
             deadline,
             algorithm,
             mip_gap,
+            value_openings,
         } = request;
         let from_deadline = deadline.map(|d| d.as_secs_f64() * DEADLINE_SHARE);
         let time_limit = match (time_limit, from_deadline) {
@@ -85,6 +90,7 @@ impl From<SolveRequest> for SolveOptions {
                 time_limit,
                 algorithm,
                 mip_gap,
+                value_openings,
                 ..SolverOptions::default()
             },
         }
@@ -136,6 +142,8 @@ pub struct SolverOptions {
     pub progress: Progress,
     /// The relative gap at which a MIP (investment decisions) may stop; `None` is 1e-4.
     pub mip_gap: Option<f64>,
+    /// Whether to find what each decided candidate's opening is worth.
+    pub value_openings: bool,
 }
 
 impl SolverOptions {

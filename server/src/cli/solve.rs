@@ -58,6 +58,10 @@ pub struct SolveFlags {
     /// relative gap the openings' MIP may stop at (default 1e-4; 0 proves the optimum).
     #[arg(long, value_parser = mip_gap)]
     pub mip_gap: Option<f64>,
+    /// With investment decisions: also solve each candidate's opening flipped, for what
+    /// opening it is worth (in result.json and the report; one more solve per candidate).
+    #[arg(long)]
+    pub value_openings: bool,
 }
 
 fn time_limit(text: &str) -> Result<f64, String> {
@@ -91,6 +95,7 @@ impl From<&SolveFlags> for SolveRequest {
             time_limit: args.time_limit,
             deadline: None,
             mip_gap: args.mip_gap,
+            value_openings: args.value_openings,
             algorithm: match args.solver {
                 SolverChoice::Auto => Algorithm::Auto,
                 SolverChoice::Highs => Algorithm::Highs,

@@ -135,6 +135,7 @@ pub fn render(ds: &Dataset, result: &SolveResult, outline: &[MultiPolygon<f64>])
          demand would cost the region (tonne-weighted mean, range in brackets).</p>{}</section>",
         tables::targets(ds, result)
     );
+    body.push_str(&tables::opening_values(result));
     let _ = write!(
         body,
         "<section id=\"prices\"><h2>Shadow prices</h2><p class=\"muted\">The change in the \

@@ -373,3 +373,40 @@ pub fn emission_factors(ds: &Dataset) -> String {
     );
     out
 }
+
+/// "What each opening is worth": for every candidate solved both ways (`--value-openings`),
+/// the optimum with it open and closed and the difference, largest first; empty when none.
+pub fn opening_values(result: &SolveResult) -> String {
+    let mut valued: Vec<(&optimizer::report::ProcessUse, f64, f64)> = result
+        .processes
+        .iter()
+        .filter_map(|p| Some((p, p.objective_if_open?, p.objective_if_closed?)))
+        .collect();
+    if valued.is_empty() {
+        return String::new();
+    }
+    valued.sort_by(|a, b| (b.2 - b.1).total_cmp(&(a.2 - a.1)));
+    let cur = text(&result.currency);
+    let mut out = format!(
+        "<section id=\"openings\"><h2>What each opening is worth</h2><p class=\"muted\">The \
+         optimum with each candidate forced open and forced closed, the rest chosen freely; \
+         closed minus open is what opening it saves the region ({cur}/yr).</p><table \
+         id=\"opening-values\"><thead><tr><th>Candidate</th><th>Site</th><th>Opened</th>\
+         <th>If open</th><th>If closed</th><th>Opening saves</th></tr></thead><tbody>"
+    );
+    for (p, open, closed) in valued {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td></tr>",
+            text(p.id.as_str()),
+            text(p.site.as_str()),
+            if p.opened == Some(true) { "yes" } else { "no" },
+            grouped(open, 0),
+            grouped(closed, 0),
+            grouped(closed - open, 0)
+        );
+    }
+    out.push_str("</tbody></table></section>");
+    out
+}

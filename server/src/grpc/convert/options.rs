@@ -44,6 +44,7 @@ pub fn solve_request(
         no_pricing,
         time_limit_s,
         mip_gap,
+        value_openings,
     } = options.unwrap_or_default();
     Ok(SolveRequest {
         k: k as usize,
@@ -53,6 +54,7 @@ pub fn solve_request(
         deadline,
         algorithm: Algorithm::Auto,
         mip_gap: checked_mip_gap(mip_gap)?,
+        value_openings,
     })
 }
 
@@ -76,6 +78,7 @@ pub fn match_request(
             no_pricing,
             time_limit_s,
             mip_gap: None,
+            value_openings: false,
         }),
         deadline,
     )

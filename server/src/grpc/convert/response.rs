@@ -227,6 +227,8 @@ impl From<&SolveResult> for pb::OptimizeResponse {
                     new_capacity: p.new_capacity,
                     opened: p.opened,
                     fixed_cost: p.fixed_cost,
+                    objective_if_open: p.objective_if_open,
+                    objective_if_closed: p.objective_if_closed,
                 })
                 .collect(),
             supply_prices: res
