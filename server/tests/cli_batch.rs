@@ -446,4 +446,7 @@ fn a_budget_sweep_is_the_curve_of_savings_against_investment() {
         "{saved} vs {unlimited}"
     );
     assert!(number(&rows[2], "cost_saved") > number(&rows[0], "cost_saved"));
+    // The curve as a page: one point per budget.
+    let page = std::fs::read_to_string(out.path().join("scenarios.html")).unwrap();
+    assert_eq!(page.matches("<circle").count(), 5);
 }

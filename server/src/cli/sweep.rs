@@ -92,6 +92,9 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out)?;
     let path = args.out.join("scenarios.csv");
     circulate::batch::row::write_csv(&path, &rows, &[])?;
+    if !args.budget.is_empty() {
+        circulate::html::curve::write_curve(&rows, &ds.meta.currency, &args.out)?;
+    }
     println!(
         "{:>3} {:>9} {:>8} {:>8} {:>12} {:>11} {:>16} {:>14} {:>7}  opened",
         "#", "co2", "EUR/tkm", "haul km", "budget", "status", "cost/yr", "t CO2e/yr", "pareto"

@@ -6,6 +6,7 @@
 //! the page loads nothing from anywhere.
 
 mod charts;
+pub mod curve;
 mod map;
 pub mod sankey;
 mod svg;
