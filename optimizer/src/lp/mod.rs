@@ -65,7 +65,12 @@ impl LinearProgram {
 
     /// Whether column `j` takes whole values only (a candidate's opened, 0 or 1).
     pub fn is_integer(&self, j: Col) -> bool {
-        !self.openings_fixed && matches!(self.layout.column(j), ColKind::Opened(_))
+        self.has_integers() && matches!(self.layout.column(j), ColKind::Opened(_))
+    }
+
+    /// Whether any column takes whole values only (a MIP).
+    pub fn has_integers(&self) -> bool {
+        !self.openings_fixed && self.layout.has_decisions()
     }
 
     /// The same LP with decided candidate `decided`'s opening forced (`open` or closed) and

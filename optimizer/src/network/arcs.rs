@@ -64,6 +64,18 @@ impl Arcs {
         self.ratio.extend(other.ratio);
     }
 
+    /// A copy of the arcs from position `first` on (those added after a network had
+    /// `first`).
+    pub(crate) fn since(&self, first: usize) -> Arcs {
+        let first = first.min(self.len());
+        Arcs {
+            source: self.source[first..].to_vec(),
+            sink: self.sink[first..].to_vec(),
+            km: self.km[first..].to_vec(),
+            ratio: self.ratio[first..].to_vec(),
+        }
+    }
+
     pub(crate) fn push(&mut self, source: SourceIdx, sink: SinkIdx, km: f64, ratio: f64) {
         self.source.push(source);
         self.sink.push(sink);

@@ -25,11 +25,22 @@ pub struct Part {
 
 /// The group (smallest material index of it) of every material.
 /// Materials are the nodes of a graph whose edges are substitutions and shared processes;
-/// its connected components are the groups (petgraph's union-find).
+/// its connected components are the groups (petgraph's union-find). A budget or a limit on
+/// openings ties every candidate together, so their materials form one group.
 pub fn material_groups(ds: &Dataset) -> Vec<usize> {
     let mut groups = UnionFind::<usize>::new(ds.materials.len());
     for s in &ds.substitutions {
         groups.union(s.from.get(), s.to.get());
+    }
+    let i = &ds.investment;
+    if i.budget.is_some() || i.max_new_processes.is_some() {
+        let candidates = ds.processes.iter().filter(|p| p.candidate_capex.is_some());
+        let mut materials = candidates.flat_map(|p| p.inputs.iter().chain(&p.outputs));
+        if let Some(&(first, _)) = materials.next() {
+            for &(m, _) in materials {
+                groups.union(first.get(), m.get());
+            }
+        }
     }
     for p in &ds.processes {
         let mut materials = p.inputs.iter().chain(&p.outputs).map(|&(m, _)| m.get());
@@ -95,5 +106,17 @@ pub fn split(ds: &Dataset) -> Vec<Part> {
             && p.dataset.demands.is_empty()
             && p.dataset.processes.is_empty())
     });
+    // The investment limits belong to the part with the candidates; the others are plain
+    // LPs for the network engines.
+    for part in &mut parts {
+        if !part
+            .dataset
+            .processes
+            .iter()
+            .any(|p| p.candidate_capex.is_some())
+        {
+            part.dataset.investment = Default::default();
+        }
+    }
     parts
 }

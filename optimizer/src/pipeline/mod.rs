@@ -24,13 +24,7 @@ use std::time::Instant;
 pub fn solve(ds: &Dataset, options: &SolveOptions) -> Result<SolveResult, Error> {
     use rayon::prelude::*;
     let started = Instant::now();
-    // A budget or a limit on openings ties the candidates of every part together.
-    let coupled = ds.investment.budget.is_some() || ds.investment.max_new_processes.is_some();
-    let parts = if coupled {
-        Vec::new()
-    } else {
-        decompose::split(ds)
-    };
+    let parts = decompose::split(ds);
     if parts.len() <= 1 {
         return solve_monolithic(ds, options);
     }

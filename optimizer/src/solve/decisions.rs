@@ -15,7 +15,6 @@ use super::status::{LpSolution, SolveStatus};
 use crate::model::domain::Dataset;
 use crate::model::error::Error;
 use crate::model::ids::ProcessIdx;
-use crate::network::Arcs;
 use std::time::Instant;
 
 /// What the rounds of a decided part did.
@@ -88,7 +87,7 @@ pub(crate) fn solve_decisions(
             // The openings are the best the MIP found in time, not proven within the gap.
             flows.status = chosen.status;
         }
-        let added = new_arcs(&model.network.arcs, &fixed.network.arcs);
+        let added = fixed.network.arcs.since(model.network.arcs.len());
         if added.is_empty() || flows.status != SolveStatus::Optimal {
             *model = fixed;
             return Ok((flows, outcome));
@@ -149,13 +148,4 @@ pub(crate) fn opening_values(
         });
     }
     Ok(values)
-}
-
-/// The arcs of `grown` past the first `before.len()`.
-fn new_arcs(before: &Arcs, grown: &Arcs) -> Arcs {
-    let mut added = Arcs::default();
-    for a in grown.indices().skip(before.len()) {
-        added.push(grown.source(a), grown.sink(a), grown.km(a), grown.ratio(a));
-    }
-    added
 }

@@ -132,7 +132,7 @@ impl LpSession {
         } else {
             load(lp, cost_factor)?
         };
-        let mip = lp.cols().any(|j| lp.is_integer(j));
+        let mip = lp.has_integers();
         let interrupt = Box::new(options.cancel.clone());
         if mip && let Some(model) = model.as_mut() {
             let gap = options.mip_gap.unwrap_or(DEFAULT_MIP_GAP);

@@ -2,16 +2,15 @@
 //! PyPSA `consistency.py` way). Every problem is collected with its location; the dataset is
 //! returned only when there is none, so nothing downstream sees a bad value.
 
+mod investment;
 mod numbers;
+mod processes;
 
-use super::limits::{
-    CAPEX, CO2_PER_UNIT, DETOUR, FIXED_COST, KM, MONEY_PER_UNIT, NEW_CAPACITY, NEW_PROCESSES,
-    PRICE, RATIO, TONNES,
-};
+use super::limits::{CO2_PER_UNIT, DETOUR, KM, MONEY_PER_UNIT, PRICE, RATIO, TONNES};
 use super::raw::*;
 use crate::model::domain::*;
 use crate::model::error::{FieldErrors, Location};
-use crate::model::ids::{Km, MaterialId, MaterialIdx, ProcessId, SiteId, SiteIdx, Tonnes};
+use crate::model::ids::{Km, MaterialId, MaterialIdx, SiteId, SiteIdx, Tonnes};
 use numbers::{coordinate, optional, required, within};
 // foldhash, not SipHash: ids of a million-row table are hashed twice each, and SipHash was
 // the largest single cost of loading one (foldhash is seeded per map, so still resists
@@ -22,7 +21,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 pub fn validate(raw: &RawDataset) -> Result<Dataset, FieldErrors> {
     let mut errors = FieldErrors::default();
     let (meta, co2_price, transport) = check_config(&raw.config, &mut errors);
-    let investment = check_investment(&raw.config, &mut errors);
+    let investment = investment::check_investment(&raw.config, &mut errors);
     let materials = check_materials(&raw.materials, &mut errors);
     let sites = check_sites(&raw.sites, &mut errors);
     let material_index = index_of(materials.iter().map(|m| m.id.as_str()));
@@ -41,8 +40,8 @@ pub fn validate(raw: &RawDataset) -> Result<Dataset, FieldErrors> {
     errors.append(supply_errors);
     errors.append(demand_errors);
     let substitutions = check_substitutions(&raw.substitutions, &refs, &mut errors);
-    let mut processes = check_processes(&raw.processes, &refs, &mut errors);
-    check_process_flows(&raw.process_flows, &refs, &mut processes, &mut errors);
+    let mut processes = processes::check_processes(&raw.processes, &refs, &mut errors);
+    processes::check_process_flows(&raw.process_flows, &refs, &mut processes, &mut errors);
 
     if !errors.is_empty() {
         return Err(errors);
@@ -60,32 +59,11 @@ pub fn validate(raw: &RawDataset) -> Result<Dataset, FieldErrors> {
         processes,
         investment,
     };
-    check_openings_bounded(&ds, &raw.processes, &mut errors);
+    investment::check_openings_bounded(&ds, &raw.processes, &mut errors);
     if errors.is_empty() {
         Ok(ds)
     } else {
         Err(errors)
-    }
-}
-
-/// A candidate whose opening is a decision needs a largest size: its `max_new_capacity`, or
-/// one its inputs imply (what could ever reach them, see [`Dataset::activity_bounds`]).
-/// Without either, the opening cannot be tied to the new capacity it pays for. Run on a
-/// dataset whose processes are the rows of `rows`, one for one.
-fn check_openings_bounded(ds: &Dataset, rows: &[Located<RawProcess>], errors: &mut FieldErrors) {
-    let unsized_decision = |p: &Process| ds.opening_decided(p) && p.max_new_capacity.is_none();
-    if !ds.processes.iter().any(unsized_decision) {
-        return;
-    }
-    let most = ds.activity_bounds();
-    for ((p, row), most) in ds.processes.iter().zip(rows).zip(most) {
-        if unsized_decision(p) && most.is_none() {
-            errors.push(
-                cell(&row.at, "max_new_capacity").location(),
-                "is needed: opening this candidate is a decision (fixed_cost, min_new_capacity or \
-                 [investment] max_new_processes), and nothing bounds what its inputs could receive",
-            );
-        }
     }
 }
 
@@ -191,74 +169,6 @@ fn check_config(c: &RawConfig, errors: &mut FieldErrors) -> (DatasetMeta, f64, T
         .map(Km),
     };
     (meta, co2_price, transport)
-}
-
-/// `[investment]`: a budget in currency/yr and a whole number of openings.
-fn check_investment(c: &RawConfig, errors: &mut FieldErrors) -> Investment {
-    let at = Location::table(c.origin.as_deref().unwrap_or("dataset.toml"));
-    let i = &c.investment;
-    let budget = optional(i.budget, FIXED_COST, cell(&at, "investment.budget"), errors);
-    let openings = cell(&at, "investment.max_new_processes");
-    let max_new_processes = optional(i.max_new_processes, NEW_PROCESSES, openings, errors)
-        .and_then(|n| {
-            if n.fract() == 0.0 {
-                Some(n as usize)
-            } else {
-                errors.push(
-                    openings.location(),
-                    format!("must be a whole number (got {n})"),
-                );
-                None
-            }
-        });
-    Investment {
-        budget,
-        max_new_processes,
-    }
-}
-
-/// The sizes and start-up cost of a candidate: only on rows with `candidate_capex`, and
-/// `min_new_capacity` at most `max_new_capacity`.
-fn check_new_capacity(
-    row: &RawProcess,
-    at: &Location,
-    errors: &mut FieldErrors,
-) -> (f64, f64, Option<f64>) {
-    let fixed = optional(row.fixed_cost, FIXED_COST, cell(at, "fixed_cost"), errors);
-    let min = optional(
-        row.min_new_capacity,
-        NEW_CAPACITY,
-        cell(at, "min_new_capacity"),
-        errors,
-    );
-    let max = optional(
-        row.max_new_capacity,
-        NEW_CAPACITY,
-        cell(at, "max_new_capacity"),
-        errors,
-    );
-    if row.candidate_capex.is_none() {
-        let given = [
-            (row.fixed_cost, "fixed_cost"),
-            (row.min_new_capacity, "min_new_capacity"),
-            (row.max_new_capacity, "max_new_capacity"),
-        ];
-        for (_, column) in given.iter().filter(|(v, _)| v.is_some()) {
-            errors.push(
-                cell(at, column).location(),
-                "applies to candidates only: set candidate_capex on this row, or leave it empty",
-            );
-        }
-    }
-    if let (Some(min), Some(max)) = (min, max)
-        && min > max
-    {
-        errors.push(
-            cell(at, "min_new_capacity").location(),
-            format!("must be at most max_new_capacity ({max}), got {min}"),
-        );
-    }
-    (fixed.unwrap_or(0.0), min.unwrap_or(0.0), max)
 }
 
 fn check_materials(rows: &[Located<RawMaterial>], errors: &mut FieldErrors) -> Vec<Material> {
@@ -394,129 +304,6 @@ fn check_substitutions(
             })
         })
         .collect()
-}
-
-fn check_processes(
-    rows: &[Located<RawProcess>],
-    refs: &Refs<'_>,
-    errors: &mut FieldErrors,
-) -> Vec<Process> {
-    check_unique_ids(
-        rows.iter().map(|r| (r.row.id.as_str(), &r.at)),
-        "process",
-        errors,
-    );
-    rows.iter()
-        .filter_map(|Located { at, row }| {
-            let site = refs.site(&row.site, cell(at, "site"), errors);
-            let route = route(row.route.as_deref(), at, errors);
-            let (fixed_cost, min_new_capacity, max_new_capacity) =
-                check_new_capacity(row, at, errors);
-            let process = Process {
-                id: ProcessId::from(row.id.clone()),
-                name: row.name.clone().unwrap_or_else(|| row.id.clone()),
-                route: route?,
-                site: site?,
-                capacity: required(row.capacity, TONNES, cell(at, "capacity"), errors)?,
-                cost_per_unit: within(
-                    row.cost_per_unit,
-                    0.0,
-                    MONEY_PER_UNIT,
-                    cell(at, "cost_per_unit"),
-                    errors,
-                ),
-                co2_kg_per_unit: within(
-                    row.co2_kg_per_unit,
-                    0.0,
-                    CO2_PER_UNIT,
-                    cell(at, "co2_kg_per_unit"),
-                    errors,
-                ),
-                candidate_capex: optional(
-                    row.candidate_capex,
-                    CAPEX,
-                    cell(at, "candidate_capex"),
-                    errors,
-                ),
-                fixed_cost,
-                min_new_capacity,
-                max_new_capacity,
-                inputs: Vec::new(),
-                outputs: Vec::new(),
-            };
-            Some(process)
-        })
-        .collect()
-}
-
-/// A process's route; empty is recovery (the default for recyclers and sorters).
-fn route(text: Option<&str>, at: &Location, errors: &mut FieldErrors) -> Option<Route> {
-    let Some(text) = text else {
-        return Some(Route::default());
-    };
-    let route = Route::parse(text);
-    if route.is_none() {
-        errors.push(
-            at.column("route"),
-            format!("must be recovery, disposal, R1-R13 or D1-D15 (got {text:?})"),
-        );
-    }
-    route
-}
-
-fn check_process_flows(
-    rows: &[Located<RawProcessFlow>],
-    refs: &Refs<'_>,
-    processes: &mut [Process],
-    errors: &mut FieldErrors,
-) {
-    let process_index = index_of(processes.iter().map(|p| p.id.as_str()));
-    let mut seen = HashSet::new();
-    for Located { at, row } in rows {
-        let process = lookup(
-            &process_index,
-            &row.process,
-            "process",
-            cell(at, "process"),
-            errors,
-        );
-        let material = refs.material(&row.material, cell(at, "material"), errors);
-        let is_input = match row.direction.to_ascii_lowercase().as_str() {
-            "in" => Some(true),
-            "out" => Some(false),
-            other => {
-                errors.push(
-                    at.column("direction"),
-                    format!("must be \"in\" or \"out\" (got {other:?})"),
-                );
-                None
-            }
-        };
-        let coefficient = required(row.coefficient, RATIO, cell(at, "coefficient"), errors);
-        let (Some(p), Some(m), Some(is_input), Some(c)) =
-            (process, material, is_input, coefficient)
-        else {
-            continue;
-        };
-        if !seen.insert((p, m, is_input)) {
-            errors.push(
-                at.column("material"),
-                format!(
-                    "duplicate {} flow of material {:?} for process {:?}",
-                    if is_input { "input" } else { "output" },
-                    row.material,
-                    row.process
-                ),
-            );
-            continue;
-        }
-        let proc = &mut processes[p as usize];
-        if is_input {
-            proc.inputs.push((m, c));
-        } else {
-            proc.outputs.push((m, c));
-        }
-    }
 }
 
 fn check_unique_ids<'a>(
