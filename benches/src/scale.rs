@@ -86,6 +86,7 @@ fn main() -> anyhow::Result<()> {
             },
             ..Default::default()
         },
+        ..Default::default()
     };
     println!(
         "{:>3} {:>5} {:>4} {:>10} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8} {:>16}",

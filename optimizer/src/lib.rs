@@ -13,7 +13,7 @@
 //! | `network` | the spatial index, sources and sinks, candidate arcs |
 //! | [`lp`] | the LP's layout (typed columns and rows), one cost rule per column kind, building, LP files |
 //! | `solve` | the solve request and options, the model, the run loop, the backends (HiGHS, the two network engines), pricing |
-//! | [`report`] | what a solve reports: schema, assembly, KPIs, targets, merging parts, unmatched listings, result files (the HTML page is the application's) |
+//! | [`report`] | what a solve reports: schema, assembly, KPIs, targets, merging parts, why streams are not served (price gaps), result files (the HTML page is the application's) |
 //! | `pipeline` | a solve end to end: decompose into independent parts, solve each, assemble and merge the reports |
 //! | [`regions`] | statistical areas (NUTS) and a dataset split into one dataset per area |
 //!
@@ -56,7 +56,8 @@ pub use pipeline::{Solved, decompose, solve, solve_keeping_model, solve_monolith
 pub use report::SolveResult;
 pub use solve::flow;
 pub use solve::{
-    Algorithm, CancelToken, DEADLINE_SHARE, LpSolution, Model, PRICING_PER_SOURCE, Progress,
-    ProgressEvent, RELATIVE_GAP, SolveOptions, SolveRequest, SolveStats, SolveStatus,
-    SolverOptions, build_model, check_mip_gap, check_time_limit,
+    Algorithm, Alternatives, CancelToken, DEADLINE_SHARE, DEFAULT_WITHIN, LpSolution,
+    MOST_ALTERNATIVES, Model, PRICING_PER_SOURCE, Progress, ProgressEvent, RELATIVE_GAP,
+    SolveOptions, SolveRequest, SolveStats, SolveStatus, SolverOptions, build_model,
+    check_alternatives, check_mip_gap, check_time_limit, check_within,
 };

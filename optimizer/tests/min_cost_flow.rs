@@ -300,6 +300,7 @@ fn solve_with(
                 algorithm,
                 ..Default::default()
             },
+            ..Default::default()
         },
     )
     .expect("a valid dataset solves")

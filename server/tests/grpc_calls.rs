@@ -45,6 +45,35 @@ async fn optimize_matches_the_cli_solve() {
     assert_eq!(targets.targets, response.targets);
 }
 
+/// Alternatives over the API: within the cap, each with its flows; a slack out of range is
+/// refused naming its field.
+#[tokio::test]
+async fn optimize_returns_alternatives_within_the_cap() {
+    let server = start(2).await;
+    let mut request = optimize_request(&example());
+    request.options = Some(pb::SolveOptions {
+        alternatives: 2,
+        within: Some(0.1),
+        ..Default::default()
+    });
+    let r = client(&server)
+        .await
+        .optimize(request.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    let optimum = r.objective.unwrap();
+    assert_eq!(r.alternatives.len(), 2);
+    for a in &r.alternatives {
+        assert!(a.objective.unwrap() <= optimum * 1.1 * (1.0 + 1e-9));
+        assert!(!a.flows.is_empty() && a.shared_with_optimum < 1.0);
+    }
+    request.options.as_mut().unwrap().within = Some(-1.0);
+    let status = client(&server).await.optimize(request).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
+    assert_says(&status, "options.within");
+}
+
 #[tokio::test]
 async fn match_batch_returns_the_hand_computed_matches() {
     let server = start(2).await;
@@ -75,6 +104,29 @@ async fn match_batch_returns_the_hand_computed_matches() {
         reason(&r.unmatched_requests, "r2").1,
         pb::UnmatchedReason::Outbid
     );
+    // The numbers behind the reasons: o1 -> r2 costs 0.1 x 3 degrees = 33.36 per t and saves
+    // o1's disposal (10) and r2's value (1), so either's price must rise by 22.36; o2 has
+    // nothing in range, r2 being the nearest, 17 degrees away.
+    let degree = 111.195_079_734_632_3;
+    let by_id =
+        |list: &[pb::Unmatched], id: &str| list.iter().find(|u| u.id == id).cloned().unwrap();
+    for u in [
+        by_id(&r.unmatched_requests, "r2"),
+        by_id(&r.unmatched_offers, "o1"),
+    ] {
+        let gap = u.price_gap.unwrap();
+        assert!(
+            (gap - (0.3 * degree - 11.0)).abs() < 1e-6,
+            "{}: {gap}",
+            u.id
+        );
+        assert!(u.price_gap_exact);
+        assert!((u.km.unwrap() - 3.0 * degree).abs() < 1e-4, "{u:?}");
+    }
+    assert_eq!(by_id(&r.unmatched_requests, "r2").counterpart, "o1");
+    let o2 = by_id(&r.unmatched_offers, "o2");
+    assert_eq!((o2.price_gap, o2.counterpart.as_str()), (None, "r2"));
+    assert!((o2.km.unwrap() - 17.0 * degree).abs() < 1e-3, "{o2:?}");
     assert!(
         r.unmatched_requests.iter().all(|u| u.id != "r1"),
         "r1 is fully served"

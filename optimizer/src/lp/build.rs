@@ -45,6 +45,7 @@ impl LinearProgram {
     /// | `opening_min(k)` | new capacity of decided candidate `k` (1), its opened (-smallest size) | >= 0 |
     /// | `budget` | each candidate's new capacity (its capex), each opened (its fixed cost) | <= budget |
     /// | `openings` | each opened (1) | <= max_new_processes |
+    /// | `cost_cap` (alternatives only) | every column (its cost) | <= the cap |
     ///
     /// The largest size of a decided candidate is its `max_new_capacity`, or what its inputs
     /// could ever receive beyond its capacity ([`Dataset::activity_bounds`]; validation
@@ -175,17 +176,83 @@ impl LinearProgram {
     }
 
     /// Appends a flow column for every arc of `net` not yet in the LP (all of them on the
-    /// first call; the arcs pricing added on later calls).
+    /// first call; the arcs pricing added on later calls). Under a cost cap an arc's cost
+    /// goes into the cap row and its objective weight is 0: no earlier plan used it.
     pub fn append_flows(&mut self, ds: &Dataset, net: &Network) {
+        let cap = self.layout.cost_cap_row();
         for a in net.arcs.indices().skip(self.layout.arcs) {
             let (s, t) = (net.arcs.source(a), net.arcs.sink(a));
             let cost = costs::arc(ds, net, a).objective(ds);
-            let entries = [
+            let balance = [
                 (self.layout.source_row(s), 1.0),
                 (self.layout.sink_row(t), net.arcs.ratio(a)),
             ];
-            self.push_column(cost, &entries);
+            match cap {
+                Some(cap) => self.push_column(0.0, &[balance[0], balance[1], (cap, cost)]),
+                None => self.push_column(cost, &balance),
+            };
         }
         self.layout.arcs = net.arcs.len();
+    }
+
+    /// The LP of a near-optimal alternative (modelling to generate alternatives): the same
+    /// rows plus `cost_cap`, the objective of this LP at most `cap`, and every objective
+    /// weight 0; [`LinearProgram::weigh_flows`] then sets what the alternative minimises.
+    pub fn with_cost_cap(&self, cap: f64) -> LinearProgram {
+        let mut layout = self.layout.clone();
+        layout.cost_cap = true;
+        let cap_row = self.num_rows() as u32;
+        let mut capped = LinearProgram {
+            col_cost: vec![0.0; self.num_cols()],
+            col_lower: self.col_lower.clone(),
+            col_upper: self.col_upper.clone(),
+            col_start: Vec::with_capacity(self.col_start.len()),
+            entry_row: Vec::with_capacity(self.entry_row.len() + self.num_cols()),
+            entry_value: Vec::with_capacity(self.entry_row.len() + self.num_cols()),
+            row_lower: self.row_lower.clone(),
+            row_upper: self.row_upper.clone(),
+            layout,
+            openings_fixed: self.openings_fixed,
+        };
+        capped.row_lower.push(f64::NEG_INFINITY);
+        capped.row_upper.push(cap);
+        capped.col_start.push(0);
+        for j in self.cols() {
+            let range = self.col_start[j.get()]..self.col_start[j.get() + 1];
+            capped
+                .entry_row
+                .extend_from_slice(&self.entry_row[range.clone()]);
+            capped
+                .entry_value
+                .extend_from_slice(&self.entry_value[range]);
+            if self.col_cost[j.get()] != 0.0 {
+                capped.entry_row.push(cap_row);
+                capped.entry_value.push(self.col_cost[j.get()]);
+            }
+            capped.col_start.push(capped.entry_row.len());
+        }
+        capped
+    }
+
+    /// Sets the objective of an alternative's LP: 1 per tonne on every flow `used` marks
+    /// (flows earlier plans carried), 0 elsewhere.
+    pub fn weigh_flows(&mut self, used: impl Fn(crate::network::ArcIdx) -> bool) {
+        for (a, col) in self.layout.flows() {
+            self.col_cost[col.get()] = if used(a) { 1.0 } else { 0.0 };
+        }
+    }
+
+    /// The cost of plan `x` by the cost-cap row (an alternative's cost), `None` without one.
+    pub fn capped_cost_of(&self, x: &[f64]) -> Option<f64> {
+        let cap = self.layout.cost_cap_row()?;
+        Some(
+            self.cols()
+                .flat_map(|j| {
+                    self.column_entries(j)
+                        .filter(move |&(r, _)| r == cap)
+                        .map(move |(_, v)| v * x[j.get()])
+                })
+                .sum(),
+        )
     }
 }

@@ -7,7 +7,8 @@
 //! arc (last, so arcs added by pricing append columns without renumbering). Rows: supply
 //! balance, demand balance, process input balance, process output balance, process capacity,
 //! then for each decided candidate its largest and its smallest new capacity when opened,
-//! and the investment budget and the number of openings when the dataset limits them.
+//! and the investment budget and the number of openings when the dataset limits them; last,
+//! in the LP of a near-optimal alternative only, the cost cap.
 
 use crate::model::domain::Dataset;
 use crate::model::ids::{DemandIdx, ProcessIdx, SupplyIdx, index};
@@ -62,6 +63,8 @@ pub enum RowKind {
     Budget,
     /// Openings at most the number allowed.
     Openings,
+    /// A near-optimal alternative's cost at most the cap ([`super::LinearProgram::with_cost_cap`]).
+    CostCap,
 }
 
 /// Counts of each kind of column and row.
@@ -81,6 +84,8 @@ pub struct Layout {
     pub(crate) budget: bool,
     /// Whether there is a row limiting the openings.
     pub(crate) openings: bool,
+    /// Whether there is a cost-cap row (the LP of a near-optimal alternative).
+    pub(crate) cost_cap: bool,
     /// First output/input slot of each process, so `(process, position)` maps to one slot.
     pub(crate) first_output: Vec<u32>,
     pub(crate) first_input: Vec<u32>,
@@ -126,6 +131,7 @@ impl Layout {
             decided,
             budget: ds.investment.budget.is_some(),
             openings: ds.investment.max_new_processes.is_some(),
+            cost_cap: false,
             first_output,
             first_input,
         }
@@ -258,11 +264,19 @@ impl Layout {
         let after = self.opening_min_row(self.decided.len()).get() + usize::from(self.budget);
         self.openings.then(|| row(after))
     }
+    /// The cost-cap row, if there is one.
+    pub fn cost_cap_row(&self) -> Option<Row> {
+        let after = self.opening_min_row(self.decided.len()).get()
+            + usize::from(self.budget)
+            + usize::from(self.openings);
+        self.cost_cap.then(|| row(after))
+    }
     /// Number of rows.
     pub fn rows(&self) -> usize {
         self.opening_min_row(self.decided.len()).get()
             + usize::from(self.budget)
             + usize::from(self.openings)
+            + usize::from(self.cost_cap)
     }
 
     /// The balance row of a source of the network (supplies first, then process outputs).
@@ -335,7 +349,8 @@ impl Layout {
             Some(5) => RowKind::OpeningMax(i - bounds[4]),
             Some(_) => RowKind::OpeningMin(i - bounds[5]),
             None if Some(Row::new(i)) == self.budget_row() => RowKind::Budget,
-            None => RowKind::Openings,
+            None if Some(Row::new(i)) == self.openings_row() => RowKind::Openings,
+            None => RowKind::CostCap,
         }
     }
 }

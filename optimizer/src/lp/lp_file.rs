@@ -173,6 +173,7 @@ impl Names {
                     RowKind::OpeningMin(k) => format!("smallest_opening({})", decided(k)),
                     RowKind::Budget => "investment_budget".to_owned(),
                     RowKind::Openings => "openings".to_owned(),
+                    RowKind::CostCap => "cost_cap".to_owned(),
                 };
                 unique(name, &mut seen)
             })

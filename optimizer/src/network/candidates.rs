@@ -2,7 +2,9 @@
 //! (itself, and every substitution from it), the `k` nearest sinks of that material are
 //! kept, separately for demands and for process inputs so a cluster of demands never hides a
 //! recycler; then each demand's `k` nearest supplies (the reverse pass). Only pairs within
-//! the haul limits are kept ([`haul_limit_km`], the one place that rule lives). `exact`
+//! the haul limits are kept ([`SourceQuery::km_to`], the one place that rule lives: the
+//! tightest of the material's (or the dataset's) limit, a supply's own, a demand's own and,
+//! across a border, the border's). `exact`
 //! mode keeps every compatible pair in range, so the pruning gap can be measured.
 
 use super::arcs::{ArcSet, Arcs};
@@ -63,22 +65,6 @@ pub(crate) fn sends_nothing(ds: &Dataset, source: &Node<SourceKind>) -> bool {
     matches!(source.kind, SourceKind::Supply(s) if ds.supply(s).is_empty())
 }
 
-/// The longest road km a flow of `sent` may travel from `source` into `sink`: the tightest
-/// of the material's (or the dataset's) limit, a supply's own limit and a demand's own
-/// limit; `None` is unlimited. Without a source, the bound for any source of `sent`.
-pub(crate) fn haul_limit_km(
-    ds: &Dataset,
-    sent: MaterialIdx,
-    source: Option<&SourceKind>,
-    sink: &SinkKind,
-) -> Option<f64> {
-    let source_limit = match source {
-        Some(source) => source_limit_km(ds, sent, source),
-        None => ds.max_haul(sent).map(|k| k.0),
-    };
-    tighter(source_limit, sink_limit_km(ds, sink))
-}
-
 /// A demand's own limit (process inputs have none).
 fn sink_limit_km(ds: &Dataset, sink: &SinkKind) -> Option<f64> {
     match *sink {
@@ -127,8 +113,9 @@ impl SourceQuery {
         }
     }
 
-    /// Road km to a sink, or `None` when beyond the haul limit ([`haul_limit_km`]) or, for
-    /// a sink across a border, beyond the border's haul limit.
+    /// Road km to a sink, or `None` when beyond the tightest haul limit of the pair: the
+    /// material's (or the dataset's), the supply's and the demand's own and, for a sink
+    /// across a border, the border's.
     pub(crate) fn km_to(&self, ds: &Dataset, sink: &Node<SinkKind>) -> Option<f64> {
         let to = ds.site(sink.site);
         let km = road_km(
@@ -139,8 +126,8 @@ impl SourceQuery {
             ds.transport.detour_factor,
         )
         .0;
-        // `max_km` already holds the source's part of [`haul_limit_km`]; this runs for
-        // every candidate pair, so only the sink's part is looked up.
+        // `max_km` already holds the source's part of the limit; this runs for every
+        // candidate pair, so only the sink's part is looked up.
         let mut limit = tighter(self.max_km, sink_limit_km(ds, &sink.kind));
         if let Some(border) = ds.border
             && ds.crosses_border(self.site, sink.site)

@@ -1,13 +1,12 @@
 //! The material flow network: sources (supplies and process outputs), sinks (demands and
 //! process inputs) and the candidate arcs between them, found by spatial pruning
-//! ([`candidates`]); the nodes and their kinds are [`nodes`]'s. Pricing (in the solve layer) later adds the left-out pairs that an
-//! optimal solution's duals say would pay, so pruning loses nothing. Which supplies and
-//! demands can reach each other at all is [`reach`]'s.
+//! ([`candidates`]); the nodes and their kinds are [`nodes`]'s. Pricing (in the solve
+//! layer) later adds the left-out pairs that an optimal solution's duals say would pay, so
+//! pruning loses nothing.
 
 pub(crate) mod arcs;
 pub(crate) mod candidates;
 mod nodes;
-pub(crate) mod reach;
 pub(crate) mod spatial;
 
 pub use arcs::{ArcIdx, Arcs};

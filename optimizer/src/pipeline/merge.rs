@@ -20,6 +20,7 @@ pub(crate) fn merge(ds: &Dataset, parts: &[Part], results: Vec<SolveResult>) -> 
     let mut kpis = Some(Kpis::default());
     let mut flows = Vec::new();
     let (mut imports, mut disposals, mut targets) = (Vec::new(), Vec::new(), Vec::new());
+    let mut unserved = Vec::new();
     let mut processes = vec![None; ds.processes.len()];
     let mut supply_prices = vec![None; ds.supplies.len()];
     let mut demand_prices = vec![None; ds.demands.len()];
@@ -37,6 +38,7 @@ pub(crate) fn merge(ds: &Dataset, parts: &[Part], results: Vec<SolveResult>) -> 
         flows.extend(r.flows);
         imports.extend(r.imports);
         disposals.extend(r.disposals);
+        unserved.extend(r.unserved);
         targets.extend(r.targets);
         for (use_, &p) in r.processes.into_iter().zip(&part.processes) {
             processes[p] = Some(use_);
@@ -78,9 +80,11 @@ pub(crate) fn merge(ds: &Dataset, parts: &[Part], results: Vec<SolveResult>) -> 
         flows,
         imports,
         disposals,
+        unserved,
         processes: processes.into_iter().flatten().collect(),
         shadow_prices,
         targets,
         stats,
+        alternatives: Vec::new(),
     }
 }

@@ -8,9 +8,10 @@ mod merge;
 
 use crate::model::domain::Dataset;
 use crate::model::error::Error;
-use crate::report::{self, SolveResult};
+use crate::report::{self, SolveResult, Unmatched};
 use crate::solve::{
-    LpSolution, Model, SolveOptions, SolveStats, build_model, opening_values, run_model,
+    LpSolution, Model, SolveOptions, SolveStats, alternatives, build_model, opening_values,
+    run_model,
 };
 use std::time::Instant;
 
@@ -25,7 +26,8 @@ pub fn solve(ds: &Dataset, options: &SolveOptions) -> Result<SolveResult, Error>
     use rayon::prelude::*;
     let started = Instant::now();
     let parts = decompose::split(ds);
-    if parts.len() <= 1 {
+    // Alternatives cap the cost of the whole plan, which couples the parts.
+    if parts.len() <= 1 || options.alternatives.count > 0 {
         return solve_monolithic(ds, options);
     }
     // One time limit for the whole solve: a part that starts late, after others, gets
@@ -51,6 +53,8 @@ pub struct Solved {
     pub solution: LpSolution,
     /// The report.
     pub result: SolveResult,
+    /// Supplies still disposed of and demands still imported, by index, with reasons.
+    pub unmatched: (Vec<Unmatched>, Vec<Unmatched>),
 }
 
 /// Builds the model and solves it as one LP, charging the build to the time limit, and
@@ -60,7 +64,7 @@ pub fn solve_keeping_model(ds: &Dataset, options: &SolveOptions) -> Result<Solve
     let mut model = build_model(ds, options);
     let options = options.clone().charged(started);
     let (solution, stats) = run_model(ds, &mut model, &options)?;
-    let mut result = assemble(ds, &model, &solution, stats);
+    let (mut result, unmatched) = assemble(ds, &model, &solution, stats);
     if options.solver.value_openings && model.lp.layout.has_decisions() {
         for value in opening_values(ds, &model, &solution, &options)? {
             let process = &mut result.processes[value.process.get()];
@@ -68,19 +72,38 @@ pub fn solve_keeping_model(ds: &Dataset, options: &SolveOptions) -> Result<Solve
             process.objective_if_closed = value.objective_closed;
         }
     }
+    if options.alternatives.count > 0 {
+        let found = alternatives(ds, &model, &solution, options.alternatives, &options)?;
+        result.alternatives = found
+            .into_iter()
+            .enumerate()
+            .map(|(i, alt)| report::alternatives::alternative(ds, alt, &result, i + 1))
+            .collect();
+    }
     Ok(Solved {
         model,
         solution,
         result,
+        unmatched,
     })
 }
 
-fn assemble(ds: &Dataset, model: &Model, solution: &LpSolution, stats: SolveStats) -> SolveResult {
+/// The report, and the unserved supplies and demands by index (exchange matching names
+/// them by the listings' ids).
+fn assemble(
+    ds: &Dataset,
+    model: &Model,
+    solution: &LpSolution,
+    stats: SolveStats,
+) -> (SolveResult, (Vec<Unmatched>, Vec<Unmatched>)) {
     let started = Instant::now();
-    let result = report::assemble(ds, &model.network, &model.lp, solution, stats);
+    let mut result = report::assemble(ds, &model.network, &model.lp, solution, stats);
+    let (offers, requests) = report::unmatched(ds, model, solution);
+    result.unserved = report::unserved(ds, &offers, &requests);
+    report::targets::set_price_gaps(&mut result.targets, &result.unserved);
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
         "results assembled"
     );
-    result
+    (result, (offers, requests))
 }

@@ -35,10 +35,12 @@ pub(crate) fn assemble(
         flows: Vec::new(),
         imports: Vec::new(),
         disposals: Vec::new(),
+        unserved: Vec::new(),
         processes: Vec::new(),
         shadow_prices: None,
         targets: Vec::new(),
         stats,
+        alternatives: Vec::new(),
     };
     let Some(x) = &solution.primal else {
         return result;

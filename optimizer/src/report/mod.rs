@@ -1,18 +1,21 @@
 //! Turns an LP solution into what a planner reads ([`schema`]): flows between named sites,
 //! imports and disposals, costs split by kind, KPIs against the do-nothing baseline
 //! ([`kpis`]), shadow prices and ranked import-substitution targets ([`targets`]), the
-//! reasons exchange listings went unmatched ([`unmatched`](mod@unmatched)), and the result
+//! why streams are not served locally and by how much their price would have to change
+//! ([`unserved`](mod@unserved)), near-optimal alternatives against the optimum
+//! ([`alternatives`](mod@alternatives)), and the result
 //! files ([`write`](mod@write)). What counts as a flow and the order flows are listed in
 //! are one rule each, in `flows`. The HTML page is the application's (it reads
 //! [`SolveResult`]).
 
+pub mod alternatives;
 mod assemble;
 mod flows;
 pub mod kpis;
 mod plan;
 pub mod schema;
 pub mod targets;
-pub mod unmatched;
+pub mod unserved;
 pub mod write;
 
 pub(crate) use assemble::assemble;
@@ -20,5 +23,6 @@ pub use flows::{FLOW_EPSILON_T, sort_flows};
 pub use kpis::{BASELINE, KPI_DEFINITIONS, KpiDefinition};
 pub use schema::*;
 pub use targets::rank_targets;
-pub use unmatched::{Unmatched, UnmatchedReason, unmatched};
+pub(crate) use unserved::unserved;
+pub use unserved::{Unmatched, UnmatchedReason, unmatched};
 pub use write::{RESULT_FILES, write_all};

@@ -36,6 +36,9 @@ pub struct SolveResult {
     pub imports: Vec<Import>,
     /// Supplies and process outputs still disposed of.
     pub disposals: Vec<Disposal>,
+    /// Why each supply still disposed of and each demand still imported is not served
+    /// locally, with the price gap; empty without a solution.
+    pub unserved: Vec<Unserved>,
     /// How each process is used.
     pub processes: Vec<ProcessUse>,
     /// Present only for optimal solves.
@@ -43,6 +46,35 @@ pub struct SolveResult {
     /// Import-substitution targets ranked by net savings.
     pub targets: Vec<Target>,
     /// Sizes and timings.
+    pub stats: SolveStats,
+    /// Near-optimal alternatives, when asked for: plans within the asked share of the
+    /// optimum's cost that differ from it and from each other as much as possible.
+    pub alternatives: Vec<Alternative>,
+}
+
+/// A near-optimal alternative to the optimum.
+#[derive(Clone, Debug, Serialize)]
+pub struct Alternative {
+    /// 1 for the first found (the most different from the optimum), then in order.
+    pub rank: usize,
+    /// How its solve ended.
+    pub status: SolveStatus,
+    /// Its total cost, currency/yr, CO2 priced in.
+    pub objective: Option<f64>,
+    /// How much dearer than the optimum, a share of the optimum's cost (0.03 = 3 %).
+    pub over_optimum: Option<f64>,
+    /// The share of tonnes it sends on the same pairs as the optimum (1 = the same plan).
+    pub shared_with_optimum: f64,
+    /// Distinct pairs of sites its flows link.
+    pub partners: usize,
+    /// Its cost by kind.
+    pub objective_parts: Option<CostParts>,
+    /// Its key figures against the baseline.
+    pub kpis: Option<Kpis>,
+    /// Its flows, largest first.
+    pub flows: Vec<Flow>,
+    /// Sizes, timings and certification of its solve (its `optimality_gap` is in tonnes on
+    /// earlier plans' pairs, what the alternative minimises).
     pub stats: SolveStats,
 }
 
@@ -183,6 +215,44 @@ pub struct Disposal {
     pub co2_kg: f64,
 }
 
+/// Which side of the plan a stream is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnservedKind {
+    /// A supply still (partly) disposed of.
+    Supply,
+    /// A demand still (partly) imported.
+    Demand,
+}
+
+/// A stream the plan leaves (partly) unserved, why, and what would change it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Unserved {
+    /// Supply or demand.
+    pub kind: UnservedKind,
+    /// Where.
+    pub site: SiteId,
+    /// What.
+    pub material: MaterialId,
+    /// Tonnes still disposed of (imported), t/yr.
+    pub tonnes: f64,
+    /// Why: no compatible counterpart in range, counterparts full (capacity), or import or
+    /// disposal cheaper (outbid).
+    pub reason: super::unserved::UnmatchedReason,
+    /// How much the stream's own price (a demand's import price, a supply's disposal cost)
+    /// must rise, currency/t, before one more tonne is served locally; `None` when nothing
+    /// compatible is in range.
+    pub price_gap: Option<f64>,
+    /// Whether `price_gap` is exact; where processes take part it is an upper bound (a
+    /// route through a process's activity is not searched).
+    pub price_gap_exact: bool,
+    /// The site of the best counterpart in range (the nearest compatible one when none is
+    /// in range); `None` when it is a process.
+    pub counterpart: Option<SiteId>,
+    /// Road km to that counterpart.
+    pub km: Option<f64>,
+}
+
 /// How a process is used.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProcessUse {
@@ -258,6 +328,10 @@ pub struct Target {
     pub process_cost: f64,
     /// Import cost avoided less delivery and process cost, currency/yr.
     pub net_savings: f64,
+    /// The least rise of this material's import price, currency/t, at which one more tonne
+    /// of it would be met locally (the least `price_gap` of its unserved demands); `None`
+    /// when nothing is imported or nothing compatible is in range.
+    pub price_gap: Option<f64>,
 }
 
 /// Tonnes of one material sent to serve a target's demand.

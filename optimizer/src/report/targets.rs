@@ -3,7 +3,7 @@
 
 use super::flows::FLOW_EPSILON_T;
 use super::plan::Plan;
-use super::schema::{CapacityTarget, ServedBy, Target};
+use super::schema::{CapacityTarget, ServedBy, Target, Unserved, UnservedKind};
 use crate::lp::costs;
 use crate::model::ids::{MaterialIdx, ProcessIdx};
 use crate::network::{SinkKind, SourceKind};
@@ -18,6 +18,17 @@ pub fn rank_targets(targets: &mut [Target]) {
     });
     for (i, t) in targets.iter_mut().enumerate() {
         t.rank = i + 1;
+    }
+}
+
+/// Each target's least price gap over the unserved demands of its material.
+pub(crate) fn set_price_gaps(targets: &mut [Target], unserved: &[Unserved]) {
+    for t in targets {
+        t.price_gap = unserved
+            .iter()
+            .filter(|u| u.kind == UnservedKind::Demand && u.material == t.material)
+            .filter_map(|u| u.price_gap)
+            .min_by(f64::total_cmp);
     }
 }
 
@@ -139,6 +150,7 @@ pub(crate) fn targets(plan: &Plan) -> Vec<Target> {
                 delivery_cost: a.delivery,
                 process_cost: a.process_cost,
                 net_savings: avoided - a.delivery - a.process_cost,
+                price_gap: None,
             }
         })
         .collect();

@@ -262,6 +262,7 @@ fn targets_csv(result: &SolveResult, path: &Path) -> io::Result<()> {
             number("delivery_cost"),
             number("process_cost"),
             number("net_savings"),
+            number("price_gap"),
             text("new_capacity"),
         ],
     )?;
@@ -301,6 +302,7 @@ fn targets_csv(result: &SolveResult, path: &Path) -> io::Result<()> {
                 Cell::Number(rounded(t.delivery_cost, 2)),
                 Cell::Number(rounded(t.process_cost, 2)),
                 Cell::Number(rounded(t.net_savings, 2)),
+                Cell::Number(t.price_gap.map_or_else(String::new, |g| rounded(g, 2))),
                 Cell::Text(&capacity.join("; ")),
             ],
         )?;

@@ -5,10 +5,12 @@
 //! certificate that the optimum over the pruned arcs is the optimum over every pair in range
 //! ([`pricing`]). Backends share one status and solution ([`status`]); what a solve measured
 //! is in [`stats`]; units are normalised in [`scale`]; a watcher follows a long solve
-//! ([`progress`]); [`cancel`] stops one.
+//! ([`progress`]); [`cancel`] stops one; [`alternatives`] finds near-optimal plans that
+//! differ from the optimum.
 //!
 //! This file only names the rooms and what leaves the layer.
 
+mod alternatives;
 mod backend;
 mod cancel;
 mod decisions;
@@ -28,6 +30,10 @@ mod transport_start;
 #[cfg(test)]
 mod tests;
 
+pub use alternatives::{
+    AlternativeSolve, Alternatives, DEFAULT_WITHIN, MOST_ALTERNATIVES, alternatives,
+    check_alternatives, check_within,
+};
 pub use cancel::CancelToken;
 pub(crate) use decisions::opening_values;
 pub use model::{Model, build_model};
@@ -35,7 +41,7 @@ pub use options::{
     Algorithm, DEADLINE_SHARE, SolveOptions, SolveRequest, SolverOptions, check_mip_gap,
     check_time_limit,
 };
-pub use pricing::PRICING_PER_SOURCE;
+pub use pricing::{LocalRoute, PRICING_PER_SOURCE, UnservedStream, local_routes};
 pub use progress::{Progress, ProgressEvent};
 pub use run::run_model;
 pub use scale::RELATIVE_GAP;

@@ -3,6 +3,7 @@
 //! [`SolveOptions`] of the solve: how candidate arcs are chosen ([`CandidateOptions`]) and
 //! the solver's settings ([`SolverOptions`]).
 
+use super::alternatives::{Alternatives, DEFAULT_WITHIN};
 use super::cancel::CancelToken;
 use super::progress::Progress;
 use crate::network::{CandidateOptions, DEFAULT_K};
@@ -46,6 +47,11 @@ pub struct SolveRequest {
     /// With investment decisions: also solve each candidate's opening flipped, for what
     /// opening it is worth (one more solve per decided candidate).
     pub value_openings: bool,
+    /// Near-optimal alternatives wanted besides the optimum (0: none).
+    pub alternatives: usize,
+    /// How much dearer than the optimum an alternative may be, a share of its cost;
+    /// `None` is [`DEFAULT_WITHIN`].
+    pub within: Option<f64>,
 }
 
 impl Default for SolveRequest {
@@ -59,6 +65,8 @@ impl Default for SolveRequest {
             algorithm: Algorithm::Auto,
             mip_gap: None,
             value_openings: false,
+            alternatives: 0,
+            within: None,
         }
     }
 }
@@ -74,6 +82,8 @@ impl From<SolveRequest> for SolveOptions {
             algorithm,
             mip_gap,
             value_openings,
+            alternatives,
+            within,
         } = request;
         let from_deadline = deadline.map(|d| d.as_secs_f64() * DEADLINE_SHARE);
         let time_limit = match (time_limit, from_deadline) {
@@ -93,6 +103,10 @@ impl From<SolveRequest> for SolveOptions {
                 value_openings,
                 ..SolverOptions::default()
             },
+            alternatives: Alternatives {
+                count: alternatives,
+                within: within.unwrap_or(DEFAULT_WITHIN),
+            },
         }
     }
 }
@@ -104,6 +118,8 @@ pub struct SolveOptions {
     pub candidates: CandidateOptions,
     /// Which solver runs, for how long.
     pub solver: SolverOptions,
+    /// Near-optimal alternatives to find besides the optimum.
+    pub alternatives: Alternatives,
 }
 
 impl SolveOptions {

@@ -74,7 +74,7 @@ pub fn run_model(
 }
 
 /// The stats of a solve of `model` begun at `started`.
-fn stats_of(
+pub(crate) fn stats_of(
     model: &Model,
     options: &SolveOptions,
     solution: &LpSolution,

@@ -55,6 +55,7 @@ fn certified_transport(
     let quiet = SolveOptions {
         candidates: options.candidates,
         solver: solver.clone(),
+        alternatives: Default::default(),
     };
     let mut start = build_model(transport, &quiet);
     let mut session = Session::new(transport, &start, solver.clone(), None)?;

@@ -62,6 +62,24 @@ pub struct SolveFlags {
     /// opening it is worth (in result.json and the report; one more solve per candidate).
     #[arg(long)]
     pub value_openings: bool,
+    /// Also find N near-optimal alternatives: plans costing at most (1 + --within) x the
+    /// optimum that differ from it and from each other as much as possible (each one more
+    /// certified solve; in result.json and the report).
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = alternatives)]
+    pub alternatives: usize,
+    /// How much dearer than the optimum an alternative may be, a share of its cost.
+    #[arg(long, value_name = "F", default_value_t = optimizer::DEFAULT_WITHIN, value_parser = within)]
+    pub within: f64,
+}
+
+fn alternatives(text: &str) -> Result<usize, String> {
+    let count: usize = text.parse().map_err(|e| format!("{e}"))?;
+    optimizer::check_alternatives(count)
+}
+
+fn within(text: &str) -> Result<f64, String> {
+    let share: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    optimizer::check_within(share)
 }
 
 fn time_limit(text: &str) -> Result<f64, String> {
@@ -96,6 +114,8 @@ impl From<&SolveFlags> for SolveRequest {
             deadline: None,
             mip_gap: args.mip_gap,
             value_openings: args.value_openings,
+            alternatives: args.alternatives,
+            within: Some(args.within),
             algorithm: match args.solver {
                 SolverChoice::Auto => Algorithm::Auto,
                 SolverChoice::Highs => Algorithm::Highs,

@@ -179,6 +179,41 @@ pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>, wall
             }
         );
     }
+    if !r.alternatives.is_empty() {
+        println!();
+        println!("near-optimal alternatives ({})", r.alternatives.len());
+        println!(
+            "  {:>4} {:>16} {:>10} {:>14} {:>9} {:>14}",
+            "rank", "cost", "over opt.", "diverted t", "partners", "shared tonnes"
+        );
+        for a in &r.alternatives {
+            println!(
+                "  {:>4} {:>16} {:>10} {:>14} {:>9} {:>13}%",
+                a.rank,
+                a.objective.map_or_else(|| "-".to_owned(), |o| num(o, 0)),
+                a.over_optimum
+                    .map_or_else(|| "-".to_owned(), |o| format!("{}%", num(100.0 * o, 2))),
+                a.kpis
+                    .as_ref()
+                    .map_or_else(|| "-".to_owned(), |k| num(k.diverted_from_disposal_t, 1)),
+                a.partners,
+                num(100.0 * a.shared_with_optimum, 1),
+            );
+        }
+    }
+    let gaps: Vec<f64> = r.unserved.iter().filter_map(|u| u.price_gap).collect();
+    if !r.unserved.is_empty() {
+        println!();
+        println!(
+            "unserved streams: {} ({} with a counterpart in range; the least price gap {})",
+            r.unserved.len(),
+            gaps.len(),
+            gaps.iter().copied().min_by(f64::total_cmp).map_or_else(
+                || "-".to_owned(),
+                |g| format!("{} {}/t", num(g, 2), r.currency)
+            ),
+        );
+    }
     if let Some(dir) = out {
         println!();
         println!(

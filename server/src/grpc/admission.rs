@@ -53,6 +53,9 @@ pub struct Shape {
     pub exact: bool,
     /// Pricing off.
     pub no_pricing: bool,
+    /// Near-optimal alternatives asked for: each keeps a model of its own until the answer
+    /// is built.
+    pub alternatives: u32,
 }
 
 impl Shape {
@@ -75,6 +78,7 @@ impl Shape {
             k: o.k,
             exact: o.exact,
             no_pricing: o.no_pricing,
+            alternatives: o.alternatives,
         }
     }
 
@@ -88,6 +92,7 @@ impl Shape {
             k: o.k,
             exact: o.exact,
             no_pricing: o.no_pricing,
+            alternatives: 0,
         }
     }
 
@@ -113,9 +118,10 @@ impl Shape {
 
     /// Estimated peak resident bytes of solving the request.
     pub fn bytes(&self) -> f64 {
+        let model = (self.sources + self.sinks) as f64 * BYTES_PER_NODE as f64
+            + self.arcs() * BYTES_PER_ARC as f64;
         self.message_bytes as f64 * BYTES_PER_MESSAGE_BYTE as f64
-            + (self.sources + self.sinks) as f64 * BYTES_PER_NODE as f64
-            + self.arcs() * BYTES_PER_ARC as f64
+            + model * (1.0 + f64::from(self.alternatives))
     }
 }
 
@@ -183,6 +189,7 @@ mod tests {
             k,
             exact,
             no_pricing: false,
+            alternatives: 0,
         }
     }
 

@@ -66,13 +66,12 @@ impl CirculateService {
                 let solve = convert::match_request(body.options, deadline)?;
                 let options = options(solve, started, cancel);
                 let solved = optimizer::solve_keeping_model(&ds, &options).map_err(to_status)?;
-                let (offers, requests) =
-                    optimizer::report::unmatched(&ds, &solved.model, &solved.solution);
+                let (offers, requests) = &solved.unmatched;
                 Ok(convert::match_batch_response(
                     &body,
                     &solved.result,
-                    &offers,
-                    &requests,
+                    offers,
+                    requests,
                 ))
             })
             .await

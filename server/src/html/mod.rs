@@ -1,16 +1,19 @@
 //! `report.html`: one self-contained page a planner opens offline in any browser. A map of
 //! the plan ([`map`]), a Sankey diagram of where the tonnes go ([`sankey`], drawn by
 //! [`charts`]), KPI cards with their definitions, cost and emission parts against the
-//! baseline, the targets and the shadow prices ([`tables`]). Everything is inline SVG
+//! baseline, the targets and the shadow prices ([`tables`]), why streams are not served
+//! ([`why_not`]) and near-optimal alternatives beside the optimum ([`alternatives`]). Everything is inline SVG
 //! rendered here plus a little hand-written script (`report.js`: tooltips, pan and zoom);
 //! the page loads nothing from anywhere.
 
+mod alternatives;
 mod charts;
 pub mod curve;
 mod map;
 pub mod sankey;
 mod svg;
 mod tables;
+mod why_not;
 
 pub(crate) use svg::{attr, text};
 
@@ -137,6 +140,8 @@ pub fn render(ds: &Dataset, result: &SolveResult, outline: &[MultiPolygon<f64>])
         tables::targets(ds, result)
     );
     body.push_str(&tables::opening_values(result));
+    body.push_str(&why_not::why_not(ds, result));
+    body.push_str(&alternatives::alternatives(result));
     let _ = write!(
         body,
         "<section id=\"prices\"><h2>Shadow prices</h2><p class=\"muted\">The change in the \

@@ -63,5 +63,31 @@
       });
     });
   }
+  // Sortable tables: a click on a header cell with data-sort orders the rows by that
+  // column (numbers by each cell's data-v, text as shown), again to reverse.
+  document.querySelectorAll("table.sortable").forEach((table) => {
+    const body = table.tBodies[0];
+    table.querySelectorAll("th[data-sort]").forEach((th, column) => {
+      th.style.cursor = "pointer";
+      th.addEventListener("click", () => {
+        const up = th.getAttribute("data-dir") !== "up";
+        table.querySelectorAll("th[data-sort]").forEach((h) => h.removeAttribute("data-dir"));
+        th.setAttribute("data-dir", up ? "up" : "down");
+        const key = (row) => {
+          const cell = row.cells[column];
+          const v = cell.getAttribute("data-v");
+          if (v === null) return cell.textContent;
+          return v === "" ? Infinity : Number(v);
+        };
+        const rows = Array.from(body.rows);
+        rows.sort((a, b) => {
+          const [x, y] = [key(a), key(b)];
+          const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+          return up ? order : -order;
+        });
+        rows.forEach((r) => body.appendChild(r));
+      });
+    });
+  });
   document.body.setAttribute("data-ready", "yes");
 })();

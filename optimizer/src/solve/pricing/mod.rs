@@ -13,8 +13,10 @@
 mod bounds;
 mod dual_tree;
 mod pass;
+mod serve;
 
 pub(crate) use pass::negative_arcs;
+pub use serve::{LocalRoute, UnservedStream, local_routes};
 
 use super::backend::Session;
 use super::model::Model;
@@ -48,10 +50,12 @@ pub(crate) struct PricingOutcome {
     pub(crate) gap: Option<f64>,
 }
 
-/// The duals of `model`'s source rows and sink rows under `solution` (0 without duals).
+/// The duals of `model`'s source rows and sink rows under `solution` (0 without duals), in
+/// currency per tonne: divided by [`cost_dual`] in an alternative's LP.
 pub(crate) fn node_duals(model: &Model, solution: &LpSolution) -> (Vec<f64>, Vec<f64>) {
     let layout = &model.lp.layout;
-    let dual = |row| solution.dual(row).unwrap_or(0.0);
+    let per_currency = 1.0 / cost_dual(model, solution);
+    let dual = |row| solution.dual(row).unwrap_or(0.0) * per_currency;
     let source_dual = (0..model.network.sources.len())
         .map(|s| dual(layout.source_row(SourceIdx::new(s))))
         .collect();
@@ -59,6 +63,21 @@ pub(crate) fn node_duals(model: &Model, solution: &LpSolution) -> (Vec<f64>, Vec
         .map(|t| dual(layout.sink_row(SinkIdx::new(t))))
         .collect();
     (source_dual, sink_dual)
+}
+
+/// What one currency unit of cost is worth in `model`'s objective: 1, except in a
+/// near-optimal alternative's LP, whose objective is tonnes on earlier plans' flows and
+/// whose costs sit in the cost-cap row. There a left-out pair's column would have weight 0
+/// and its cost `c` in the cap row, so its reduced cost is `-mu * c - y_source - ratio *
+/// y_sink` with `mu <= 0` the cap's dual: `|mu|` times the usual reduced cost under the
+/// duals divided by `|mu|`. The same search then prices both. A cap with no dual (not
+/// binding) makes cost free; a tiny floor keeps the division finite, and every pair whose
+/// duals pay then prices out whatever its haul.
+pub(crate) fn cost_dual(model: &Model, solution: &LpSolution) -> f64 {
+    match model.lp.layout.cost_cap_row() {
+        Some(row) => solution.dual(row).unwrap_or(0.0).abs().max(1e-12),
+        None => 1.0,
+    }
 }
 
 /// Re-solves `model` with the arcs pricing finds until none is left, the time limit is
@@ -95,13 +114,14 @@ pub(crate) fn price_until_certified(
         let priced_at = Instant::now();
         tolerance = scale::pricing_tolerance(&model.lp, solution.objective(&model.lp));
         let (source_dual, sink_dual) = node_duals(model, solution);
+        let per_objective = cost_dual(model, solution);
         let new_arcs = negative_arcs(
             ds,
             &model.network,
             &source_dual,
             &sink_dual,
             per_source,
-            tolerance.0,
+            tolerance.0 / per_objective,
             &|| options.must_stop(started),
         );
         outcome.seconds += priced_at.elapsed().as_secs_f64();
@@ -117,7 +137,7 @@ pub(crate) fn price_until_certified(
             break;
         };
         if let (Some(objective), Some(penalty)) = (solution.objective(&model.lp), penalty) {
-            let bound = objective + penalty;
+            let bound = objective + penalty * per_objective;
             lower_bound = Some(lower_bound.map_or(bound, |b: f64| b.max(bound)));
         }
         if new_arcs.is_empty() {

@@ -42,7 +42,7 @@ type Priced = (f64, SinkIdx, f64, f64);
 type SourceFound = (Vec<Priced>, Option<f64>);
 
 /// The inputs every search of a pass shares.
-struct Search<'a> {
+pub(super) struct Search<'a> {
     ds: &'a Dataset,
     net: &'a Network,
     /// Sinks by (material, is a process input), as in the network's index.
@@ -56,10 +56,12 @@ struct Search<'a> {
     sink_dual: &'a [f64],
     keep: usize,
     tolerance: f64,
+    /// Whether pairs the network holds already are skipped (pricing) or offered too.
+    skip_existing: bool,
 }
 
 impl<'a> Search<'a> {
-    fn new(
+    pub(super) fn new(
         ds: &'a Dataset,
         net: &'a Network,
         (source_dual, sink_dual): (&'a [f64], &'a [f64]),
@@ -103,7 +105,32 @@ impl<'a> Search<'a> {
             sink_dual,
             keep,
             tolerance,
+            skip_existing: true,
         }
+    }
+
+    /// The same search over every pair in range, the network's own included.
+    pub(super) fn with_existing_pairs(self) -> Self {
+        Search {
+            skip_existing: false,
+            ..self
+        }
+    }
+
+    pub(super) fn network(&self) -> &'a Network {
+        self.net
+    }
+
+    /// The materials source `s` can serve, with their ratios.
+    pub(super) fn served_materials(&self, s: SourceIdx) -> &[(MaterialIdx, f64)] {
+        &self.net.index.substitutes[self.net.sources[s.get()].material.get()]
+    }
+
+    /// The materials that can serve sink `t`, with their ratios.
+    pub(super) fn serving_materials(&self, t: SinkIdx) -> &[(MaterialIdx, f64)] {
+        self.served_by
+            .get(&self.net.sink(t).material)
+            .map_or(&[][..], Vec::as_slice)
     }
 
     /// The reduced cost and km of the left-out pair `(s, t)` (`q` is source `s`'s query), or
@@ -116,7 +143,7 @@ impl<'a> Search<'a> {
     ) -> Option<(f64, f64)> {
         let (ds, net) = (self.ds, self.net);
         let (source, sink) = (&net.sources[s.get()], net.sink(t));
-        if is_self_loop(source, sink) || self.existing.contains(s, t) {
+        if is_self_loop(source, sink) || (self.skip_existing && self.existing.contains(s, t)) {
             return None;
         }
         let km = q.km_to(ds, sink)?;
@@ -128,6 +155,85 @@ impl<'a> Search<'a> {
         Some((per_tkm * km + border - gain, km))
     }
 
+    /// Offers `visit` source `s`'s pairs into sinks of `served` (at `ratio`) in increasing
+    /// order of their bound while it is below the bar `visit` returns (at first
+    /// `-tolerance`): reduced cost per tonne sent, sink and km.
+    pub(super) fn each_sink_pair(
+        &self,
+        s: SourceIdx,
+        (served, ratio): (MaterialIdx, f64),
+        tolerance: f64,
+        mut visit: impl FnMut((f64, SinkIdx, f64)) -> f64,
+    ) {
+        let (ds, net) = (self.ds, self.net);
+        let source = &net.sources[s.get()];
+        if sends_nothing(ds, source) {
+            return;
+        }
+        let q = SourceQuery::new(ds, source);
+        let trees: Vec<&DualTree> = [false, true]
+            .iter()
+            .filter_map(|&is_process| self.sink_trees.get(&(served, is_process)))
+            .collect();
+        let reach = MayPay {
+            at: q.point,
+            y_source: self.source_dual[s.get()],
+            ratio,
+            per_km: costs::haul_per_tkm(ds, source.material).objective(ds),
+            detour: ds.transport.detour_factor,
+            max_km: q.max_km,
+            tolerance,
+        };
+        let mut current = -tolerance;
+        best_first(&trees, &reach, |point: &DualPoint| {
+            let t = SinkIdx::new(point.data as usize);
+            if let Some((reduced, km)) = self.reduced((s, &q), t, ratio) {
+                current = visit((reduced, t, km));
+            }
+            current
+        });
+    }
+
+    /// Offers `visit` sink `t`'s pairs from sources of `from` (at `ratio`), as
+    /// [`Search::each_sink_pair`] does from a source: reduced cost per tonne sent, source
+    /// and km.
+    pub(super) fn each_source_pair(
+        &self,
+        t: SinkIdx,
+        (from, ratio): (MaterialIdx, f64),
+        tolerance: f64,
+        mut visit: impl FnMut((f64, SourceIdx, f64)) -> f64,
+    ) {
+        let (ds, sink) = (self.ds, self.net.sink(t));
+        let Some(tree) = self.source_trees.get(&from) else {
+            return;
+        };
+        let site = ds.site(sink.site);
+        // The same reduced cost seen from the sink: the sink's dual is the fixed part.
+        let reach = MayPay {
+            at: unit_vector(site.lon, site.lat),
+            y_source: ratio * self.sink_dual[t.get()],
+            ratio: 1.0,
+            per_km: costs::haul_per_tkm(ds, from).objective(ds),
+            detour: ds.transport.detour_factor,
+            max_km: None,
+            tolerance,
+        };
+        let mut current = -tolerance;
+        best_first(&[tree], &reach, |point: &DualPoint| {
+            let s = SourceIdx::new(point.data as usize);
+            let source = &self.net.sources[s.get()];
+            if sends_nothing(ds, source) {
+                return current;
+            }
+            let q = SourceQuery::new(ds, source);
+            if let Some((reduced, km)) = self.reduced((s, &q), t, ratio) {
+                current = visit((reduced, s, km));
+            }
+            current
+        });
+    }
+
     /// The best `keep` negative pairs of source `s` per served material, and its share of
     /// the penalty.
     fn source(&self, s: SourceIdx) -> SourceFound {
@@ -137,28 +243,11 @@ impl<'a> Search<'a> {
         if sends_nothing(ds, source) {
             return (found, Some(0.0));
         }
-        let q = SourceQuery::new(ds, source);
         let mut most_negative = 0.0_f64;
-        for &(served, ratio) in &net.index.substitutes[source.material.get()] {
-            let trees: Vec<&DualTree> = [false, true]
-                .iter()
-                .filter_map(|&is_process| self.sink_trees.get(&(served, is_process)))
-                .collect();
-            let reach = MayPay {
-                at: q.point,
-                y_source: self.source_dual[s.get()],
-                ratio,
-                per_km: costs::haul_per_tkm(ds, source.material).objective(ds),
-                detour: ds.transport.detour_factor,
-                max_km: q.max_km,
-                tolerance: self.tolerance,
-            };
+        for &(served, ratio) in self.served_materials(s) {
             let mut best: Vec<(f64, SinkIdx, f64)> = Vec::with_capacity(self.keep + 1);
-            best_first(&trees, &reach, |point: &DualPoint| {
-                let t = SinkIdx::new(point.data as usize);
-                if let Some((reduced, km)) = self.reduced((s, &q), t, ratio) {
-                    keep_best(&mut best, (reduced, t, km), self.keep);
-                }
+            self.each_sink_pair(s, (served, ratio), self.tolerance, |pair| {
+                keep_best(&mut best, pair, self.keep);
                 bar(&best, self.keep, self.tolerance)
             });
             most_negative = best
@@ -179,37 +268,15 @@ impl<'a> Search<'a> {
     /// Sink `t`'s most negative reduced cost per tonne served over its left-out pairs (0
     /// when none is negative).
     fn sink_most_negative(&self, t: SinkIdx) -> f64 {
-        let (ds, sink) = (self.ds, self.net.sink(t));
-        let site = ds.site(sink.site);
         let mut most_negative = 0.0_f64;
-        for &(from, ratio) in self.served_by.get(&sink.material).into_iter().flatten() {
-            let Some(tree) = self.source_trees.get(&from) else {
-                continue;
-            };
-            // The same reduced cost seen from the sink: the sink's dual is the fixed part.
-            let reach = MayPay {
-                at: unit_vector(site.lon, site.lat),
-                y_source: ratio * self.sink_dual[t.get()],
-                ratio: 1.0,
-                per_km: costs::haul_per_tkm(ds, from).objective(ds),
-                detour: ds.transport.detour_factor,
-                max_km: None,
-                tolerance: self.tolerance,
-            };
-            let mut best = Vec::with_capacity(2);
-            best_first(&[tree], &reach, |point: &DualPoint| {
-                let s = SourceIdx::new(point.data as usize);
-                let source = &self.net.sources[s.get()];
-                if sends_nothing(ds, source) {
-                    return bar(&best, 1, self.tolerance);
-                }
-                let q = SourceQuery::new(ds, source);
-                if let Some((reduced, km)) = self.reduced((s, &q), t, ratio) {
-                    keep_best(&mut best, (reduced, t, km), 1);
-                }
-                bar(&best, 1, self.tolerance)
+        for &(from, ratio) in self.serving_materials(t) {
+            let mut best: Option<f64> = None;
+            self.each_source_pair(t, (from, ratio), self.tolerance, |(reduced, _, _)| {
+                let least = best.map_or(reduced, |b| b.min(reduced));
+                best = Some(least);
+                least.min(-self.tolerance)
             });
-            if let Some(&(reduced, _, _)) = best.first() {
+            if let Some(reduced) = best {
                 most_negative = most_negative.min(reduced / ratio);
             }
         }
@@ -218,7 +285,11 @@ impl<'a> Search<'a> {
 }
 
 /// Adds `pair` to `best` (sorted, most negative first) if it is among the `keep` best.
-fn keep_best(best: &mut Vec<(f64, SinkIdx, f64)>, pair: (f64, SinkIdx, f64), keep: usize) {
+pub(super) fn keep_best(
+    best: &mut Vec<(f64, SinkIdx, f64)>,
+    pair: (f64, SinkIdx, f64),
+    keep: usize,
+) {
     let at = best.partition_point(|b| b.0 <= pair.0);
     if at < keep {
         best.insert(at, pair);
@@ -228,7 +299,7 @@ fn keep_best(best: &mut Vec<(f64, SinkIdx, f64)>, pair: (f64, SinkIdx, f64), kee
 
 /// What a pair must beat to enter `best`: below `-tolerance`, and once `best` is full
 /// below its worst.
-fn bar(best: &[(f64, SinkIdx, f64)], keep: usize, tolerance: f64) -> f64 {
+pub(super) fn bar(best: &[(f64, SinkIdx, f64)], keep: usize, tolerance: f64) -> f64 {
     if best.len() >= keep {
         best[keep - 1].0.min(-tolerance)
     } else {

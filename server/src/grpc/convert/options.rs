@@ -45,6 +45,8 @@ pub fn solve_request(
         time_limit_s,
         mip_gap,
         value_openings,
+        alternatives,
+        within,
     } = options.unwrap_or_default();
     Ok(SolveRequest {
         k: k as usize,
@@ -55,6 +57,19 @@ pub fn solve_request(
         algorithm: Algorithm::Auto,
         mip_gap: checked_mip_gap(mip_gap)?,
         value_openings,
+        alternatives: optimizer::check_alternatives(alternatives as usize).map_err(
+            |description| FieldViolation {
+                field: "options.alternatives",
+                description,
+            },
+        )?,
+        within: within
+            .map(optimizer::check_within)
+            .transpose()
+            .map_err(|description| FieldViolation {
+                field: "options.within",
+                description,
+            })?,
     })
 }
 
@@ -79,6 +94,8 @@ pub fn match_request(
             time_limit_s,
             mip_gap: None,
             value_openings: false,
+            alternatives: 0,
+            within: None,
         }),
         deadline,
     )

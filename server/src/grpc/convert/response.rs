@@ -4,7 +4,7 @@
 use super::request::{OFFER_SITE, REQUEST_SITE};
 use crate::grpc::pb;
 use optimizer::report as r;
-use optimizer::report::{Unmatched, UnmatchedReason};
+use optimizer::report::{Unmatched, UnmatchedReason, Unserved, UnservedKind};
 use optimizer::{SolveResult, SolveStatus};
 
 pub fn status(s: SolveStatus) -> pb::SolveStatus {
@@ -131,6 +131,7 @@ impl From<&r::Target> for pb::Target {
             delivery_cost: t.delivery_cost,
             process_cost: t.process_cost,
             net_savings: t.net_savings,
+            price_gap: t.price_gap,
         }
     }
 }
@@ -146,6 +147,61 @@ fn prices(list: &[r::StreamPrice]) -> Vec<pb::StreamPrice> {
         .collect()
 }
 
+fn kpis(k: &r::Kpis) -> pb::Kpis {
+    pb::Kpis {
+        total_supply_t: k.total_supply_t,
+        total_demand_t: k.total_demand_t,
+        diverted_from_disposal_t: k.diverted_from_disposal_t,
+        imports_substituted_t: k.imports_substituted_t,
+        tonne_km: k.tonne_km,
+        co2_saved_t: k.co2_saved_t,
+        cost_saved: k.cost_saved,
+        secondary_input_rate: k.secondary_input_rate,
+        recovery_rate: k.recovery_rate,
+    }
+}
+
+fn flows(list: &[r::Flow]) -> Vec<pb::Flow> {
+    let opt =
+        |s: &Option<optimizer::ProcessId>| s.as_ref().map(|p| p.to_string()).unwrap_or_default();
+    list.iter()
+        .map(|f| pb::Flow {
+            from_site: f.from_site.to_string(),
+            from_name: f.from_name.clone(),
+            from_process: opt(&f.from_process),
+            to_site: f.to_site.to_string(),
+            to_name: f.to_name.clone(),
+            to_process: opt(&f.to_process),
+            material_sent: f.material_sent.to_string(),
+            material_served: f.material_served.to_string(),
+            tonnes_sent: f.tonnes_sent,
+            tonnes_served: f.tonnes_served,
+            km: f.km,
+            cost: f.cost,
+            co2_kg: f.co2_kg,
+            from_lon: f.from_lon,
+            from_lat: f.from_lat,
+            to_lon: f.to_lon,
+            to_lat: f.to_lat,
+        })
+        .collect()
+}
+
+fn alternative(a: &r::Alternative) -> pb::Alternative {
+    pb::Alternative {
+        rank: a.rank as u32,
+        status: status(a.status) as i32,
+        objective: a.objective,
+        over_optimum: a.over_optimum,
+        shared_with_optimum: a.shared_with_optimum,
+        partners: a.partners as u64,
+        objective_parts: a.objective_parts.as_ref().map(Into::into),
+        kpis: a.kpis.as_ref().map(kpis),
+        flows: flows(&a.flows),
+        stats: Some((&a.stats).into()),
+    }
+}
+
 impl From<&SolveResult> for pb::OptimizeResponse {
     fn from(res: &SolveResult) -> Self {
         let opt = |s: &Option<optimizer::ProcessId>| {
@@ -156,42 +212,12 @@ impl From<&SolveResult> for pb::OptimizeResponse {
             objective: res.objective,
             baseline: res.baseline,
             baseline_description: res.baseline_description.to_owned(),
+            unserved: unserved(&res.unserved),
             objective_parts: res.objective_parts.as_ref().map(Into::into),
             baseline_parts: Some((&res.baseline_parts).into()),
-            kpis: res.kpis.as_ref().map(|k| pb::Kpis {
-                total_supply_t: k.total_supply_t,
-                total_demand_t: k.total_demand_t,
-                diverted_from_disposal_t: k.diverted_from_disposal_t,
-                imports_substituted_t: k.imports_substituted_t,
-                tonne_km: k.tonne_km,
-                co2_saved_t: k.co2_saved_t,
-                cost_saved: k.cost_saved,
-                secondary_input_rate: k.secondary_input_rate,
-                recovery_rate: k.recovery_rate,
-            }),
-            flows: res
-                .flows
-                .iter()
-                .map(|f| pb::Flow {
-                    from_site: f.from_site.to_string(),
-                    from_name: f.from_name.clone(),
-                    from_process: opt(&f.from_process),
-                    to_site: f.to_site.to_string(),
-                    to_name: f.to_name.clone(),
-                    to_process: opt(&f.to_process),
-                    material_sent: f.material_sent.to_string(),
-                    material_served: f.material_served.to_string(),
-                    tonnes_sent: f.tonnes_sent,
-                    tonnes_served: f.tonnes_served,
-                    km: f.km,
-                    cost: f.cost,
-                    co2_kg: f.co2_kg,
-                    from_lon: f.from_lon,
-                    from_lat: f.from_lat,
-                    to_lon: f.to_lon,
-                    to_lat: f.to_lat,
-                })
-                .collect(),
+            kpis: res.kpis.as_ref().map(kpis),
+            flows: flows(&res.flows),
+            alternatives: res.alternatives.iter().map(alternative).collect(),
             imports: res
                 .imports
                 .iter()
@@ -271,16 +297,54 @@ pub fn matches(res: &SolveResult) -> Vec<pb::Match> {
         .collect()
 }
 
-pub fn unmatched(list: &[Unmatched], ids: impl Fn(usize) -> String) -> Vec<pb::Unmatched> {
+/// Listings left (partly) unmatched, named by `ids` (their own) and `counterpart_ids` (the
+/// other side's).
+pub fn unmatched(
+    list: &[Unmatched],
+    ids: impl Fn(usize) -> String,
+    counterpart_ids: impl Fn(usize) -> String,
+) -> Vec<pb::Unmatched> {
     list.iter()
         .map(|u| pb::Unmatched {
             id: ids(u.index),
             quantity_t: u.tonnes,
-            reason: match u.reason {
-                UnmatchedReason::NoCounterpartInRange => pb::UnmatchedReason::NoCounterpartInRange,
-                UnmatchedReason::Capacity => pb::UnmatchedReason::Capacity,
-                UnmatchedReason::Outbid => pb::UnmatchedReason::Outbid,
-            } as i32,
+            reason: reason(u.reason) as i32,
+            price_gap: u.price_gap,
+            price_gap_exact: u.price_gap_exact,
+            counterpart: u.counterpart.map(&counterpart_ids).unwrap_or_default(),
+            km: u.km,
+        })
+        .collect()
+}
+
+fn reason(reason: UnmatchedReason) -> pb::UnmatchedReason {
+    match reason {
+        UnmatchedReason::NoCounterpartInRange => pb::UnmatchedReason::NoCounterpartInRange,
+        UnmatchedReason::Capacity => pb::UnmatchedReason::Capacity,
+        UnmatchedReason::Outbid => pb::UnmatchedReason::Outbid,
+    }
+}
+
+fn unserved(list: &[Unserved]) -> Vec<pb::Unserved> {
+    list.iter()
+        .map(|u| pb::Unserved {
+            kind: match u.kind {
+                UnservedKind::Supply => "supply",
+                UnservedKind::Demand => "demand",
+            }
+            .to_string(),
+            site: u.site.to_string(),
+            material: u.material.to_string(),
+            tonnes: u.tonnes,
+            reason: reason(u.reason) as i32,
+            price_gap: u.price_gap,
+            price_gap_exact: u.price_gap_exact,
+            counterpart: u
+                .counterpart
+                .as_ref()
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            km: u.km,
         })
         .collect()
 }
@@ -307,8 +371,16 @@ pub fn match_batch_response(
     pb::MatchBatchResponse {
         summary: Some(summary),
         matches,
-        unmatched_offers: unmatched(offers, |i| request.offers[i].id.clone()),
-        unmatched_requests: unmatched(requests, |i| request.requests[i].id.clone()),
+        unmatched_offers: unmatched(
+            offers,
+            |i| request.offers[i].id.clone(),
+            |i| request.requests[i].id.clone(),
+        ),
+        unmatched_requests: unmatched(
+            requests,
+            |i| request.requests[i].id.clone(),
+            |i| request.offers[i].id.clone(),
+        ),
     }
 }
 
