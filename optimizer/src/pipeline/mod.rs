@@ -98,7 +98,13 @@ fn assemble(
 ) -> (SolveResult, (Vec<Unmatched>, Vec<Unmatched>)) {
     let started = Instant::now();
     let mut result = report::assemble(ds, &model.network, &model.lp, solution, stats);
+    let explained = Instant::now();
     let (offers, requests) = report::unmatched(ds, model, solution);
+    tracing::debug!(
+        seconds = explained.elapsed().as_secs_f64(),
+        unserved = offers.len() + requests.len(),
+        "unserved streams explained"
+    );
     result.unserved = report::unserved(ds, &offers, &requests);
     report::targets::set_price_gaps(&mut result.targets, &result.unserved);
     tracing::debug!(
