@@ -13,6 +13,7 @@
 mod bounds;
 mod dual_tree;
 mod pass;
+mod residual;
 mod serve;
 
 pub(crate) use pass::negative_arcs;

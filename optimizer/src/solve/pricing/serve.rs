@@ -18,10 +18,9 @@
 //! gap is an upper bound: raising the price by more always serves the stream more.
 
 use super::pass::{Search, bar, keep_best};
-use crate::lp::Col;
+use super::residual::Residual;
 use crate::model::domain::Dataset;
-use crate::network::arcs::ArcIdx;
-use crate::network::{SinkIdx, SinkKind, SourceIdx, SourceKind};
+use crate::network::{SinkIdx, SourceIdx};
 use crate::solve::model::Model;
 use crate::solve::status::LpSolution;
 use rayon::prelude::*;
@@ -40,8 +39,6 @@ const MOST_NEIGHBOURS: usize = 128;
 /// explaining 1,186 streams took 228 s with a cap of 4,096 and a retry with more
 /// neighbours, against the solve's 8 s.
 const MOST_STEPS: usize = 256;
-/// Tonnes below this are not "positive" flows, disposals or imports.
-const POSITIVE_T: f64 = 1e-9;
 
 /// The stream a search starts from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,72 +121,6 @@ impl Ord for Label {
     /// Reversed: the cheapest first out of a max-heap.
     fn cmp(&self, other: &Self) -> Ordering {
         other.cost.total_cmp(&self.cost)
-    }
-}
-
-/// The plan's positive columns and the reduced costs of the slack columns, by node.
-struct Residual {
-    /// Arcs carrying flow out of each source.
-    sends: Vec<Vec<ArcIdx>>,
-    /// Arcs carrying flow into each sink.
-    takes: Vec<Vec<ArcIdx>>,
-    /// Per source: whether it disposes of a positive amount, and its disposal column's
-    /// reduced cost (`None` without one).
-    disposal: Vec<(bool, Option<f64>)>,
-    /// Per sink: the same for imports.
-    import: Vec<(bool, Option<f64>)>,
-}
-
-impl Residual {
-    fn of(model: &Model, x: &[f64], y: &[f64]) -> Self {
-        let (net, lp) = (&model.network, &model.lp);
-        let l = &lp.layout;
-        let mut sends = vec![Vec::new(); net.sources.len()];
-        let mut takes = vec![Vec::new(); net.sinks.len()];
-        for (a, col) in l.flows() {
-            if x[col.get()] > POSITIVE_T {
-                sends[net.arcs.source(a).get()].push(a);
-                takes[net.arcs.sink(a).get()].push(a);
-            }
-        }
-        let slack = |col: Option<Col>| match col {
-            Some(col) => {
-                let reduced = lp.cost(col)
-                    - lp.column_entries(col)
-                        .map(|(row, a)| a * y[row.get()])
-                        .sum::<f64>();
-                (x[col.get()] > POSITIVE_T, Some(reduced.max(0.0)))
-            }
-            None => (false, None),
-        };
-        let disposal = net
-            .sources
-            .iter()
-            .map(|source| {
-                slack(Some(match source.kind {
-                    SourceKind::Supply(s) => l.disposal(s),
-                    SourceKind::ProcessOutput { process, output } => {
-                        l.output_disposal(l.output_slot(process, output))
-                    }
-                }))
-            })
-            .collect();
-        let import = net
-            .sinks
-            .iter()
-            .map(|sink| {
-                slack(match sink.kind {
-                    SinkKind::Demand(d) => Some(l.import(d)),
-                    SinkKind::ProcessInput { .. } => None,
-                })
-            })
-            .collect();
-        Residual {
-            sends,
-            takes,
-            disposal,
-            import,
-        }
     }
 }
 
