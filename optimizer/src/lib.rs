@@ -52,7 +52,10 @@ pub use network::{
     ArcIdx, Arcs, CandidateOptions, DEFAULT_K, Network, Node, SinkIdx, SinkKind, SourceIdx,
     SourceKind,
 };
-pub use pipeline::{Solved, decompose, solve, solve_keeping_model, solve_monolithic};
+pub use pipeline::revision::{self, Change, PlanChanges, StreamKind};
+pub use pipeline::{
+    Revised, Solved, WhatIf, decompose, solve, solve_keeping_model, solve_monolithic,
+};
 pub use report::SolveResult;
 pub use solve::flow;
 pub use solve::{

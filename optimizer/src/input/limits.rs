@@ -145,6 +145,22 @@ pub const DETOUR: Range = Range {
     max: 100.0,
 };
 
+/// Longitudes, WGS84 degrees (the README states coordinates apart from this table).
+pub const LONGITUDE: Range = Range {
+    what: "lon",
+    min: -180.0,
+    above_zero: false,
+    max: 180.0,
+};
+
+/// Latitudes, WGS84 degrees.
+pub const LATITUDE: Range = Range {
+    what: "lat",
+    min: -90.0,
+    above_zero: false,
+    max: 90.0,
+};
+
 /// Every range, in the README's order.
 pub const RANGES: &[Range] = &[
     TONNES,

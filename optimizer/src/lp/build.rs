@@ -32,6 +32,23 @@ impl LinearProgram {
         lp
     }
 
+    /// Takes the costs and bounds of `ds`, a revision of the dataset this LP was built from
+    /// that keeps its streams, processes and `net`'s arcs (new numbers only). They come
+    /// from a fresh build, so every rule of the LP stays in one place.
+    pub fn revise_numbers(&mut self, ds: &Dataset, net: &Network) {
+        let fresh = LinearProgram::build(ds, net);
+        assert_eq!(
+            (fresh.num_cols(), fresh.num_rows()),
+            (self.num_cols(), self.num_rows()),
+            "a revision of the numbers keeps the LP's rows and columns"
+        );
+        self.col_cost = fresh.col_cost;
+        self.col_lower = fresh.col_lower;
+        self.col_upper = fresh.col_upper;
+        self.row_lower = fresh.row_lower;
+        self.row_upper = fresh.row_upper;
+    }
+
     /// The rows and their contributors (coefficient in parentheses):
     ///
     /// | row | contributors | = |

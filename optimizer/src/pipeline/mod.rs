@@ -1,10 +1,14 @@
 //! The whole pipeline of a solve, from a validated dataset to its report: decompose into
 //! independent parts ([`decompose`]), build and solve each (the solve layer), assemble and
 //! merge the reports (the report layer). It sits above both, so neither imports the other's
-//! caller.
+//! caller. What-if sessions ([`WhatIf`]) keep a solve's model and basis for revisions.
 
 pub mod decompose;
 mod merge;
+pub mod revision;
+mod session;
+
+pub use session::{Revised, WhatIf};
 
 use crate::model::domain::Dataset;
 use crate::model::error::Error;

@@ -15,6 +15,29 @@ use crate::lp::LinearProgram;
 use crate::model::domain::Dataset;
 use crate::model::error::Error;
 
+/// How a revision carried the basis of the last solve over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Carried {
+    /// The backend goes on from its own basis.
+    Kept,
+    /// The revised costs outgrew the min-cost-flow path's 64-bit integers: HiGHS solves
+    /// the revised LP from its own start (on the same arcs).
+    Restarted,
+    /// The generalised engine's basis was handed to HiGHS, which goes on from it.
+    Handed,
+}
+
+impl Carried {
+    /// The name in results and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Carried::Kept => "kept",
+            Carried::Restarted => "restarted on HiGHS",
+            Carried::Handed => "handed to HiGHS",
+        }
+    }
+}
+
 /// The backend of one solve.
 #[derive(Debug)]
 pub(crate) enum Session {
@@ -81,6 +104,37 @@ impl Session {
                     self.solve(lp)
                 }
             },
+        }
+    }
+
+    /// Takes the revised costs and bounds of `lp` (the rows and columns of the last solve)
+    /// with a new clock and time limit, so the next [`solve`](Self::solve) goes on from the
+    /// kept basis. Returns how the basis carried over.
+    pub(crate) fn revise(
+        &mut self,
+        lp: &LinearProgram,
+        options: SolverOptions,
+    ) -> Result<Carried, Error> {
+        match self {
+            Session::Highs(session) => {
+                session.revise(lp, options)?;
+                Ok(Carried::Kept)
+            }
+            Session::Flow(session) => {
+                if session.revise(lp, options.clone()) {
+                    return Ok(Carried::Kept);
+                }
+                *self = Session::Highs(LpSession::new(lp, options)?);
+                Ok(Carried::Restarted)
+            }
+            // The engine takes no new numbers in place (its basis factors hold the old
+            // ones); HiGHS goes on from its basis instead.
+            Session::Generalised(engine) => {
+                let mut session = LpSession::new(lp, options)?;
+                session.start_from(&engine.start_for(lp))?;
+                *self = Session::Highs(session);
+                Ok(Carried::Handed)
+            }
         }
     }
 

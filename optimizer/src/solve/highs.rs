@@ -17,6 +17,7 @@ use crate::lp::LinearProgram;
 use crate::model::error::Error;
 use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Row, Sense};
 use highs_sys::{
+    Highs_changeColsBoundsByRange, Highs_changeColsCostByRange, Highs_changeRowsBoundsByRange,
     Highs_setBasis, Highs_setCallback, Highs_startCallback, HighsCallbackDataIn,
     HighsCallbackDataOut, HighsInt, kHighsCallbackMipInterrupt,
 };
@@ -56,6 +57,15 @@ pub(crate) struct LpSession {
     /// session (HiGHS keeps the pointer).
     _interrupt: Box<CancelToken>,
 }
+
+// SAFETY: the session owns its HiGHS instance alone (the `highs` crate's handle is not
+// `Send` only because it is a raw pointer) and every call on it takes `&mut self`, so it is
+// used by one thread at a time; HiGHS keeps no state tied to the thread that made an
+// instance (servers and the batch runner already solve many instances on many threads).
+// A what-if session moves its kept LP between the tokio blocking threads its revisions
+// run on. The interrupt callback reads a `CancelToken`, which is `Send` and `Sync`.
+#[allow(unsafe_code)]
+unsafe impl Send for LpSession {}
 
 /// HiGHS's interrupt callback: asks the MIP to stop once the solve's token is cancelled.
 /// HiGHS's C API is the only way to a callback; the `highs` crate has none.
@@ -206,6 +216,70 @@ impl LpSession {
         // 47 s either way with the primal first, 60 s with the primal throughout).
         model.set_option("simplex_strategy", SIMPLEX_PRIMAL);
         self.primal_once = true;
+        Ok(())
+    }
+
+    /// Takes the revised costs and bounds of `lp` (the same rows and columns as loaded) with
+    /// a new clock and time limit; HiGHS solves on from the basis it kept (the primal simplex
+    /// after new costs, the dual one after new bounds, as it chooses).
+    #[allow(unsafe_code)]
+    pub(crate) fn revise(
+        &mut self,
+        lp: &LinearProgram,
+        options: SolverOptions,
+    ) -> Result<(), Error> {
+        self.options = options;
+        // `in_highs` stays: HiGHS's run clock goes on adding up over this model's solves.
+        self.started = Instant::now();
+        self.out_of_time = false;
+        let factor = super::scale::normalising_factor(lp);
+        let Some(model) = self.model.as_mut() else {
+            // Nothing loaded (no columns, or no time was left): load the revised LP.
+            (self.model, self.rows) = load(lp, factor)?;
+            self.cost_factor = factor;
+            self.columns = lp.num_cols();
+            return Ok(());
+        };
+        if lp.num_cols() != self.columns || lp.num_rows() != self.rows.len() {
+            return Err(Error::Solver("a revision changed the LP's shape".into()));
+        }
+        self.cost_factor = factor;
+        let cost: Vec<f64> = lp.cols().map(|j| lp.cost(j) / factor).collect();
+        let (col_lower, col_upper): (Vec<f64>, Vec<f64>) =
+            lp.cols().map(|j| lp.col_bounds(j)).unzip();
+        let (row_lower, row_upper): (Vec<f64>, Vec<f64>) =
+            lp.rows().map(|i| lp.row_bounds(i)).unzip();
+        let last_col = lp.num_cols() as HighsInt - 1;
+        let last_row = lp.num_rows() as HighsInt - 1;
+        // The `highs` crate changes one column at a time through handles it hands out on
+        // adding; HiGHS's C API changes a range at once.
+        // SAFETY: `model` is a live HiGHS instance with `columns` columns and `rows` rows
+        // (checked above); each array holds one value per column or row of the range and
+        // outlives the call, which copies it.
+        let codes = unsafe {
+            let h = model.as_mut_ptr();
+            let mut codes = vec![Highs_changeColsCostByRange(h, 0, last_col, cost.as_ptr())];
+            codes.push(Highs_changeColsBoundsByRange(
+                h,
+                0,
+                last_col,
+                col_lower.as_ptr(),
+                col_upper.as_ptr(),
+            ));
+            if last_row >= 0 {
+                codes.push(Highs_changeRowsBoundsByRange(
+                    h,
+                    0,
+                    last_row,
+                    row_lower.as_ptr(),
+                    row_upper.as_ptr(),
+                ));
+            }
+            codes
+        };
+        if codes.contains(&STATUS_ERROR) {
+            return Err(Error::Solver("HiGHS rejected a revision".into()));
+        }
         Ok(())
     }
 

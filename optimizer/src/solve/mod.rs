@@ -34,6 +34,7 @@ pub use alternatives::{
     AlternativeSolve, Alternatives, DEFAULT_WITHIN, MOST_ALTERNATIVES, alternatives,
     check_alternatives, check_within,
 };
+pub(crate) use backend::Session as Backend;
 pub use cancel::CancelToken;
 pub(crate) use decisions::opening_values;
 pub use model::{Model, build_model};
@@ -44,6 +45,7 @@ pub use options::{
 pub use pricing::{LocalRoute, PRICING_PER_SOURCE, UnservedStream, local_routes};
 pub use progress::{Progress, ProgressEvent};
 pub use run::run_model;
+pub(crate) use run::{KeptRun, rerun, run_keeping_backend};
 pub use scale::RELATIVE_GAP;
 pub use stats::SolveStats;
 pub use status::{LpSolution, SolveStatus};

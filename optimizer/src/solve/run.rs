@@ -2,9 +2,10 @@
 //! ([`super::transport_start`]), solve on the backend the LP calls for ([`super::backend`]),
 //! price left-out arcs in until the optimum is certified ([`super::pricing`]) and count what
 //! it took ([`SolveStats`]). A part with investment decisions goes round the MIP instead
-//! ([`super::decisions`]).
+//! ([`super::decisions`]). A what-if session keeps the backend and reruns from its basis
+//! after each revision ([`rerun`]).
 
-use super::backend::Session;
+use super::backend::{Carried, Session};
 use super::decisions;
 use super::model::{Model, baseline_plan};
 use super::options::SolveOptions;
@@ -25,13 +26,37 @@ pub fn run_model(
     model: &mut Model,
     options: &SolveOptions,
 ) -> Result<(LpSolution, SolveStats), Error> {
+    let run = run_keeping_backend(ds, model, options)?;
+    Ok((run.solution, run.stats))
+}
+
+/// A solve with the backend that made it, kept so a what-if session's revisions go on
+/// from its basis.
+#[derive(Debug)]
+pub(crate) struct KeptRun {
+    pub solution: LpSolution,
+    pub stats: SolveStats,
+    /// `None` for a part with investment decisions: each MIP round builds its own.
+    pub backend: Option<Session>,
+}
+
+/// [`run_model`], keeping the backend.
+pub(crate) fn run_keeping_backend(
+    ds: &Dataset,
+    model: &mut Model,
+    options: &SolveOptions,
+) -> Result<KeptRun, Error> {
     let started = Instant::now();
     if model.lp.layout.has_decisions() {
         let (solution, outcome) = decisions::solve_decisions(ds, model, options, started)?;
         let mut stats = stats_of(model, options, &solution, &outcome.pricing, started, false);
         stats.mip_gap = outcome.mip_gap;
         stats.mip_rounds = outcome.mip_rounds;
-        return Ok((solution, stats));
+        return Ok(KeptRun {
+            solution,
+            stats,
+            backend: None,
+        });
     }
     let basis = transport_start::transport_basis(ds, model, options, started)?;
     // The backend's clock starts now: what the start took comes off its time limit.
@@ -45,7 +70,38 @@ pub fn run_model(
         columns: model.lp.num_cols(),
         rows: model.lp.num_rows(),
     });
-    let mut solution = session.solve(&model.lp)?;
+    let solution = session.solve(&model.lp)?;
+    finish(ds, model, session, solution, options, started)
+}
+
+/// Solves `model` again after a revision of its numbers (its LP's costs and bounds, on the
+/// same rows and columns), from the basis `backend` kept from the last solve, then prices
+/// until certified as a first solve does. Returns how the basis carried over.
+pub(crate) fn rerun(
+    ds: &Dataset,
+    model: &mut Model,
+    mut backend: Session,
+    options: &SolveOptions,
+) -> Result<(KeptRun, Carried), Error> {
+    let started = Instant::now();
+    let carried = backend.revise(&model.lp, options.solver.clone())?;
+    let solution = backend.solve(&model.lp)?;
+    Ok((
+        finish(ds, model, backend, solution, options, started)?,
+        carried,
+    ))
+}
+
+/// The rest of a solve after the backend's first answer: the baseline when it stopped
+/// without a plan, pricing, the stats.
+fn finish(
+    ds: &Dataset,
+    model: &mut Model,
+    mut session: Session,
+    mut solution: LpSolution,
+    options: &SolveOptions,
+    started: Instant,
+) -> Result<KeptRun, Error> {
     if solution.status == SolveStatus::TimeLimit && solution.primal.is_none() {
         // Stopped before the solver reached any plan: the baseline is one, and the best known.
         solution.primal = Some(baseline_plan(ds, &model.lp));
@@ -70,7 +126,11 @@ pub fn run_model(
         started,
         session.is_min_cost_flow(),
     );
-    Ok((solution, stats))
+    Ok(KeptRun {
+        solution,
+        stats,
+        backend: Some(session),
+    })
 }
 
 /// The stats of a solve of `model` begun at `started`.

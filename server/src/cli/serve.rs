@@ -4,6 +4,7 @@ use anyhow::Context;
 use circulate::grpc::admission::Budget;
 use circulate::grpc::auth::Tokens;
 use circulate::grpc::server::{ServeConfig, TlsFiles};
+use circulate::grpc::sessions::SessionLimits;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -22,6 +23,16 @@ pub struct ServeArgs {
     /// (default: half the machine's memory over the concurrent solves).
     #[arg(long, env = "CIRCULATE_MAX_MODEL_MB")]
     pub max_model_mb: Option<u64>,
+    /// What-if sessions open at once; more get RESOURCE_EXHAUSTED.
+    #[arg(long, env = "CIRCULATE_MAX_SESSIONS", default_value_t = 32)]
+    pub max_sessions: usize,
+    /// Estimated memory all open sessions may hold together, MB (default: a quarter of the
+    /// machine's memory).
+    #[arg(long, env = "CIRCULATE_MAX_SESSION_MB")]
+    pub max_session_mb: Option<u64>,
+    /// Seconds a session may stay without a call before it is dropped.
+    #[arg(long, env = "CIRCULATE_SESSION_IDLE_S", default_value_t = 900)]
+    pub session_idle_s: u64,
     /// TLS certificate chain, PEM (with --tls-key).
     #[arg(long, env = "CIRCULATE_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -101,10 +112,20 @@ fn config(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
         }),
         _ => None,
     };
+    let sessions = SessionLimits {
+        max_sessions: args.max_sessions,
+        max_bytes: args
+            .max_session_mb
+            .map_or(defaults.sessions.max_bytes, |mb| {
+                mb.saturating_mul(1_000_000)
+            }),
+        idle: std::time::Duration::from_secs(args.session_idle_s),
+    };
     Ok(ServeConfig {
         max_concurrent_solves,
         max_message_bytes: args.max_message_mb.saturating_mul(1024 * 1024),
         budget,
+        sessions,
         tokens,
         tls,
     })

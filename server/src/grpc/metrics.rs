@@ -52,6 +52,11 @@ pub fn refused(reason: &'static str) {
     metrics::counter!("circulate_refused_total", "reason" => reason).increment(1);
 }
 
+/// What-if sessions open now.
+pub fn sessions_open(count: usize) {
+    metrics::gauge!("circulate_sessions_open").set(count as f64);
+}
+
 /// Counts a solve in flight while it lives and records its time when dropped.
 #[derive(Debug)]
 pub struct SolveInFlight {

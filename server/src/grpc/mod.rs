@@ -12,7 +12,9 @@ pub mod metrics;
 pub mod observe;
 pub mod server;
 pub mod service;
+pub mod sessions;
 pub mod status;
+mod what_if;
 
 /// Code generated from `proto/circulate/v1/circulate.proto`.
 #[allow(clippy::all, missing_debug_implementations, unreachable_pub)]

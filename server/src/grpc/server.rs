@@ -6,6 +6,7 @@ use super::admission::Budget;
 use super::auth::Tokens;
 use super::observe::ObserveLayer;
 use super::pb::circulate_server::CirculateServer;
+use super::sessions::SessionLimits;
 use super::{pb, service::CirculateService};
 use optimizer::CancelToken;
 use std::future::Future;
@@ -24,6 +25,8 @@ pub struct ServeConfig {
     pub max_message_bytes: usize,
     /// Largest estimated memory of one request.
     pub budget: Budget,
+    /// Bounds on what-if sessions.
+    pub sessions: SessionLimits,
     /// Accepted bearer tokens (none: no authentication).
     pub tokens: Tokens,
     /// Certificate chain and key, PEM (none: plaintext).
@@ -53,6 +56,7 @@ impl Default for ServeConfig {
             // A 50k-site region with its streams is about 10 MB of protobuf; leave room.
             max_message_bytes: 256 * 1024 * 1024,
             budget: Budget::default_for(max_concurrent_solves),
+            sessions: SessionLimits::default_for(Budget::default_for(1).max_model_bytes),
             tokens: Tokens::default(),
             tls: None,
         }
@@ -79,8 +83,10 @@ pub async fn serve(
     let service = CirculateService::new(
         config.max_concurrent_solves,
         config.budget,
+        config.sessions,
         stop_solves.clone(),
     );
+    service.sessions().sweep_in_background();
     let circulate = CirculateServer::new(service)
         .max_decoding_message_size(config.max_message_bytes)
         .max_encoding_message_size(config.max_message_bytes);

@@ -1,10 +1,11 @@
 //! The `circulate.v1.Circulate` handlers. Each one converts the request ([`convert`]), runs
 //! the solve in its lane ([`Lanes`]: admission, a slot, a pool, cancellation when the
 //! client goes away) and converts the answer back; the deadline the client sent becomes
-//! the solver's time limit.
+//! the solver's time limit. The session calls are in [`super::what_if`].
 
 use super::admission::{Budget, Shape};
 use super::lanes::Lanes;
+use super::sessions::{SessionLimits, Sessions};
 use super::status::{invalid, to_status, violation};
 use super::{convert, pb};
 use optimizer::{CancelToken, Dataset, SolveOptions, SolveRequest, SolveResult};
@@ -18,16 +19,29 @@ const DEFAULT_CHUNK: usize = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct CirculateService {
-    lanes: Lanes,
+    pub(super) lanes: Lanes,
+    pub(super) sessions: Sessions,
 }
 
 impl CirculateService {
     /// A service running at most `max_concurrent_solves` large solves at once (see
-    /// [`Lanes::new`]); cancelling `shutdown` stops every running solve.
-    pub fn new(max_concurrent_solves: usize, budget: Budget, shutdown: CancelToken) -> Self {
+    /// [`Lanes::new`]) and holding what-if sessions within `limits`; cancelling `shutdown`
+    /// stops every running solve.
+    pub fn new(
+        max_concurrent_solves: usize,
+        budget: Budget,
+        limits: SessionLimits,
+        shutdown: CancelToken,
+    ) -> Self {
         CirculateService {
             lanes: Lanes::new(max_concurrent_solves, budget, shutdown),
+            sessions: Sessions::new(limits),
         }
+    }
+
+    /// The service's sessions (the server sweeps idle ones).
+    pub fn sessions(&self) -> &Sessions {
+        &self.sessions
     }
 
     /// The solved dataset of an `OptimizeRequest` (Optimize and ImportSubstitution).
@@ -80,13 +94,17 @@ impl CirculateService {
 
 /// The options of a request's solve: what was asked, less the time already spent since
 /// `started` (reading and checking it), stopped by `cancel`.
-fn options(request: SolveRequest, started: Instant, cancel: CancelToken) -> SolveOptions {
+pub(super) fn options(
+    request: SolveRequest,
+    started: Instant,
+    cancel: CancelToken,
+) -> SolveOptions {
     SolveOptions::from(request)
         .charged(started)
         .with_cancel(cancel)
 }
 
-fn validated(raw: &optimizer::input::RawDataset) -> Result<Dataset, Status> {
+pub(super) fn validated(raw: &optimizer::input::RawDataset) -> Result<Dataset, Status> {
     optimizer::input::validate(raw).map_err(|e| invalid(&e))
 }
 
@@ -118,6 +136,27 @@ impl pb::circulate_server::Circulate for CirculateService {
     ) -> Result<Response<pb::MatchBatchResponse>, Status> {
         let response = self.matched("MatchBatch", request).await?;
         Ok(Response::new(response))
+    }
+
+    async fn open_session(
+        &self,
+        request: Request<pb::OpenSessionRequest>,
+    ) -> Result<Response<pb::SessionPlan>, Status> {
+        self.open(request).await.map(Response::new)
+    }
+
+    async fn revise(
+        &self,
+        request: Request<pb::ReviseRequest>,
+    ) -> Result<Response<pb::SessionPlan>, Status> {
+        self.revise_session(request).await.map(Response::new)
+    }
+
+    async fn close_session(
+        &self,
+        request: Request<pb::CloseSessionRequest>,
+    ) -> Result<Response<pb::CloseSessionResponse>, Status> {
+        self.close(request).map(Response::new)
     }
 
     type MatchBatchStreamStream = ReceiverStream<Result<pb::MatchBatchChunk, Status>>;

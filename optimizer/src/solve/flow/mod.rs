@@ -234,6 +234,41 @@ impl FlowSession {
     }
 }
 
+impl FlowSession {
+    /// Takes the revised costs and quantities of `lp` (the same rows and columns as the
+    /// last solve's) onto the kept basis, with a new clock and time limit. The integer steps
+    /// are chosen again for the revised numbers: the tree is a set of arcs, whatever the
+    /// units, and [`NetworkSimplex::refit`] works its flows and potentials out anew. Returns
+    /// `false` when the revised costs no longer fit 64-bit integers (the caller hands the
+    /// LP to HiGHS).
+    pub(crate) fn revise(&mut self, lp: &LinearProgram, options: SolverOptions) -> bool {
+        self.options = options;
+        self.started = Instant::now();
+        let Some(r) = Resolution::of(lp) else {
+            return false;
+        };
+        self.resolution = r;
+        let Some(engine) = self.simplex.as_mut() else {
+            // Not solved yet: the next solve starts from the all-slack tree in the new steps.
+            return true;
+        };
+        let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp, &r);
+        for (s, (&q, &c)) in supply.iter().zip(&disposal_cost).enumerate() {
+            engine.set_supply(s, q, c);
+        }
+        for (t, (&q, &c)) in demand.iter().zip(&import_cost).enumerate() {
+            engine.set_demand(t, q, c);
+        }
+        // Arcs added since the last solve join the engine at the next one, at their cost.
+        for (a, j) in lp.layout.flows().take(engine.flow_arcs()) {
+            engine.set_flow_cost(a.get(), r.price_units(lp.cost(j)));
+        }
+        let exchanges = engine.refit();
+        tracing::debug!(exchanges, "network simplex basis refitted to the revision");
+        true
+    }
+}
+
 /// The supply and demand a flow column joins.
 fn endpoints(lp: &LinearProgram, j: Col) -> (u32, u32) {
     let (mut from, mut to) = (0, 0);

@@ -161,7 +161,7 @@ fn kpis(k: &r::Kpis) -> pb::Kpis {
     }
 }
 
-fn flows(list: &[r::Flow]) -> Vec<pb::Flow> {
+pub(super) fn flows(list: &[r::Flow]) -> Vec<pb::Flow> {
     let opt =
         |s: &Option<optimizer::ProcessId>| s.as_ref().map(|p| p.to_string()).unwrap_or_default();
     list.iter()

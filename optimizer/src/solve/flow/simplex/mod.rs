@@ -27,6 +27,7 @@
 //! other, and with nearby nodes at nearby indices those walks hit the cache (what that saves
 //! is in docs/performance.md, "Why the engines are built as they are").
 
+mod revise;
 mod tree;
 
 /// The block search scans `sqrt(arcs) / BLOCK_DIVISOR` arcs per pivot (at least
@@ -59,6 +60,9 @@ pub struct NetworkSimplex {
     cost: Vec<i64>,
     flow: Vec<i64>,
     in_tree: Vec<bool>,
+    /// Units each node puts in (a supply's tonnes) or takes out (minus a demand's); the
+    /// hub's is never read. Kept so a revision can work out the tree's flows again.
+    balance: Vec<i64>,
     // Tree, per node.
     parent: Vec<u32>,
     pred: Vec<u32>,
@@ -117,6 +121,7 @@ impl NetworkSimplex {
             cost: Vec::with_capacity(ns + nt),
             flow: Vec::with_capacity(ns + nt),
             in_tree: Vec::with_capacity(ns + nt),
+            balance: vec![0; nodes],
             parent: vec![root as u32; nodes],
             pred: vec![0; nodes],
             pred_dir: vec![UP; nodes],
@@ -140,11 +145,13 @@ impl NetworkSimplex {
             };
             if outer < ns {
                 engine.push_arc(node, root, disposal_cost[outer], supply[outer], true);
+                engine.balance[node] = supply[outer];
                 engine.pred_dir[node] = UP;
                 engine.pi[node] = -disposal_cost[outer];
             } else {
                 let t = outer - ns;
                 engine.push_arc(root, node, import_cost[t], demand[t], true);
+                engine.balance[node] = -demand[t];
                 engine.pred_dir[node] = DOWN;
                 engine.pi[node] = import_cost[t];
             }
@@ -388,7 +395,7 @@ mod tests {
     use super::*;
 
     /// Checks the tree invariants the pivots rely on.
-    fn check_tree(e: &NetworkSimplex) {
+    pub(super) fn check_tree(e: &NetworkSimplex) {
         let n = e.root() + 1;
         // Thread is one cycle through every node in preorder from the root.
         let mut seen = vec![false; n];

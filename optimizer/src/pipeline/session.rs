@@ -1,0 +1,155 @@
+//! What-if sessions: a dataset solved once and then revised ([`Change`]) as often as asked,
+//! each revision solved from what the last solve left rather than from nothing.
+//!
+//! What is kept between revisions: the model (candidate arcs with every arc pricing added,
+//! and the LP over them) and the backend with its basis. A revision of numbers (prices,
+//! the CO2 price, transport cost, quantities, streams removed, a site closed) keeps the
+//! LP's rows and columns, so the LP takes the new costs and bounds and the backend goes on
+//! from its basis: the network simplex refits its tree, HiGHS keeps its factorisation
+//! (the revision's `start` says which). Pricing then certifies the revised optimum over every
+//! pair in range, adding the arcs the new numbers call for.
+//!
+//! Built again from the revised dataset, as a first solve: a revision that adds streams
+//! (new rows), a dataset with investment decisions (each MIP round builds its own LP), and,
+//! without pricing, a stream that was empty and is not any more (it has no candidate arcs
+//! yet, and nothing else would add them).
+//!
+//! A revision whose changes fail their checks changes nothing. One the client cancels, or
+//! that runs out of time, keeps its best plan and a feasible basis, so the next goes on.
+
+use super::revision::{self, Change, PlanChanges};
+use super::{Unmatched, assemble};
+use crate::model::domain::Dataset;
+use crate::model::error::Error;
+use crate::report::SolveResult;
+use crate::solve::{
+    Backend, KeptRun, Model, SolveOptions, SolverOptions, build_model, rerun, run_keeping_backend,
+};
+use std::time::Instant;
+
+/// A dataset, its current plan and what its next revision starts from.
+#[derive(Debug)]
+pub struct WhatIf {
+    ds: Dataset,
+    options: SolveOptions,
+    model: Model,
+    /// `None` when the next revision builds the model again.
+    backend: Option<Backend>,
+    result: SolveResult,
+    unmatched: (Vec<Unmatched>, Vec<Unmatched>),
+}
+
+/// One revision's answer: the new plan and what changed.
+#[derive(Debug)]
+pub struct Revised<'a> {
+    /// The revised plan.
+    pub result: &'a SolveResult,
+    /// Flows added, removed and resized, and the objective's change.
+    pub changes: PlanChanges,
+    /// How the revision started: `kept`, `handed to HiGHS`, `restarted on HiGHS` or `rebuilt`.
+    pub start: &'static str,
+    /// Seconds from the changes to the certified plan (the report included).
+    pub seconds: f64,
+}
+
+impl WhatIf {
+    /// Solves `ds` (one LP, undecomposed) and keeps what its revisions start from.
+    pub fn open(ds: Dataset, options: SolveOptions) -> Result<Self, Error> {
+        let started = Instant::now();
+        let mut model = build_model(&ds, &options);
+        let run = run_keeping_backend(&ds, &mut model, &options.clone().charged(started))?;
+        let (result, unmatched) = assemble(&ds, &model, &run.solution, run.stats);
+        Ok(WhatIf {
+            ds,
+            options,
+            model,
+            backend: run.backend,
+            result,
+            unmatched,
+        })
+    }
+
+    /// The current dataset.
+    pub fn dataset(&self) -> &Dataset {
+        &self.ds
+    }
+
+    /// The current plan.
+    pub fn result(&self) -> &SolveResult {
+        &self.result
+    }
+
+    /// Supplies still disposed of and demands still imported, by index, with reasons.
+    pub fn unmatched(&self) -> &(Vec<Unmatched>, Vec<Unmatched>) {
+        &self.unmatched
+    }
+
+    /// The options every revision solves with (their time limit and cancellation are
+    /// given per revision).
+    pub fn options(&self) -> &SolveOptions {
+        &self.options
+    }
+
+    /// Applies `changes` and solves the revised dataset from the kept basis, under
+    /// `solver`'s time limit and cancellation. Changes that fail their checks are an
+    /// `Error::Invalid` naming each (`changes[i].field`) and leave the session as it was.
+    pub fn revise(
+        &mut self,
+        changes: &[Change],
+        solver: SolverOptions,
+    ) -> Result<Revised<'_>, Error> {
+        let started = Instant::now();
+        let revised = revision::apply(&self.ds, changes)?;
+        let options = SolveOptions {
+            solver,
+            ..self.options.clone()
+        };
+        let woken = !options.priced() && woken_streams(&self.ds, &revised);
+        let rebuild = changes.iter().any(Change::changes_structure) || woken;
+        let backend = if rebuild { None } else { self.backend.take() };
+        let outcome = match backend {
+            Some(backend) => {
+                self.model.lp.revise_numbers(&revised, &self.model.network);
+                rerun(&revised, &mut self.model, backend, &options)
+                    .map(|(run, carried)| (run, carried.as_str()))
+            }
+            None => {
+                let mut model = build_model(&revised, &options);
+                let run = run_keeping_backend(&revised, &mut model, &options);
+                self.model = model;
+                run.map(|run| (run, "rebuilt"))
+            }
+        };
+        // From here the session holds the revised model; a backend that failed is gone,
+        // and the next revision builds from the revised dataset.
+        self.ds = revised;
+        let (run, start): (KeptRun, &'static str) = outcome?;
+        let (result, unmatched) = assemble(&self.ds, &self.model, &run.solution, run.stats);
+        self.backend = run.backend;
+        let changes = revision::plan_changes(&self.result, &result);
+        self.result = result;
+        self.unmatched = unmatched;
+        tracing::debug!(
+            start,
+            seconds = started.elapsed().as_secs_f64(),
+            added = changes.added.len(),
+            removed = changes.removed.len(),
+            resized = changes.resized.len(),
+            "revision solved"
+        );
+        Ok(Revised {
+            result: &self.result,
+            changes,
+            start,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+}
+
+/// Whether a stream empty in `old` has tonnes in `new` (same positions).
+fn woken_streams(old: &Dataset, new: &Dataset) -> bool {
+    let woke = |a: &[crate::model::domain::Stream], b: &[crate::model::domain::Stream]| {
+        a.iter().zip(b).any(|(a, b)| a.is_empty() && !b.is_empty())
+    };
+    woke(&old.supplies, &new.supplies) || woke(&old.demands, &new.demands)
+}
