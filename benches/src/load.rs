@@ -6,8 +6,12 @@
 //! when the RSS passes `--rss-budget-mb` or a small request waited behind a large one
 //! (took over `--small-max-s`). Before the load it sends the hostile requests of the
 //! hardening issue once each (8 MiB of empty offers, `exact` or a huge `k` on 10k x 10k,
-//! numbers the solver reads as infinite) and fails if any gets a server error. With
-//! `--address-space-mb 4096` the server runs under `prlimit --as`.
+//! numbers the solver reads as infinite) and fails if any gets a server error. Beside them,
+//! one more what-if client than the server's `--max-sessions` opens sessions, revises them
+//! (some revisions cancelled by a short deadline, the next checked to answer) and closes or
+//! abandons them; refusals must name their bound, and an abandoned session must be gone
+//! once idle past `--session-idle-s`. With `--address-space-mb 4096` the server runs under
+//! `prlimit --as`.
 //!
 //! `make load` (or `cargo run --release -p circulate-benches --bin load -- --seconds 60`)
 
@@ -54,6 +58,15 @@ struct Args {
     /// Cap the server's address space (`prlimit --as`), MB, as a hostile deployment would.
     #[arg(long)]
     address_space_mb: Option<u64>,
+    /// The server's `--max-sessions`; one more client than this opens what-if sessions.
+    #[arg(long, default_value_t = 3)]
+    max_sessions: usize,
+    /// The server's `--session-idle-s`.
+    #[arg(long, default_value_t = 2)]
+    session_idle_s: u64,
+    /// Offers (and as many requests) in a session's batch.
+    #[arg(long, default_value_t = 5_000)]
+    session: usize,
     /// Write the server's log (`CIRCULATE_LOG=info`) here.
     #[arg(long)]
     server_log: Option<PathBuf>,
@@ -186,6 +199,8 @@ fn start_server(args: &Args) -> anyhow::Result<(ServerProcess, String)> {
             &args.max_concurrent_solves.to_string(),
         ])
         .args(["--max-model-mb", &args.max_model_mb.to_string()])
+        .args(["--max-sessions", &args.max_sessions.to_string()])
+        .args(["--session-idle-s", &args.session_idle_s.to_string()])
         .env("CIRCULATE_LOG", "info")
         .stdout(Stdio::null())
         .stderr(log)
@@ -233,6 +248,163 @@ async fn client_loop(
         }
     }
     Ok(())
+}
+
+/// What went wrong in the session clients' runs (each a failure of the load test).
+type Findings = Arc<Mutex<Vec<String>>>;
+
+/// A what-if client until `until`: opens a session on `batch`, revises it five times (every
+/// third revision cancelled by a 100 ms deadline, and the next one checked to answer), then
+/// closes it, or on every other round abandons it for the idle sweep to drop.
+async fn session_loop(
+    addr: String,
+    batch: Arc<pb::MatchBatchRequest>,
+    client_number: usize,
+    until: Instant,
+    tallies: Tallies,
+    findings: Findings,
+) -> anyhow::Result<()> {
+    let mut client = connect(&addr).await?;
+    let mut round = 0;
+    while Instant::now() < until {
+        round += 1;
+        let open = pb::OpenSessionRequest {
+            problem: Some(pb::open_session_request::Problem::Batch((*batch).clone())),
+        };
+        let started = Instant::now();
+        let id = match client.open_session(open).await {
+            Ok(plan) => {
+                record(
+                    &tallies,
+                    "session open",
+                    started.elapsed().as_secs_f64(),
+                    "Ok".into(),
+                );
+                plan.into_inner().session_id
+            }
+            Err(s) => {
+                record(
+                    &tallies,
+                    "session open",
+                    started.elapsed().as_secs_f64(),
+                    format!("{:?}", s.code()),
+                );
+                if s.code() == tonic::Code::ResourceExhausted
+                    && !s.message().contains("--max-sessions")
+                    && !s.message().contains("--max-model-mb")
+                    && !s.message().contains("busy")
+                {
+                    findings
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(format!(
+                            "a refused session did not name its bound: {}",
+                            s.message()
+                        ));
+                }
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                continue;
+            }
+        };
+        let mut after_cancel = false;
+        for revision in 0..5usize {
+            let offer = &batch.offers
+                [(client_number * 7919 + round * 104_729 + revision * 31) % batch.offers.len()];
+            let change = pb::Change {
+                change: Some(pb::change::Change::Quantity(pb::QuantityChange {
+                    stream: Some(pb::StreamRef {
+                        kind: pb::StreamKind::Supply as i32,
+                        index: 0,
+                        listing_id: offer.id.clone(),
+                    }),
+                    quantity_t: offer.quantity_t * (0.5 + (revision as f64) / 4.0),
+                })),
+            };
+            let mut request = tonic::Request::new(pb::ReviseRequest {
+                session_id: id.clone(),
+                changes: vec![change],
+                time_limit_s: None,
+            });
+            let cancelled = revision % 3 == 2;
+            if cancelled {
+                request.set_timeout(Duration::from_millis(100));
+            }
+            let kind = if cancelled {
+                "session revise, cancelled at 0.1 s"
+            } else {
+                "session revise"
+            };
+            let started = Instant::now();
+            let code = match client.revise(request).await {
+                Ok(_) => "Ok".to_owned(),
+                Err(s) => format!("{:?}", s.code()),
+            };
+            if after_cancel && code != "Ok" && code != "Aborted" {
+                findings
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(format!("a revision after a cancelled one answered {code}"));
+            }
+            after_cancel = cancelled;
+            if code == "Aborted" {
+                // The cancelled revision is still stopping; a client retries.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            record(&tallies, kind, started.elapsed().as_secs_f64(), code);
+        }
+        if round % 2 == 0 {
+            let started = Instant::now();
+            let code = match client
+                .close_session(pb::CloseSessionRequest { session_id: id })
+                .await
+            {
+                Ok(_) => "Ok".to_owned(),
+                Err(s) => format!("{:?}", s.code()),
+            };
+            record(
+                &tallies,
+                "session close",
+                started.elapsed().as_secs_f64(),
+                code,
+            );
+        }
+    }
+    Ok(())
+}
+
+/// An abandoned session is gone once it has been idle past the bound.
+async fn abandoned_session_expires(
+    addr: &str,
+    batch: &pb::MatchBatchRequest,
+    idle_s: u64,
+) -> anyhow::Result<Option<String>> {
+    let mut client = connect(addr).await?;
+    let open = pb::OpenSessionRequest {
+        problem: Some(pb::open_session_request::Problem::Batch(batch.clone())),
+    };
+    let id = loop {
+        match client.open_session(open.clone()).await {
+            Ok(plan) => break plan.into_inner().session_id,
+            Err(s) if s.code() == tonic::Code::ResourceExhausted => {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(s) => return Ok(Some(format!("opening a session for the expiry check: {s}"))),
+        }
+    };
+    tokio::time::sleep(Duration::from_secs(idle_s + 6)).await;
+    let revise = pb::ReviseRequest {
+        session_id: id,
+        changes: vec![],
+        time_limit_s: None,
+    };
+    Ok(match client.revise(revise).await {
+        Err(s) if s.code() == tonic::Code::NotFound => None,
+        other => Some(format!(
+            "an abandoned session was still there after {} s idle: {:?}",
+            idle_s + 6,
+            other.map(|_| "answered")
+        )),
+    })
 }
 
 /// The hostile requests of the hardening issue, each sent once before the load: each must be
@@ -305,6 +477,7 @@ async fn main() -> anyhow::Result<()> {
     );
     let large = Arc::new(batch(args.large, 1));
     let small = Arc::new(batch(args.small, 2));
+    let session_batch = Arc::new(batch(args.session, 3));
     let (server, addr) = start_server(&args)?;
     connect(&addr).await?;
     let hostile = hostile_cases(&addr, &large).await?;
@@ -340,9 +513,29 @@ async fn main() -> anyhow::Result<()> {
         until,
         tallies.clone(),
     )));
+    // One more what-if client than the server holds sessions.
+    let findings: Findings = Arc::default();
+    for i in 0..=args.max_sessions {
+        tasks.push(tokio::spawn(session_loop(
+            addr.clone(),
+            session_batch.clone(),
+            i,
+            until,
+            tallies.clone(),
+            findings.clone(),
+        )));
+    }
     eprintln!("load: {} s of mixed requests against {addr}", args.seconds);
     for t in tasks {
         t.await??;
+    }
+    if let Some(finding) =
+        abandoned_session_expires(&addr, &session_batch, args.session_idle_s).await?
+    {
+        findings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(finding);
     }
     let peak = server.peak_rss_mb().unwrap_or(f64::NAN);
     drop(server);
@@ -403,6 +596,7 @@ async fn main() -> anyhow::Result<()> {
     {
         failed.push("no small request succeeded".to_owned());
     }
+    failed.extend(findings.lock().unwrap_or_else(|e| e.into_inner()).drain(..));
     if failed.is_empty() {
         println!("load test passed");
         Ok(())

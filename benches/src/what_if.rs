@@ -6,6 +6,7 @@
 //!
 //! `cargo run --release -p circulate-benches --bin what-if -- --uniform 100000`
 //! `cargo run --release -p circulate-benches --bin what-if -- --dataset datasets/finland-2023`
+//! `cargo run --release -p circulate-benches --bin what-if -- --region 10000`
 
 use clap::Parser;
 use optimizer::{Change, Dataset, SolveOptions, SolverOptions, StreamKind, WhatIf};
@@ -17,6 +18,10 @@ struct Args {
     /// The peer-comparison instance with this many supply (and as many demand) points.
     #[arg(long)]
     uniform: Option<usize>,
+    /// A generated region with this many sites, recyclers and candidate recyclers
+    /// (`generate --sites N --processes 6 --candidates 3`).
+    #[arg(long)]
+    region: Option<usize>,
     /// A dataset folder instead.
     #[arg(long)]
     dataset: Option<std::path::PathBuf>,
@@ -128,10 +133,19 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let ds = match (&args.uniform, &args.dataset) {
-        (Some(n), _) => optimizer::generate::uniform::generate(*n, args.seed, false),
-        (None, Some(dir)) => optimizer::input::load(dir)?,
-        (None, None) => anyhow::bail!("give --uniform N or --dataset DIR"),
+    let ds = match (&args.uniform, &args.region, &args.dataset) {
+        (Some(n), _, _) => optimizer::generate::uniform::generate(*n, args.seed, false),
+        (None, Some(sites), _) => {
+            optimizer::generate::generate(&optimizer::generate::SyntheticOptions {
+                sites: *sites,
+                processes: 6,
+                candidates: 3,
+                seed: args.seed,
+                ..Default::default()
+            })
+        }
+        (None, None, Some(dir)) => optimizer::input::load(dir)?,
+        (None, None, None) => anyhow::bail!("give --uniform N, --region N or --dataset DIR"),
     };
     let options = SolveOptions::default();
     let mut rng = Lcg(args.seed);

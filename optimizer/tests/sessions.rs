@@ -238,3 +238,37 @@ fn bad_changes_are_refused_by_field_and_change_nothing() {
     assert_eq!(session.result().objective, before);
     assert_eq!(session.dataset().supplies[0].quantity.0, tonnes_before);
 }
+
+#[test]
+fn streams_added_to_a_transport_region_carry_the_tree_over() {
+    let ds = optimizer::generate::uniform::generate(200, 5, false);
+    let options = SolveOptions::default();
+    let mut session = WhatIf::open(ds, options.clone()).unwrap();
+    let d = session.dataset();
+    let add = |kind, i: usize| Change::Add {
+        kind,
+        site: d.sites[i].id.clone(),
+        material: d.materials[0].id.clone(),
+        tonnes: 40.0,
+        price: None,
+    };
+    let changes = [
+        add(StreamKind::Supply, 3),
+        add(StreamKind::Demand, 17),
+        add(StreamKind::Demand, 101),
+        Change::Remove {
+            kind: StreamKind::Supply,
+            index: 0,
+        },
+    ];
+    let revised = session.revise(&changes, SolverOptions::default()).unwrap();
+    assert_eq!(revised.start, "extended");
+    let warm = revised.result.clone();
+    let cold = optimizer::solve_monolithic(session.dataset(), &options).unwrap();
+    assert_close(
+        warm.objective.unwrap(),
+        cold.objective.unwrap(),
+        "extended against cold",
+    );
+    assert_mass_balance(session.dataset(), &warm);
+}

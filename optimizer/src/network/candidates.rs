@@ -214,6 +214,19 @@ pub(crate) fn reverse_arcs(
     forward: &Arcs,
     k: usize,
 ) -> Arcs {
+    let order = spatial_order(ds, sinks.iter().map(|n| n.site));
+    reverse_arcs_of(ds, sources, sinks, forward, k, &order)
+}
+
+/// [`reverse_arcs`] of the sinks in `order` alone (a what-if session's added demands).
+pub(crate) fn reverse_arcs_of(
+    ds: &Dataset,
+    sources: &[Node<SourceKind>],
+    sinks: &[Node<SinkKind>],
+    forward: &Arcs,
+    k: usize,
+    order: &[u32],
+) -> Arcs {
     let existing = ArcSet::new(forward, sources.len());
     let mut by_material: HashMap<MaterialIdx, Vec<u32>> = HashMap::new();
     for (s, source) in sources.iter().enumerate() {
@@ -235,8 +248,7 @@ pub(crate) fn reverse_arcs(
         })
         .collect();
     let servers = servers_of(ds);
-    let order = spatial_order(ds, sinks.iter().map(|n| n.site));
-    arcs_in_order(&order, |t, arcs| {
+    arcs_in_order(order, |t, arcs| {
         let sink = &sinks[t as usize];
         if !matches!(sink.kind, SinkKind::Demand(_)) || takes_no_flow(ds, sink) {
             return;

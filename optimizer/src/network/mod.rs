@@ -55,6 +55,78 @@ impl Network {
         }
     }
 
+    /// The network of `ds`, a revision of the dataset this one was built for that appended
+    /// supplies and demands (a what-if session's added streams): every arc this one has,
+    /// pricing's included, renumbered past the new nodes, and the candidate arcs of the new
+    /// streams (the new supplies' nearest sinks, the new demands' nearest supplies). Arcs
+    /// from old nodes to new ones beyond those are left to pricing, which searches every
+    /// pair in range; so this is for priced solves only.
+    pub(crate) fn extended(&self, ds: &Dataset, options: CandidateOptions) -> Self {
+        let (sources, sinks) = nodes::nodes(ds);
+        let old_supplies = self.supplies();
+        let old_demands = self.demands();
+        let added_supplies = (ds.supplies.len() - old_supplies) as u32;
+        let added_demands = (ds.demands.len() - old_demands) as u32;
+        let mut arcs = Arcs::default();
+        for a in self.arcs.indices() {
+            let (s, t) = (self.arcs.source(a).0, self.arcs.sink(a).0);
+            let s = if (s as usize) < old_supplies {
+                s
+            } else {
+                s + added_supplies
+            };
+            let t = if (t as usize) < old_demands {
+                t
+            } else {
+                t + added_demands
+            };
+            arcs.push(
+                SourceIdx(s),
+                SinkIdx(t),
+                self.arcs.km(a),
+                self.arcs.ratio(a),
+            );
+        }
+        let index = SinkIndex::new(ds, &sinks);
+        let source_order = candidates::spatial_order(ds, sources.iter().map(|n| n.site));
+        let sink_order = candidates::spatial_order(ds, sinks.iter().map(|n| n.site));
+        let new_sources: Vec<u32> =
+            (old_supplies as u32..old_supplies as u32 + added_supplies).collect();
+        let new_sinks: Vec<u32> =
+            (old_demands as u32..old_demands as u32 + added_demands).collect();
+        let forward =
+            candidates::candidate_arcs(ds, &index, &sources, &sinks, &new_sources, options);
+        // The new demands' nearest supplies too, as a first build gives every demand.
+        let reverse =
+            candidates::reverse_arcs_of(ds, &sources, &sinks, &forward, options.k, &new_sinks);
+        arcs.append(forward);
+        arcs.append(reverse);
+        Network {
+            sources,
+            sinks,
+            arcs,
+            index,
+            source_order,
+            sink_order,
+        }
+    }
+
+    /// Sources that are supplies (they come first).
+    fn supplies(&self) -> usize {
+        self.sources
+            .iter()
+            .take_while(|n| matches!(n.kind, SourceKind::Supply(_)))
+            .count()
+    }
+
+    /// Sinks that are demands (they come first).
+    fn demands(&self) -> usize {
+        self.sinks
+            .iter()
+            .take_while(|n| matches!(n.kind, SinkKind::Demand(_)))
+            .count()
+    }
+
     /// Source `s`.
     pub fn source(&self, s: SourceIdx) -> &Node<SourceKind> {
         &self.sources[s.get()]

@@ -9,7 +9,8 @@ use crate::model::error::{Error, FieldErrors, Location};
 use crate::model::ids::{MaterialId, MaterialIdx, SiteId, SiteIdx, Tonnes};
 use crate::report::{Flow, SolveResult};
 use serde::Serialize;
-use std::collections::HashMap;
+// foldhash: the maps key a plan's flows by their ends (100k flows on the 100k instance).
+use foldhash::HashMap;
 
 /// Which list of streams a change reaches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -103,12 +104,13 @@ impl Change {
 pub fn apply(ds: &Dataset, changes: &[Change]) -> Result<Dataset, Error> {
     let mut out = ds.clone();
     let mut errors = FieldErrors::default();
+    let mut ids = Ids::of(ds);
     for (i, change) in changes.iter().enumerate() {
         let at = Location {
             index: Some(i),
             ..Location::table("changes")
         };
-        apply_one(&mut out, change, &at, &mut errors);
+        apply_one(&mut out, &mut ids, change, &at, &mut errors);
     }
     if errors.is_empty() {
         Ok(out)
@@ -117,7 +119,63 @@ pub fn apply(ds: &Dataset, changes: &[Change]) -> Result<Dataset, Error> {
     }
 }
 
-fn apply_one(ds: &mut Dataset, change: &Change, at: &Location, errors: &mut FieldErrors) {
+/// Sites and materials by id: a batch of added listings names thousands of sites, each
+/// looked up here rather than by a scan of every site.
+struct Ids {
+    sites: HashMap<SiteId, SiteIdx>,
+    materials: HashMap<MaterialId, MaterialIdx>,
+}
+
+impl Ids {
+    fn of(ds: &Dataset) -> Self {
+        Ids {
+            sites: ds
+                .sites
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.id.clone(), SiteIdx::new(i)))
+                .collect(),
+            materials: ds
+                .materials
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.id.clone(), MaterialIdx::new(i)))
+                .collect(),
+        }
+    }
+
+    fn site(&self, site: &SiteId, at: &Location, errors: &mut FieldErrors) -> Option<SiteIdx> {
+        let found = self.sites.get(site).copied();
+        if found.is_none() {
+            errors.push(at.column("site"), format!("unknown site `{site}`"));
+        }
+        found
+    }
+
+    fn material(
+        &self,
+        material: &MaterialId,
+        at: &Location,
+        errors: &mut FieldErrors,
+    ) -> Option<MaterialIdx> {
+        let found = self.materials.get(material).copied();
+        if found.is_none() {
+            errors.push(
+                at.column("material"),
+                format!("unknown material `{material}`"),
+            );
+        }
+        found
+    }
+}
+
+fn apply_one(
+    ds: &mut Dataset,
+    ids: &mut Ids,
+    change: &Change,
+    at: &Location,
+    errors: &mut FieldErrors,
+) {
     let mut check = |field: &str, x: f64, range: Range| {
         let ok = range.contains(x);
         if !ok {
@@ -147,7 +205,7 @@ fn apply_one(ds: &mut Dataset, change: &Change, at: &Location, errors: &mut Fiel
             let ok_import = import_cost.is_none_or(|c| check("import_cost", c, MONEY_PER_UNIT));
             let ok_disposal =
                 disposal_cost.is_none_or(|c| check("disposal_cost", c, MONEY_PER_UNIT));
-            let Some(m) = material_index(ds, material, at, errors) else {
+            let Some(m) = ids.material(material, at, errors) else {
                 return;
             };
             let m = &mut ds.materials[m.get()];
@@ -184,7 +242,7 @@ fn apply_one(ds: &mut Dataset, change: &Change, at: &Location, errors: &mut Fiel
             }
         }
         Change::CloseSite(ref site) => {
-            let Some(s) = site_index(ds, site, at, errors) else {
+            let Some(s) = ids.site(site, at, errors) else {
                 return;
             };
             for stream in ds.supplies.iter_mut().chain(ds.demands.iter_mut()) {
@@ -203,9 +261,10 @@ fn apply_one(ds: &mut Dataset, change: &Change, at: &Location, errors: &mut Fiel
             let ok = check("lon", lon, LONGITUDE) & check("lat", lat, LATITUDE);
             if id.as_str().is_empty() {
                 errors.push(at.column("site"), "is required");
-            } else if ds.sites.iter().any(|s| &s.id == id) {
+            } else if ids.sites.contains_key(id) {
                 errors.push(at.column("site"), format!("site `{id}` exists already"));
             } else if ok {
+                ids.sites.insert(id.clone(), SiteIdx::new(ds.sites.len()));
                 ds.sites.push(Site {
                     id: id.clone(),
                     name: id.as_str().to_owned(),
@@ -225,8 +284,8 @@ fn apply_one(ds: &mut Dataset, change: &Change, at: &Location, errors: &mut Fiel
         } => {
             let ok = check("tonnes", tonnes, TONNES)
                 & price.is_none_or(|p| check("price", p, MONEY_PER_UNIT));
-            let site = site_index(ds, site, at, errors);
-            let material = material_index(ds, material, at, errors);
+            let site = ids.site(site, at, errors);
+            let material = ids.material(material, at, errors);
             let (Some(site), Some(material), true) = (site, material, ok) else {
                 return;
             };
@@ -264,35 +323,6 @@ fn stream_mut<'a>(
         );
     }
     found
-}
-
-fn site_index(
-    ds: &Dataset,
-    site: &SiteId,
-    at: &Location,
-    errors: &mut FieldErrors,
-) -> Option<SiteIdx> {
-    let found = ds.sites.iter().position(|s| &s.id == site);
-    if found.is_none() {
-        errors.push(at.column("site"), format!("unknown site `{site}`"));
-    }
-    found.map(SiteIdx::new)
-}
-
-fn material_index(
-    ds: &Dataset,
-    material: &MaterialId,
-    at: &Location,
-    errors: &mut FieldErrors,
-) -> Option<MaterialIdx> {
-    let found = ds.materials.iter().position(|m| &m.id == material);
-    if found.is_none() {
-        errors.push(
-            at.column("material"),
-            format!("unknown material `{material}`"),
-        );
-    }
-    found.map(MaterialIdx::new)
 }
 
 /// What a revision changed in the plan: flows that appeared, went, or changed their
@@ -334,7 +364,7 @@ pub fn plan_changes(old: &SolveResult, new: &SolveResult) -> PlanChanges {
         )
     }
     let before: HashMap<Key<'_>, &Flow> = old.flows.iter().map(|f| (key(f), f)).collect();
-    let after: HashMap<Key<'_>, &Flow> = new.flows.iter().map(|f| (key(f), f)).collect();
+    let after: foldhash::HashSet<Key<'_>> = new.flows.iter().map(key).collect();
     let mut changes = PlanChanges {
         objective_delta: old.objective.zip(new.objective).map(|(a, b)| b - a),
         ..PlanChanges::default()
@@ -353,7 +383,7 @@ pub fn plan_changes(old: &SolveResult, new: &SolveResult) -> PlanChanges {
     changes.removed = old
         .flows
         .iter()
-        .filter(|f| !after.contains_key(&key(f)))
+        .filter(|f| !after.contains(&key(f)))
         .cloned()
         .collect();
     changes

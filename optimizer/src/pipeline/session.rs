@@ -9,21 +9,29 @@
 //! (the revision's `start` says which). Pricing then certifies the revised optimum over every
 //! pair in range, adding the arcs the new numbers call for.
 //!
-//! Built again from the revised dataset, as a first solve: a revision that adds streams
-//! (new rows), a dataset with investment decisions (each MIP round builds its own LP), and,
-//! without pricing, a stream that was empty and is not any more (it has no candidate arcs
-//! yet, and nothing else would add them).
+//! A revision that adds streams adds rows: the network keeps every arc it had, renumbered,
+//! and gains the new sources' candidate arcs (pricing finds the rest), the LP is built on
+//! it, and the network simplex goes on from its tree with the new nodes hung from the hub
+//! by their slack arcs (`extended`); other backends start anew on the kept arcs
+//! (`arcs kept`).
+//!
+//! Built again from the revised dataset, as a first solve (`rebuilt`): a dataset with
+//! investment decisions (each MIP round builds its own LP), and, without pricing, a
+//! revision that adds streams or wakes an empty one (neither has candidate arcs yet, and
+//! nothing else would add them).
 //!
 //! A revision whose changes fail their checks changes nothing. One the client cancels, or
 //! that runs out of time, keeps its best plan and a feasible basis, so the next goes on.
 
 use super::revision::{self, Change, PlanChanges};
 use super::{Unmatched, assemble};
+use crate::lp::LinearProgram;
 use crate::model::domain::Dataset;
 use crate::model::error::Error;
 use crate::report::SolveResult;
 use crate::solve::{
-    Backend, KeptRun, Model, SolveOptions, SolverOptions, build_model, rerun, run_keeping_backend,
+    Backend, KeptRun, Model, SolveOptions, SolverOptions, build_model, rerun, rerun_extended,
+    run_keeping_backend,
 };
 use std::time::Instant;
 
@@ -46,7 +54,8 @@ pub struct Revised<'a> {
     pub result: &'a SolveResult,
     /// Flows added, removed and resized, and the objective's change.
     pub changes: PlanChanges,
-    /// How the revision started: `kept`, `handed to HiGHS`, `restarted on HiGHS` or `rebuilt`.
+    /// How the revision started: `kept`, `handed to HiGHS`, `restarted on HiGHS`, `extended`, `arcs kept`
+    /// or `rebuilt`.
     pub start: &'static str,
     /// Seconds from the changes to the certified plan (the report included).
     pub seconds: f64,
@@ -105,15 +114,41 @@ impl WhatIf {
             ..self.options.clone()
         };
         let woken = !options.priced() && woken_streams(&self.ds, &revised);
-        let rebuild = changes.iter().any(Change::changes_structure) || woken;
-        let backend = if rebuild { None } else { self.backend.take() };
+        let structural = changes.iter().any(Change::changes_structure);
+        let backend = if woken { None } else { self.backend.take() };
         let outcome = match backend {
-            Some(backend) => {
+            Some(backend) if !structural => {
                 self.model.lp.revise_numbers(&revised, &self.model.network);
                 rerun(&revised, &mut self.model, backend, &options)
                     .map(|(run, carried)| (run, carried.as_str()))
             }
-            None => {
+            Some(backend) if options.priced() => {
+                let building = Instant::now();
+                let network = self.model.network.extended(&revised, options.candidates);
+                let network_seconds = building.elapsed().as_secs_f64();
+                let building = Instant::now();
+                let lp = LinearProgram::build(&revised, &network);
+                let mut model = Model {
+                    network,
+                    lp,
+                    network_seconds,
+                    lp_build_seconds: building.elapsed().as_secs_f64(),
+                };
+                tracing::debug!(
+                    since_changes = started.elapsed().as_secs_f64(),
+                    network_s = model.network_seconds,
+                    lp_build_s = model.lp_build_seconds,
+                    "extended model built"
+                );
+                let added = (
+                    revised.supplies.len() - self.ds.supplies.len(),
+                    revised.demands.len() - self.ds.demands.len(),
+                );
+                let run = rerun_extended(&revised, &mut model, &backend, added, &options);
+                self.model = model;
+                run.map(|(run, carried)| (run, if carried { "extended" } else { "arcs kept" }))
+            }
+            _ => {
                 let mut model = build_model(&revised, &options);
                 let run = run_keeping_backend(&revised, &mut model, &options);
                 self.model = model;

@@ -138,6 +138,36 @@ impl Session {
         }
     }
 
+    /// A backend for `model`, the model of `ds` after a revision appended `added` supplies
+    /// and demands to the last solve's (arcs renumbered, new ones after), going on from this
+    /// backend's basis: the network simplex's tree with the new nodes' slack arcs in it.
+    /// `None` when this backend has no such tree (the caller starts a new one).
+    pub(crate) fn extended(
+        &self,
+        ds: &Dataset,
+        model: &Model,
+        options: SolverOptions,
+        added: (usize, usize),
+    ) -> Option<Session> {
+        let old = self.transport_tree()?;
+        let l = &model.lp.layout;
+        let (old_supplies, old_demands) = (l.supplies - added.0, l.demands - added.1);
+        let mut tree = Vec::with_capacity(l.supplies + l.demands + l.arcs());
+        tree.extend_from_slice(&old[..old_supplies]);
+        tree.extend(std::iter::repeat_n(true, added.0));
+        tree.extend_from_slice(&old[old_supplies..old_supplies + old_demands]);
+        tree.extend(std::iter::repeat_n(true, added.1));
+        tree.extend_from_slice(&old[old_supplies + old_demands..]);
+        tree.resize(l.supplies + l.demands + l.arcs(), false);
+        let session = FlowSession::with_tree(
+            &model.lp,
+            options,
+            || model.network.spatial_order(ds),
+            &tree,
+        )?;
+        Some(Session::Flow(Box::new(session)))
+    }
+
     /// Replaces the generalised engine, whose basis was lost to rounding, by HiGHS from
     /// the engine's start, within what is left of the time limit.
     fn fall_back_to_highs(&mut self, lp: &LinearProgram) -> Result<(), Error> {

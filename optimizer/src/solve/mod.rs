@@ -45,7 +45,7 @@ pub use options::{
 pub use pricing::{LocalRoute, PRICING_PER_SOURCE, UnservedStream, local_routes};
 pub use progress::{Progress, ProgressEvent};
 pub use run::run_model;
-pub(crate) use run::{KeptRun, rerun, run_keeping_backend};
+pub(crate) use run::{KeptRun, rerun, rerun_extended, run_keeping_backend};
 pub use scale::RELATIVE_GAP;
 pub use stats::SolveStats;
 pub use status::{LpSolution, SolveStatus};

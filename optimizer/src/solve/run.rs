@@ -92,6 +92,29 @@ pub(crate) fn rerun(
     ))
 }
 
+/// Solves `model`, built for a revision that appended streams, from `backend`'s basis
+/// carried over to it ([`Session::extended`]), or from a new start when the basis does not
+/// carry. Returns whether it did.
+pub(crate) fn rerun_extended(
+    ds: &Dataset,
+    model: &mut Model,
+    backend: &Session,
+    added: (usize, usize),
+    options: &SolveOptions,
+) -> Result<(KeptRun, bool), Error> {
+    let started = Instant::now();
+    match backend.extended(ds, model, options.solver.clone(), added) {
+        Some(mut carried) => {
+            let solution = carried.solve(&model.lp)?;
+            Ok((
+                finish(ds, model, carried, solution, options, started)?,
+                true,
+            ))
+        }
+        None => Ok((run_keeping_backend(ds, model, options)?, false)),
+    }
+}
+
 /// The rest of a solve after the backend's first answer: the baseline when it stopped
 /// without a plan, pricing, the stats.
 fn finish(

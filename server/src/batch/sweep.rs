@@ -4,7 +4,7 @@
 //! other scenario costs less (CO2 price excluded) and emits less at once. A budget axis is
 //! the planner's curve: savings against what the region may invest.
 
-use optimizer::{Dataset, Km, SolveOptions, SolveResult};
+use optimizer::{Change, Dataset, Km, SolveOptions, SolveResult, WhatIf};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -125,20 +125,35 @@ pub struct ScenarioRow {
     pub pareto: bool,
 }
 
-/// Solves every scenario side by side; rows in scenario order, Pareto marks set.
+/// How a sweep solves its scenarios.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chaining {
+    /// As warm chains, one what-if session per core: scenarios that share a haul limit and
+    /// a budget differ only in prices, so each after the first is a revision of the one
+    /// before, solved from its basis.
+    Warm,
+    /// Each from scratch, side by side.
+    Cold,
+}
+
+/// Solves every scenario; rows in scenario order, Pareto marks set.
 pub fn run_sweep(
     ds: &Dataset,
     scenarios: &[Scenario],
     options: &SolveOptions,
+    chaining: Chaining,
 ) -> anyhow::Result<Vec<ScenarioRow>> {
-    let results: Vec<(Dataset, anyhow::Result<SolveResult>)> = scenarios
-        .par_iter()
-        .map(|s| {
-            let scenario_ds = s.apply(ds);
-            let result = optimizer::solve(&scenario_ds, options).map_err(Into::into);
-            (scenario_ds, result)
-        })
-        .collect();
+    let results: Vec<(Dataset, anyhow::Result<SolveResult>)> = match chaining {
+        Chaining::Warm => solve_in_chains(ds, scenarios, options),
+        Chaining::Cold => scenarios
+            .par_iter()
+            .map(|s| {
+                let scenario_ds = s.apply(ds);
+                let result = optimizer::solve(&scenario_ds, options).map_err(Into::into);
+                (scenario_ds, result)
+            })
+            .collect(),
+    };
     let mut rows = Vec::with_capacity(results.len());
     for (i, (sds, result)) in results.into_iter().enumerate() {
         let result = result?;
@@ -174,6 +189,73 @@ pub fn run_sweep(
     }
     mark_pareto(&mut rows);
     Ok(rows)
+}
+
+type Solved = (Dataset, anyhow::Result<SolveResult>);
+
+/// The scenarios solved as warm chains (see [`Chaining::Warm`]), in scenario order.
+fn solve_in_chains(ds: &Dataset, scenarios: &[Scenario], options: &SolveOptions) -> Vec<Solved> {
+    // Scenarios with the same haul limit and budget share a model (a haul limit changes the
+    // candidate arcs; a budget the investment MIP).
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, s) in scenarios.iter().enumerate() {
+        let same = |g: &Vec<usize>| {
+            let first = &scenarios[g[0]];
+            first.max_haul_km == s.max_haul_km && first.budget == s.budget
+        };
+        match groups.iter_mut().find(|g| same(g)) {
+            Some(g) => g.push(i),
+            None => groups.push(vec![i]),
+        }
+    }
+    let chains_per_group = (rayon::current_num_threads() / groups.len().max(1)).max(1);
+    let chains: Vec<Vec<usize>> = groups
+        .iter()
+        .flat_map(|g| {
+            let length = g.len().div_ceil(chains_per_group);
+            g.chunks(length).map(<[usize]>::to_vec).collect::<Vec<_>>()
+        })
+        .collect();
+    let mut solved: Vec<(usize, Solved)> = chains
+        .par_iter()
+        .flat_map_iter(|chain| run_chain(ds, scenarios, chain, options))
+        .collect();
+    solved.sort_by_key(|(i, _)| *i);
+    solved.into_iter().map(|(_, s)| s).collect()
+}
+
+/// One chain: a session on its first scenario, revised to each next one's prices.
+fn run_chain(
+    ds: &Dataset,
+    scenarios: &[Scenario],
+    chain: &[usize],
+    options: &SolveOptions,
+) -> Vec<(usize, Solved)> {
+    let first = scenarios[chain[0]].apply(ds);
+    let mut session = match WhatIf::open(first.clone(), options.clone()) {
+        Ok(session) => session,
+        Err(e) => {
+            let e = anyhow::Error::from(e);
+            return chain
+                .iter()
+                .map(|&i| (i, (scenarios[i].apply(ds), Err(anyhow::anyhow!("{e:#}")))))
+                .collect();
+        }
+    };
+    let mut out = vec![(chain[0], (first, Ok(session.result().clone())))];
+    for &i in &chain[1..] {
+        let scenario_ds = scenarios[i].apply(ds);
+        let mut changes = vec![Change::Co2Price(scenario_ds.co2_price)];
+        if scenarios[i].transport_cost_per_tkm.is_some() {
+            changes.push(Change::TransportCost(scenario_ds.transport.cost_per_tkm));
+        }
+        let result = session
+            .revise(&changes, options.solver.clone())
+            .map(|revised| revised.result.clone())
+            .map_err(Into::into);
+        out.push((i, (scenario_ds, result)));
+    }
+    out
 }
 
 /// Marks the rows no other row beats on both cost and emissions (ties are not beaten).

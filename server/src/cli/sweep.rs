@@ -3,7 +3,7 @@
 //! openings per scenario and the Pareto-efficient ones marked.
 
 use super::solve::SolveFlags;
-use circulate::batch::sweep::{Grid, combinations, run_sweep};
+use circulate::batch::sweep::{Chaining, Grid, combinations, run_sweep};
 use optimizer::SolveOptions;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +28,10 @@ pub struct SweepArgs {
     /// scenarios.csv is written here.
     #[arg(long)]
     pub out: PathBuf,
+    /// Solve every scenario from scratch, instead of as warm chains of revisions (one
+    /// what-if session per core).
+    #[arg(long)]
+    pub cold: bool,
     #[command(flatten)]
     pub solve: SolveFlags,
 }
@@ -88,7 +92,14 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         budgets: &args.budget,
     });
     let started = std::time::Instant::now();
-    let rows = run_sweep(&ds, &scenarios, &SolveOptions::from(&args.solve))?;
+    let options = SolveOptions::from(&args.solve);
+    // A session keeps one plan; alternatives are solved with each scenario from scratch.
+    let chaining = if args.cold || options.alternatives.count > 0 {
+        Chaining::Cold
+    } else {
+        Chaining::Warm
+    };
+    let rows = run_sweep(&ds, &scenarios, &options, chaining)?;
     std::fs::create_dir_all(&args.out)?;
     let path = args.out.join("scenarios.csv");
     circulate::batch::row::write_csv(&path, &rows, &[])?;

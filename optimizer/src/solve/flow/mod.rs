@@ -159,6 +159,35 @@ impl FlowSession {
         })
     }
 
+    /// A session for `lp` whose network simplex starts from `tree` (arcs listed as
+    /// [`NetworkSimplex::tree`] lists them, in `lp`'s numbering) instead of the all-slack
+    /// tree, when they span it; `None` as for [`FlowSession::new`].
+    pub(crate) fn with_tree(
+        lp: &LinearProgram,
+        options: SolverOptions,
+        node_order: impl FnOnce() -> Vec<u32>,
+        tree: &[bool],
+    ) -> Option<Self> {
+        let started = Instant::now();
+        let mut session = Self::new(lp, options, node_order)?;
+        let r = session.resolution;
+        let mut engine = start_simplex(lp, &session.node_order, &r);
+        for (_, j) in lp.layout.flows() {
+            let (from, to) = endpoints(lp, j);
+            engine.add_arc(from, to, r.price_units(lp.cost(j)));
+        }
+        if engine.set_tree(tree) {
+            let exchanges = engine.refit();
+            tracing::debug!(
+                exchanges,
+                seconds = started.elapsed().as_secs_f64(),
+                "network simplex tree carried to the extended problem"
+            );
+        }
+        session.simplex = Some(engine);
+        Some(session)
+    }
+
     /// The network simplex's spanning tree after the last solve ([`NetworkSimplex::tree`]),
     /// or `None` on the shortest-path solver or before a solve.
     pub(crate) fn tree(&self) -> Option<Vec<bool>> {

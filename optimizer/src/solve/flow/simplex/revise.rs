@@ -39,6 +39,117 @@ impl NetworkSimplex {
         self.cost[self.supplies + self.demands + a] = cost;
     }
 
+    /// Replaces the all-slack tree by the arcs `in_tree` marks (as [`Self::tree`] lists
+    /// them: disposals and imports in the caller's numbering, then flow arcs), when they
+    /// form a spanning tree; returns whether they did (the tree is left as it was if not).
+    /// Flows and potentials are then [`refit`](Self::refit)'s to work out.
+    pub fn set_tree(&mut self, in_tree: &[bool]) -> bool {
+        let root = self.supplies + self.demands;
+        let nodes = root + 1;
+        if in_tree.len() != self.source.len() {
+            return false;
+        }
+        // Engine arc of each listed arc: slack arc `node_of[i]` for the caller's node `i`.
+        let engine_arc = |listed: usize| {
+            if listed < root {
+                self.node_of[listed] as usize
+            } else {
+                listed
+            }
+        };
+        let tree_arcs: Vec<usize> = (0..in_tree.len())
+            .filter(|&i| in_tree[i])
+            .map(engine_arc)
+            .collect();
+        if tree_arcs.len() != nodes - 1 {
+            return false;
+        }
+        // The tree's adjacency in CSR form.
+        let mut start = vec![0u32; nodes + 1];
+        for &e in &tree_arcs {
+            start[self.source[e] as usize + 1] += 1;
+            start[self.target[e] as usize + 1] += 1;
+        }
+        for u in 0..nodes {
+            start[u + 1] += start[u];
+        }
+        let mut fill = start.clone();
+        let mut adjacent = vec![0u32; 2 * tree_arcs.len()];
+        for &e in &tree_arcs {
+            for end in [self.source[e], self.target[e]] {
+                adjacent[fill[end as usize] as usize] = e as u32;
+                fill[end as usize] += 1;
+            }
+        }
+        // Depth first from the hub: parents, preorder, subtree sizes.
+        let mut parent = vec![super::NONE; nodes];
+        let mut pred = vec![0u32; nodes];
+        let mut pred_dir = vec![UP; nodes];
+        let mut preorder = Vec::with_capacity(nodes);
+        let mut seen = vec![false; nodes];
+        let mut stack = vec![root];
+        seen[root] = true;
+        while let Some(u) = stack.pop() {
+            preorder.push(u);
+            for &e in &adjacent[start[u] as usize..start[u + 1] as usize] {
+                let e = e as usize;
+                let v = (self.source[e] as usize) ^ (self.target[e] as usize) ^ u;
+                if seen[v] {
+                    continue;
+                }
+                seen[v] = true;
+                parent[v] = u as u32;
+                pred[v] = e as u32;
+                pred_dir[v] = if self.source[e] as usize == v {
+                    UP
+                } else {
+                    DOWN
+                };
+                stack.push(v);
+            }
+        }
+        if preorder.len() != nodes {
+            return false; // not connected: not a spanning tree
+        }
+        let mut succ_num = vec![1u32; nodes];
+        let mut last_succ: Vec<u32> = (0..nodes as u32).collect();
+        for &u in preorder.iter().rev() {
+            if u != root {
+                let p = parent[u] as usize;
+                succ_num[p] += succ_num[u];
+            }
+        }
+        // The last of a subtree's preorder block is its last successor: the block of `u`
+        // starts at `u` and holds `succ_num[u]` nodes.
+        let mut position = vec![0usize; nodes];
+        for (i, &u) in preorder.iter().enumerate() {
+            position[u] = i;
+        }
+        for u in 0..nodes {
+            last_succ[u] = preorder[position[u] + succ_num[u] as usize - 1] as u32;
+        }
+        for (i, &u) in preorder.iter().enumerate() {
+            let next = preorder[(i + 1) % nodes];
+            self.thread[u] = next as u32;
+            self.rev_thread[next] = u as u32;
+        }
+        // Arcs out of the tree carry nothing (all are uncapacitated); the tree's flows are
+        // `refit`'s.
+        self.in_tree.fill(false);
+        self.flow.fill(0);
+        for &e in &tree_arcs {
+            self.in_tree[e] = true;
+        }
+        self.parent = parent;
+        self.pred = pred;
+        self.pred_dir = pred_dir;
+        self.succ_num = succ_num;
+        self.last_succ = last_succ;
+        // A tree from a solved problem: no start heuristic before the next run.
+        self.pivots = self.pivots.max(1);
+        true
+    }
+
     /// Makes the kept tree a feasible basis of the revised problem: the flows from the
     /// balances, negative ones repaired by exchanges with slack arcs, and the potentials
     /// from the costs. Returns the number of exchanges made. The next
@@ -154,6 +265,41 @@ impl NetworkSimplex {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_solved_tree_carried_to_a_larger_problem_reaches_its_optimum() {
+        // Solve, then carry the tree to the same problem with one more supply and demand
+        // (their slack arcs join the tree) and compare with a cold solve.
+        let mut small = dense(&[5, 3, 8, 2], &[4, 4, 6, 1], 10, 12);
+        assert_eq!(small.run(&|| false), SimplexEnd::Optimal);
+        let tree = small.tree();
+        let (supply, demand) = ([5, 3, 8, 2, 7], [4, 4, 6, 1, 3]);
+        let mut carried = dense(&supply, &demand, 10, 12);
+        // dense() numbers arcs supply-major, so the small problem's arcs move: list them.
+        let mut flags = vec![false; carried.source.len()];
+        for (i, &f) in tree[..4].iter().enumerate() {
+            flags[i] = f;
+        }
+        flags[4] = true; // the new supply's disposal
+        for (t, &f) in tree[4..8].iter().enumerate() {
+            flags[5 + t] = f;
+        }
+        flags[9] = true; // the new demand's import
+        for s in 0..4 {
+            for t in 0..4 {
+                flags[10 + s * 5 + t] = tree[8 + s * 4 + t];
+            }
+        }
+        assert!(carried.set_tree(&flags));
+        carried.refit();
+        check_tree(&carried);
+        assert_eq!(carried.run(&|| false), SimplexEnd::Optimal);
+        let mut cold = dense(&supply, &demand, 10, 12);
+        assert_eq!(cold.run(&|| false), SimplexEnd::Optimal);
+        assert_eq!(cost(&carried), cost(&cold));
+        // Flags that are no spanning tree are refused.
+        assert!(!cold.set_tree(&vec![false; flags.len()]));
+    }
+
     use super::super::SimplexEnd;
     use super::super::tests::check_tree;
     use super::*;
