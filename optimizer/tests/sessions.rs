@@ -272,3 +272,37 @@ fn streams_added_to_a_transport_region_carry_the_tree_over() {
     );
     assert_mass_balance(session.dataset(), &warm);
 }
+
+#[test]
+fn streams_added_to_a_region_with_recyclers_keep_the_arcs() {
+    let ds = optimizer::generate::uniform::generate(150, 9, true);
+    let options = SolveOptions::default();
+    let mut session = WhatIf::open(ds, options.clone()).unwrap();
+    let d = session.dataset();
+    let changes = [
+        Change::Add {
+            kind: StreamKind::Demand,
+            site: d.sites[7].id.clone(),
+            material: d.materials[0].id.clone(),
+            tonnes: 60.0,
+            price: None,
+        },
+        Change::Add {
+            kind: StreamKind::Supply,
+            site: d.sites[40].id.clone(),
+            material: d.materials[1 % d.materials.len()].id.clone(),
+            tonnes: 25.0,
+            price: None,
+        },
+    ];
+    let revised = session.revise(&changes, SolverOptions::default()).unwrap();
+    assert_eq!(revised.start, "arcs kept");
+    let warm = revised.result.clone();
+    let cold = optimizer::solve_monolithic(session.dataset(), &options).unwrap();
+    assert_close(
+        warm.objective.unwrap(),
+        cold.objective.unwrap(),
+        "kept arcs against cold",
+    );
+    assert_mass_balance(session.dataset(), &warm);
+}

@@ -34,19 +34,25 @@ impl LinearProgram {
 
     /// Takes the costs and bounds of `ds`, a revision of the dataset this LP was built from
     /// that keeps its streams, processes and `net`'s arcs (new numbers only). They come
-    /// from a fresh build, so every rule of the LP stays in one place.
-    pub fn revise_numbers(&mut self, ds: &Dataset, net: &Network) {
+    /// from a fresh build, so every rule of the LP stays in one place. Returns whether any
+    /// bound changed (quantities, capacities), not only costs.
+    pub fn revise_numbers(&mut self, ds: &Dataset, net: &Network) -> bool {
         let fresh = LinearProgram::build(ds, net);
         assert_eq!(
             (fresh.num_cols(), fresh.num_rows()),
             (self.num_cols(), self.num_rows()),
             "a revision of the numbers keeps the LP's rows and columns"
         );
+        let bounds_changed = fresh.col_lower != self.col_lower
+            || fresh.col_upper != self.col_upper
+            || fresh.row_lower != self.row_lower
+            || fresh.row_upper != self.row_upper;
         self.col_cost = fresh.col_cost;
         self.col_lower = fresh.col_lower;
         self.col_upper = fresh.col_upper;
         self.row_lower = fresh.row_lower;
         self.row_upper = fresh.row_upper;
+        bounds_changed
     }
 
     /// The rows and their contributors (coefficient in parentheses):

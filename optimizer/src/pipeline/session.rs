@@ -12,8 +12,9 @@
 //! A revision that adds streams adds rows: the network keeps every arc it had, renumbered,
 //! and gains the new sources' candidate arcs (pricing finds the rest), the LP is built on
 //! it, and the network simplex goes on from its tree with the new nodes hung from the hub
-//! by their slack arcs (`extended`); other backends start anew on the kept arcs
-//! (`arcs kept`).
+//! by their slack arcs (`extended`); parts with processes start anew on the kept arcs
+//! (`arcs kept`: the generalised engine from its transport start, faster than HiGHS from the
+//! old basis, see `solve::run::rerun_extended`).
 //!
 //! Built again from the revised dataset, as a first solve (`rebuilt`): a dataset with
 //! investment decisions (each MIP round builds its own LP), and, without pricing, a
@@ -118,8 +119,8 @@ impl WhatIf {
         let backend = if woken { None } else { self.backend.take() };
         let outcome = match backend {
             Some(backend) if !structural => {
-                self.model.lp.revise_numbers(&revised, &self.model.network);
-                rerun(&revised, &mut self.model, backend, &options)
+                let bounds_changed = self.model.lp.revise_numbers(&revised, &self.model.network);
+                rerun(&revised, &mut self.model, backend, &options, bounds_changed)
                     .map(|(run, carried)| (run, carried.as_str()))
             }
             Some(backend) if options.priced() => {

@@ -107,13 +107,15 @@ impl Session {
         }
     }
 
-    /// Takes the revised costs and bounds of `lp` (the rows and columns of the last solve)
-    /// with a new clock and time limit, so the next [`solve`](Self::solve) goes on from the
-    /// kept basis. Returns how the basis carried over.
+    /// Takes the revised costs and bounds of `lp` (the rows and columns of the last solve;
+    /// `bounds_changed` when quantities or capacities moved) with a new clock and time
+    /// limit, so the next [`solve`](Self::solve) goes on from the kept basis. Returns how the
+    /// basis carried over.
     pub(crate) fn revise(
         &mut self,
         lp: &LinearProgram,
         options: SolverOptions,
+        bounds_changed: bool,
     ) -> Result<Carried, Error> {
         match self {
             Session::Highs(session) => {
@@ -128,10 +130,14 @@ impl Session {
                 Ok(Carried::Restarted)
             }
             // The engine takes no new numbers in place (its basis factors hold the old
-            // ones); HiGHS goes on from its basis instead.
+            // ones); HiGHS goes on from its basis instead: with the primal simplex when only
+            // costs changed (the basis stays feasible), the dual one when bounds did.
             Session::Generalised(engine) => {
                 let mut session = LpSession::new(lp, options)?;
-                session.start_from(&engine.start_for(lp))?;
+                session.start_from(&engine.current_basis(lp))?;
+                if bounds_changed {
+                    session.prefer_dual();
+                }
                 *self = Session::Highs(session);
                 Ok(Carried::Handed)
             }

@@ -283,6 +283,16 @@ impl LpSession {
         Ok(())
     }
 
+    /// Runs the next solve with the dual simplex after all: a start basis that new bounds
+    /// made primal infeasible stays dual feasible, where the primal simplex would first
+    /// have to find feasibility again.
+    pub(crate) fn prefer_dual(&mut self) {
+        if let Some(model) = self.model.as_mut() {
+            model.set_option("simplex_strategy", SIMPLEX_DUAL);
+        }
+        self.primal_once = false;
+    }
+
     /// Adds the columns of `lp` that the session does not have yet.
     pub(crate) fn add_new_columns(&mut self, lp: &LinearProgram) -> Result<(), Error> {
         let Some(model) = self.model.as_mut() else {

@@ -93,8 +93,9 @@ pub fn run(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     });
     let started = std::time::Instant::now();
     let options = SolveOptions::from(&args.solve);
-    // A session keeps one plan; alternatives are solved with each scenario from scratch.
-    let chaining = if args.cold || options.alternatives.count > 0 {
+    // A session keeps one plan, without alternatives or the worth of each opening: those
+    // are solved with each scenario from scratch.
+    let chaining = if args.cold || options.alternatives.count > 0 || options.solver.value_openings {
         Chaining::Cold
     } else {
         Chaining::Warm

@@ -286,6 +286,32 @@ impl GeneralisedSession {
         basis
     }
 
+    /// The engine's current basis over `lp`'s columns, for HiGHS to go on from (a what-if
+    /// revision). A capacity row is folded into its activity's bound here, so an activity at
+    /// that bound is basic in HiGHS's terms and the row's slack nonbasic; nonbasic columns
+    /// at an upper bound are listed as nonbasic, and HiGHS places them.
+    pub(crate) fn current_basis(&self, lp: &LinearProgram) -> StartingBasis {
+        let state = &self.simplex.state;
+        let mut basis = StartingBasis {
+            basic_row: state[..self.rows]
+                .iter()
+                .map(|s| *s == State::Basic)
+                .collect(),
+            basic_column: state[self.rows..]
+                .iter()
+                .map(|s| *s == State::Basic)
+                .collect(),
+        };
+        for c in &self.capacities {
+            if state[self.rows + c.activity] == State::AtUpper {
+                basis.basic_column[c.activity] = true;
+                basis.basic_row[c.row] = false;
+            }
+        }
+        basis.basic_column.resize(lp.num_cols(), false);
+        basis
+    }
+
     /// The options and start time of the session, for HiGHS to go on within the same limit.
     pub(crate) fn options_left(&self) -> SolverOptions {
         self.options.clone().charged(self.started)
