@@ -334,20 +334,39 @@ async fn session_loop(
             } else {
                 "session revise"
             };
+            let body = request.get_ref().clone();
             let started = Instant::now();
-            let code = match client.revise(request).await {
+            let mut code = match client.revise(request).await {
                 Ok(_) => "Ok".to_owned(),
                 Err(s) => format!("{:?}", s.code()),
             };
-            if after_cancel && code != "Ok" && code != "Aborted" {
-                findings
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(format!("a revision after a cancelled one answered {code}"));
+            if after_cancel {
+                // The session must answer after a cancelled revision: a client retries while
+                // that revision is still stopping (Aborted) or the slots are busy.
+                let mut tries = 0;
+                let mut last_message = String::new();
+                while (code == "Aborted" || code == "ResourceExhausted") && tries < 50 {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    code = match client.revise(body.clone()).await {
+                        Ok(_) => "Ok".to_owned(),
+                        Err(s) => {
+                            last_message = s.message().to_owned();
+                            format!("{:?}", s.code())
+                        }
+                    };
+                    tries += 1;
+                }
+                if code != "Ok" {
+                    findings
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(format!(
+                            "a revision after a cancelled one answered {code} ({last_message})"
+                        ));
+                }
             }
             after_cancel = cancelled;
-            if code == "Aborted" {
-                // The cancelled revision is still stopping; a client retries.
+            if code == "Aborted" || code == "ResourceExhausted" {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
             record(&tallies, kind, started.elapsed().as_secs_f64(), code);

@@ -58,6 +58,9 @@ pub struct Lanes {
     heavy: Lane,
     /// Slots of small requests, so they never wait behind a large solve.
     light: Lane,
+    /// Slots of what-if sessions' solves (opening and revising), so sessions never take the
+    /// slots of one-off requests.
+    sessions: Lane,
     /// Cancelled at shutdown; every request's token is its child.
     shutdown: CancelToken,
 }
@@ -71,6 +74,7 @@ impl Lanes {
             budget,
             heavy: Lane::new("solve", max_concurrent_solves),
             light: Lane::new("light", max_concurrent_solves),
+            sessions: Lane::new("session", max_concurrent_solves),
             shutdown,
         }
     }
@@ -84,10 +88,31 @@ impl Lanes {
         shape: Shape,
         job: impl FnOnce(CancelToken) -> Result<T, Status> + Send + 'static,
     ) -> Result<T, Status> {
+        self.run_in(what, shape, false, job).await
+    }
+
+    /// [`Lanes::run`] in the sessions' lane (admitted by the same budget).
+    pub async fn run_session<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        shape: Shape,
+        job: impl FnOnce(CancelToken) -> Result<T, Status> + Send + 'static,
+    ) -> Result<T, Status> {
+        self.run_in(what, shape, true, job).await
+    }
+
+    async fn run_in<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        shape: Shape,
+        session: bool,
+        job: impl FnOnce(CancelToken) -> Result<T, Status> + Send + 'static,
+    ) -> Result<T, Status> {
         let weight = self.budget.admit(&shape).inspect_err(|_| {
             metrics::refused("over_budget");
         })?;
         let lane = match weight {
+            _ if session => &self.sessions,
             Weight::Light => &self.light,
             Weight::Heavy => &self.heavy,
         };

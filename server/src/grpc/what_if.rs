@@ -1,7 +1,8 @@
 //! The handlers of what-if sessions: OpenSession (admitted like the solve it starts, and
-//! counted against the session bounds), Revise (run in a lane like any solve, so the
-//! client's deadline and going away stop it; the session keeps its best plan and basis)
-//! and CloseSession. A session takes one revision at a time; another arriving meanwhile is
+//! counted against the session bounds), Revise (run like any solve, so the client's
+//! deadline and going away stop it; the session keeps its best plan and basis) and
+//! CloseSession. Both solves run in the sessions' own lane, so sessions never take the
+//! slots of one-off requests. A session takes one revision at a time; another arriving meanwhile is
 //! refused with ABORTED rather than queued behind it.
 
 use super::admission::Shape;
@@ -63,7 +64,7 @@ impl CirculateService {
         let room = self.sessions.reserve(shape.bytes() as u64)?;
         let sessions = self.sessions.clone();
         self.lanes
-            .run("OpenSession", shape, move |cancel| {
+            .run_session("OpenSession", shape, move |cancel| {
                 let (ds, request, problem) = match problem {
                     pb::open_session_request::Problem::Optimize(o) => {
                         if o.options.is_some_and(|o| o.alternatives > 0) {
@@ -127,7 +128,7 @@ impl CirculateService {
             }
         };
         self.lanes
-            .run("Revise", shape, move |cancel| {
+            .run_session("Revise", shape, move |cancel| {
                 let mut guard = held.try_lock().map_err(|_| {
                     Status::aborted("a revision of this session is running; retry once it answers")
                 })?;
