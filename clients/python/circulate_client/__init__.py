@@ -1,6 +1,7 @@
-"""circulate's gRPC API from Python: `Client(addr).optimize(folder_or_dataset)` and
-`Client(addr).match_batch(offers, requests, materials)`, with results as pandas DataFrames
-(GeoDataFrames when geopandas is installed)."""
+"""circulate's gRPC API from Python: `Client(addr).optimize(folder_or_dataset)`,
+`Client(addr).match_batch(offers, requests, materials)` and what-if sessions
+(`Client(addr).open_session(...)`, then `session.revise(...)`), with results as pandas
+DataFrames (GeoDataFrames when geopandas is installed)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from typing import Any, Iterable, Optional, Union
 
 import grpc
 import pandas as pd
-from google.protobuf.json_format import MessageToDict
+from google.protobuf.json_format import MessageToDict, ParseDict
 
 from ._dataset import fill, load_dataset
 from ._gen.circulate.v1 import circulate_pb2 as pb
 from ._gen.circulate.v1 import circulate_pb2_grpc as pb_grpc
 
-__all__ = ["Client", "Plan", "Matching", "load_dataset", "pb"]
+__all__ = ["Client", "Plan", "Matching", "Session", "Revision", "load_dataset", "pb"]
 
 
 def _frame(messages: Iterable[Any]) -> pd.DataFrame:
@@ -65,7 +66,98 @@ class Matching:
     response: Any = field(repr=False)
 
 
+@dataclass
+class Revision:
+    """A what-if session's answer: the plan (a Plan for a region, a Matching for a batch) and
+    what changed: `diff` holds the flows added, removed and resized, `objective_delta` and
+    `start` (how the solve started: "opened", "kept", "extended", ...)."""
+
+    plan: Union[Plan, Matching]
+    diff: dict
+    revision: int
+    response: Any = field(repr=False)
+
+
 Table = Union[pd.DataFrame, Iterable[dict]]
+
+
+def _plan(r: Any) -> Plan:
+    return Plan(
+        status=pb.SolveStatus.Name(r.status),
+        objective=r.objective if r.HasField("objective") else None,
+        baseline=r.baseline,
+        currency=r.currency,
+        kpis=MessageToDict(r.kpis, preserving_proto_field_name=True,
+                           always_print_fields_with_no_presence=True),
+        flows=_frame(r.flows),
+        imports=_frame(r.imports),
+        disposals=_frame(r.disposals),
+        processes=_frame(r.processes),
+        targets=_frame(r.targets),
+        stats=MessageToDict(r.stats, preserving_proto_field_name=True),
+        response=r,
+    )
+
+
+def _matching(r: Any) -> Matching:
+    summary = MessageToDict(r.summary, preserving_proto_field_name=True,
+                            always_print_fields_with_no_presence=True)
+    return Matching(
+        status=pb.SolveStatus.Name(r.summary.status),
+        objective=r.summary.objective if r.summary.HasField("objective") else None,
+        summary=summary,
+        matches=_frame(r.matches),
+        unmatched_offers=_frame(r.unmatched_offers),
+        unmatched_requests=_frame(r.unmatched_requests),
+        response=r,
+    )
+
+
+def _revision(r: Any) -> Revision:
+    plan = _plan(r.optimize) if r.WhichOneof("plan") == "optimize" else _matching(r.batch)
+    diff = MessageToDict(r.diff, preserving_proto_field_name=True)
+    return Revision(plan=plan, diff=diff, revision=r.revision, response=r)
+
+
+class Session:
+    """A what-if session on the server: `revise` applies changes and solves on from the
+    kept basis; `close` frees it (also on leaving a `with` block)."""
+
+    def __init__(self, client: "Client", opened: Any):
+        self._client = client
+        self.id = opened.session_id
+        self.opened = _revision(opened)
+
+    def revise(self, changes: Iterable[dict] = (), *, co2_price: Optional[float] = None,
+               transport_cost_per_tkm: Optional[float] = None,
+               time_limit_s: Optional[float] = None) -> Revision:
+        """Applies `changes` (dicts in the proto's JSON form, e.g.
+        `{"quantity": {"stream": {"kind": "STREAM_KIND_SUPPLY", "listing_id": "o1"},
+        "quantity_t": 5}}`), after a new CO2 price or transport cost when given."""
+        listed = []
+        if co2_price is not None:
+            listed.append({"co2_price": co2_price})
+        if transport_cost_per_tkm is not None:
+            listed.append({"transport_cost_per_tkm": transport_cost_per_tkm})
+        listed.extend(changes)
+        request = ParseDict({"session_id": self.id, "changes": listed}, pb.ReviseRequest())
+        if time_limit_s is not None:
+            request.time_limit_s = time_limit_s
+        c = self._client
+        return _revision(c._stub.Revise(request, timeout=c.timeout, metadata=c._metadata))
+
+    def close(self) -> int:
+        """Frees the session; returns how many revisions it took."""
+        c = self._client
+        r = c._stub.CloseSession(pb.CloseSessionRequest(session_id=self.id),
+                                 timeout=c.timeout, metadata=c._metadata)
+        return r.revisions
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
 
 def _records(table: Table) -> list[dict]:
@@ -114,21 +206,7 @@ class Client:
             options.time_limit_s = time_limit_s
         r = self._stub.Optimize(pb.OptimizeRequest(dataset=dataset, options=options),
                                 timeout=self.timeout, metadata=self._metadata)
-        return Plan(
-            status=pb.SolveStatus.Name(r.status),
-            objective=r.objective if r.HasField("objective") else None,
-            baseline=r.baseline,
-            currency=r.currency,
-            kpis=MessageToDict(r.kpis, preserving_proto_field_name=True,
-                               always_print_fields_with_no_presence=True),
-            flows=_frame(r.flows),
-            imports=_frame(r.imports),
-            disposals=_frame(r.disposals),
-            processes=_frame(r.processes),
-            targets=_frame(r.targets),
-            stats=MessageToDict(r.stats, preserving_proto_field_name=True),
-            response=r,
-        )
+        return _plan(r)
 
     def match_batch(self, offers: Table, requests: Table, materials: Table, *,
                     substitutions: Table = (), transport: Optional[dict] = None,
@@ -152,14 +230,17 @@ class Client:
         if time_limit_s is not None:
             request.options.time_limit_s = time_limit_s
         r = self._stub.MatchBatch(request, timeout=self.timeout, metadata=self._metadata)
-        summary = MessageToDict(r.summary, preserving_proto_field_name=True,
-                                always_print_fields_with_no_presence=True)
-        return Matching(
-            status=pb.SolveStatus.Name(r.summary.status),
-            objective=r.summary.objective if r.summary.HasField("objective") else None,
-            summary=summary,
-            matches=_frame(r.matches),
-            unmatched_offers=_frame(r.unmatched_offers),
-            unmatched_requests=_frame(r.unmatched_requests),
-            response=r,
-        )
+        return _matching(r)
+
+    def open_session(self, dataset: Union[str, pathlib.Path, Any] = None, *,
+                     batch: Any = None) -> Session:
+        """Opens a what-if session on a dataset folder (or a circulate.v1.Dataset message),
+        or on `batch`, a circulate.v1.MatchBatchRequest."""
+        if batch is not None:
+            request = pb.OpenSessionRequest(batch=batch)
+        else:
+            if not isinstance(dataset, pb.Dataset):
+                dataset = load_dataset(dataset)
+            request = pb.OpenSessionRequest(optimize=pb.OptimizeRequest(dataset=dataset))
+        opened = self._stub.OpenSession(request, timeout=self.timeout, metadata=self._metadata)
+        return Session(self, opened)

@@ -81,3 +81,18 @@ def test_investment_decisions_match_the_cli(client, tmp_path):
     got = dict(zip(plan.processes["id"], plan.processes["opened"]))
     assert got["kujala-plastics-line-2"] == opened["kujala-plastics-line-2"]
     assert plan.stats["mip_gap"] <= 1e-4
+
+
+def test_a_session_revises_like_a_cold_optimize(client):
+    with client.open_session(EXAMPLE) as session:
+        assert session.opened.diff["start"] == "opened"
+        revised = session.revise(co2_price=250)
+        ds = load_dataset(EXAMPLE)
+        ds.co2_price = 250
+        cold = client.optimize(ds)
+        assert revised.plan.objective == pytest.approx(cold.objective, rel=1e-6)
+        assert revised.diff["start"] != "rebuilt"
+        assert revised.revision == 1
+        removed = session.revise([{"remove": {"kind": "STREAM_KIND_SUPPLY", "index": 0}}])
+        ds.supplies[0].quantity_t = 0
+        assert removed.plan.objective == pytest.approx(client.optimize(ds).objective, rel=1e-6)

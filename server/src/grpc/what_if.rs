@@ -145,9 +145,14 @@ impl CirculateService {
                     ..optimizer::SolveRequest::default()
                 };
                 let solver = options(request, started, cancel).solver;
-                let revised = held.what_if.revise(&changes, solver).map_err(to_status)?;
+                let outcome = held.what_if.revise(&changes, solver);
+                // Changes that passed their checks are in the session's dataset even when
+                // the solve then failed, so the listings they added are named from now on.
+                if !matches!(outcome, Err(optimizer::Error::Invalid(_))) {
+                    convert::record_added(&mut held.problem, &body.changes);
+                }
+                let revised = outcome.map_err(to_status)?;
                 let diff = convert::plan_diff(&revised.changes, revised.start, revised.seconds);
-                convert::record_added(&mut held.problem, &body.changes);
                 held.revisions += 1;
                 tracing::info!(
                     session = %body.session_id,
