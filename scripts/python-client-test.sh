@@ -10,11 +10,13 @@ venv=target/python-client-venv
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
-"$venv/bin/pip" install -q "./clients/python[test]"
+"$venv/bin/pip" install -q "./clients/python[test]" "openapi-spec-validator>=0.7"
 
 cargo build --release -q -p circulate
 port=50071
-target/release/circulate serve --addr 127.0.0.1:$port --max-concurrent-solves 2 &
+http_port=50072
+target/release/circulate serve --addr 127.0.0.1:$port --http-addr 127.0.0.1:$http_port \
+  --max-concurrent-solves 2 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do
@@ -53,6 +55,33 @@ theirs = {key(f): f["tonnes_sent"] for f in cli["flows"]}
 assert ours.keys() == theirs.keys(), sorted(set(ours) ^ set(theirs))
 assert all(close(ours[k], theirs[k]) for k in ours), "tonnes differ"
 print(f"python client: objective {plan.objective:,.2f} and {len(ours)} flows equal the CLI's")
+PY
+
+# The REST API: its OpenAPI document validates as OpenAPI 3.1, and a MatchBatch posted as
+# JSON (with nothing but the standard library) matches what the gRPC client gets.
+CIRCULATE_ADDR=127.0.0.1:$port CIRCULATE_HTTP=http://127.0.0.1:$http_port "$venv/bin/python" - <<'PY'
+import json, os, urllib.request
+from openapi_spec_validator import validate
+from circulate_client import Client
+
+base = os.environ["CIRCULATE_HTTP"]
+doc = json.load(urllib.request.urlopen(f"{base}/v1/openapi.json"))
+validate(doc)
+operations = sorted(op["operationId"] for path in doc["paths"].values() for op in path.values())
+print(f"rest: the OpenAPI document validates ({len(operations)} operations: {', '.join(operations)})")
+materials = [{"id": "pallets", "importCost": 50, "disposalCost": 10}]
+offers = [{"id": f"o{i}", "material": "pallets", "quantityT": 10 + i, "lon": 24.9 + i / 100, "lat": 60.2} for i in range(20)]
+requests = [{"id": f"r{i}", "material": "pallets", "quantityT": 12, "lon": 24.95 + i / 90, "lat": 60.25} for i in range(15)]
+body = json.dumps({"materials": materials, "offers": offers, "requests": requests}).encode()
+call = urllib.request.Request(f"{base}/v1/match-batch", data=body, headers={"content-type": "application/json"})
+rest = json.load(urllib.request.urlopen(call))
+snake = lambda rows: [{k[0].lower() + "".join("_" + c.lower() if c.isupper() else c for c in k[1:]): v for k, v in r.items()} for r in rows]
+with Client(os.environ["CIRCULATE_ADDR"]) as client:
+    grpc = client.match_batch(snake(offers), snake(requests), snake(materials))
+pairs = lambda rows: sorted((m["offerId"], m["requestId"], round(m["quantityT"], 9)) for m in rows)
+ours = sorted((m["offer_id"], m["request_id"], round(m["quantity_t"], 9)) for m in grpc.matches.to_dict("records"))
+assert pairs(rest["matches"]) == ours, (pairs(rest["matches"]), ours)
+print(f"rest: MatchBatch over JSON gives the gRPC client's {len(ours)} matches")
 PY
 
 kill -TERM $server

@@ -9,7 +9,8 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = pathlib.Path(__file__).resolve().parent
-PROTO = HERE.parent.parent / "proto" / "circulate" / "v1" / "circulate.proto"
+PROTO_ROOT = HERE.parent.parent / "proto"
+PROTO = PROTO_ROOT / "circulate" / "v1" / "circulate.proto"
 
 
 class BuildWithStubs(build_py):
@@ -29,7 +30,9 @@ class BuildWithStubs(build_py):
             shutil.copy(PROTO, staged / "circulate.proto")
             include = pathlib.Path(grpc_tools.__file__).parent / "_proto"
             code = protoc.main([
-                "grpc_tools.protoc", f"-I{tmp}", f"-I{include}",
+                # PROTO_ROOT gives google/api/annotations.proto (its HTTP options); the generated
+                # code imports google.api from googleapis-common-protos at run time.
+                "grpc_tools.protoc", f"-I{tmp}", f"-I{PROTO_ROOT}", f"-I{include}",
                 f"--python_out={out}", f"--grpc_python_out={out}",
                 str(staged / "circulate.proto"),
             ])

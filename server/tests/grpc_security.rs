@@ -82,8 +82,8 @@ async fn metrics_count_requests_by_method_and_code() {
         .unwrap_err();
     assert_eq!(bad.code(), tonic::Code::InvalidArgument);
     let expected = [
-        r#"circulate_requests_total{method="Optimize",code="Ok"}"#,
-        r#"circulate_requests_total{method="Optimize",code="InvalidArgument"}"#,
+        r#"circulate_requests_total{protocol="grpc",method="Optimize",code="Ok"}"#,
+        r#"circulate_requests_total{protocol="grpc",method="Optimize",code="InvalidArgument"}"#,
         r#"circulate_request_seconds_bucket{method="Optimize",le="0.25"}"#,
         r#"circulate_solve_seconds_count{method="Optimize",outcome="ok"}"#,
         "circulate_solves_in_flight 0",

@@ -1,4 +1,5 @@
-//! `circulate serve`: the gRPC server, configured by flags or environment.
+//! `circulate serve`: the gRPC server (and gRPC-Web on its port, and the REST API on
+//! `--http-addr`), configured by flags or environment.
 
 use anyhow::Context;
 use circulate::grpc::admission::Budget;
@@ -13,6 +14,14 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "CIRCULATE_ADDR", default_value = "127.0.0.1:50051")]
     pub addr: String,
+    /// Also serve the REST API (JSON over HTTP/1.1 and HTTP/2, OpenAPI at
+    /// /v1/openapi.json) on this address, with the same TLS, tokens and limits.
+    #[arg(long, env = "CIRCULATE_HTTP_ADDR")]
+    pub http_addr: Option<String>,
+    /// Origins whose browser pages may call gRPC-Web and REST (comma-separated, or `*` for
+    /// any); default none (same-origin pages and non-browser clients only).
+    #[arg(long, env = "CIRCULATE_CORS_ORIGIN", value_delimiter = ',')]
+    pub cors_origin: Vec<String>,
     /// Solves running at once; requests beyond get RESOURCE_EXHAUSTED (default: cores).
     #[arg(long, env = "CIRCULATE_MAX_SOLVES")]
     pub max_concurrent_solves: Option<usize>,
@@ -60,14 +69,25 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&args.addr).await?;
+        let http = match &args.http_addr {
+            Some(addr) => Some(
+                tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("--http-addr {addr}"))?,
+            ),
+            None => None,
+        };
         let addr = listener.local_addr()?;
         let protected = config.tls.is_some() && config.tokens.is_enabled();
-        if !addr.ip().is_loopback() && !protected && !args.insecure {
-            anyhow::bail!(
-                "refusing to serve on {addr} without TLS (--tls-cert, --tls-key) and tokens \
-                 (--tokens-file): anyone who reaches the port could use it; pass --insecure if \
-                 a proxy in front terminates TLS and authenticates"
-            );
+        let addrs = std::iter::once(addr).chain(http.iter().filter_map(|l| l.local_addr().ok()));
+        for addr in addrs {
+            if !addr.ip().is_loopback() && !protected && !args.insecure {
+                anyhow::bail!(
+                    "refusing to serve on {addr} without TLS (--tls-cert, --tls-key) and tokens \
+                     (--tokens-file): anyone who reaches the port could use it; pass --insecure \
+                     if a proxy in front terminates TLS and authenticates"
+                );
+            }
         }
         if let Some(metrics_addr) = args.metrics_addr {
             circulate::grpc::metrics::serve_metrics(metrics_addr)?;
@@ -75,7 +95,18 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         }
         tracing::info!(%addr, ?config, "circulate serving");
         eprintln!("circulate serving on {}", listener.local_addr()?);
-        circulate::grpc::server::serve(listener, config, shutdown_signal())
+        if let Some(http) = &http {
+            let scheme = if config.tls.is_some() {
+                "https"
+            } else {
+                "http"
+            };
+            eprintln!(
+                "circulate REST on {scheme}://{}/v1/ (OpenAPI at /v1/openapi.json)",
+                http.local_addr()?
+            );
+        }
+        circulate::grpc::server::serve_with_http(listener, http, config, shutdown_signal())
             .await
             .map_err(|e| anyhow::anyhow!(e))?;
         tracing::info!("circulate stopped");
@@ -128,6 +159,7 @@ fn config(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
         sessions,
         tokens,
         tls,
+        cors_origins: args.cors_origin.clone(),
     })
 }
 

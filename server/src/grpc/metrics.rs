@@ -40,11 +40,13 @@ pub fn serve_metrics(addr: SocketAddr) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One answered request.
-pub fn request_done(method: &'static str, code: i32, seconds: f64) {
+/// One answered request, over `protocol` (`grpc`, which counts gRPC-Web, or `http`).
+pub fn request_done(protocol: &'static str, method: &'static str, code: i32, seconds: f64) {
     let code = format!("{:?}", tonic::Code::from(code));
-    metrics::counter!("circulate_requests_total", "method" => method, "code" => code).increment(1);
-    metrics::histogram!("circulate_request_seconds", "method" => method).record(seconds);
+    metrics::counter!("circulate_requests_total", "protocol" => protocol, "method" => method, "code" => code)
+        .increment(1);
+    metrics::histogram!("circulate_request_seconds", "protocol" => protocol, "method" => method)
+        .record(seconds);
 }
 
 /// One request refused before its solve started.

@@ -52,7 +52,7 @@ where
         Box::pin(async move {
             let mut response = response.await?;
             let code = corrected_code(response.headers_mut());
-            metrics::request_done(method, code, started.elapsed().as_secs_f64());
+            metrics::request_done("grpc", method, code, started.elapsed().as_secs_f64());
             Ok(response)
         })
     }
@@ -66,6 +66,9 @@ fn method_name(path: &str) -> &'static str {
         "ImportSubstitution",
         "MatchBatch",
         "MatchBatchStream",
+        "OpenSession",
+        "Revise",
+        "CloseSession",
         "Check",
         "Watch",
         "ServerReflectionInfo",

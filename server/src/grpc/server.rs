@@ -1,6 +1,9 @@
 //! Runs the gRPC server: the Circulate service (behind bearer-token auth when tokens are
 //! set), grpc.health.v1 and server reflection (v1 and v1alpha), with TLS when configured,
-//! message-size limits, admission by cost, request metrics and graceful shutdown.
+//! message-size limits, admission by cost, request metrics and graceful shutdown. The same
+//! port answers gRPC-Web (HTTP/1.1, for browsers; CORS for the configured origins), and,
+//! given a second listener, the REST API ([`crate::rest`]) serves the same service (its
+//! lanes and sessions shared) with the same TLS.
 
 use super::admission::Budget;
 use super::auth::Tokens;
@@ -12,8 +15,10 @@ use optimizer::CancelToken;
 use std::future::Future;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::Routes;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Identity, ServerTlsConfig};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// Server settings.
 #[derive(Clone, Debug)]
@@ -31,6 +36,9 @@ pub struct ServeConfig {
     pub tokens: Tokens,
     /// Certificate chain and key, PEM (none: plaintext).
     pub tls: Option<TlsFiles>,
+    /// Origins a browser page may call gRPC-Web and REST from (`*` for any; none: only
+    /// same-origin pages and non-browser clients).
+    pub cors_origins: Vec<String>,
 }
 
 /// PEM contents of the server's certificate chain and private key.
@@ -59,6 +67,7 @@ impl Default for ServeConfig {
             sessions: SessionLimits::default_for(Budget::default_for(1).max_model_bytes),
             tokens: Tokens::default(),
             tls: None,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -67,6 +76,16 @@ impl Default for ServeConfig {
 /// answer with their best plan so far) and the server stops.
 pub async fn serve(
     listener: TcpListener,
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    serve_with_http(listener, None, config, shutdown).await
+}
+
+/// [`serve`], and the REST API on `http` when given.
+pub async fn serve_with_http(
+    listener: TcpListener,
+    http: Option<TcpListener>,
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -87,17 +106,46 @@ pub async fn serve(
         stop_solves.clone(),
     );
     service.sessions().sweep_in_background();
+    let cors = cors(&config.cors_origins)?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let stopped_signal = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|&stop| stop).await;
+    };
+    let rest = match http {
+        Some(listener) => {
+            let routes = crate::rest::router(
+                service.clone(),
+                config.tokens.clone(),
+                config.max_message_bytes,
+            );
+            let mut builder = tonic::transport::Server::builder().accept_http1(true);
+            if let Some(tls) = &config.tls {
+                builder = builder.tls_config(tls_config(tls))?;
+            }
+            let server = builder
+                .layer(cors.clone())
+                .add_routes(Routes::from(routes))
+                .serve_with_incoming_shutdown(
+                    TcpListenerStream::new(listener),
+                    stopped_signal(stopped.clone()),
+                );
+            Some(tokio::spawn(server))
+        }
+        None => None,
+    };
     let circulate = CirculateServer::new(service)
         .max_decoding_message_size(config.max_message_bytes)
         .max_encoding_message_size(config.max_message_bytes);
     let tokens = config.tokens.clone();
     let circulate = InterceptedService::new(circulate, move |r| tokens.check(r));
-    let mut builder = tonic::transport::Server::builder();
+    // HTTP/1.1 as well as HTTP/2: gRPC-Web comes over either.
+    let mut builder = tonic::transport::Server::builder().accept_http1(true);
     if let Some(tls) = &config.tls {
-        let identity = Identity::from_pem(&tls.cert_pem, &tls.key_pem);
-        builder = builder.tls_config(ServerTlsConfig::new().identity(identity))?;
+        builder = builder.tls_config(tls_config(tls))?;
     }
-    builder
+    let grpc = builder
+        .layer(cors)
+        .layer(tonic_web::GrpcWebLayer::new())
         .layer(ObserveLayer)
         .add_service(health_service)
         .add_service(reflection().build_v1()?)
@@ -106,7 +154,53 @@ pub async fn serve(
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
             shutdown.await;
             stop_solves.cancel();
+            let _ = stop.send(true);
         })
-        .await?;
+        .await;
+    if let Some(rest) = rest {
+        rest.await??;
+    }
+    grpc?;
     Ok(())
+}
+
+fn tls_config(tls: &TlsFiles) -> ServerTlsConfig {
+    ServerTlsConfig::new().identity(Identity::from_pem(&tls.cert_pem, &tls.key_pem))
+}
+
+/// CORS for `origins`: the headers a gRPC-Web or REST call sends allowed, the gRPC status
+/// headers exposed to the page. No origins: no CORS headers, so browsers keep pages of
+/// other origins out.
+fn cors(origins: &[String]) -> Result<CorsLayer, Box<dyn std::error::Error + Send + Sync>> {
+    use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName};
+    if origins.is_empty() {
+        return Ok(CorsLayer::new());
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        let list = origins
+            .iter()
+            .map(|o| {
+                o.parse()
+                    .map_err(|_| format!("--cors-origin {o:?} is not a valid origin"))
+            })
+            .collect::<Result<Vec<http::HeaderValue>, _>>()?;
+        AllowOrigin::list(list)
+    };
+    let names = |names: &[&'static str]| -> Vec<HeaderName> {
+        names.iter().map(|n| HeaderName::from_static(n)).collect()
+    };
+    let mut allowed = names(&["x-grpc-web", "x-user-agent", "grpc-timeout", "timeout"]);
+    allowed.extend([AUTHORIZATION, CONTENT_TYPE]);
+    Ok(CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([http::Method::GET, http::Method::POST, http::Method::DELETE])
+        .allow_headers(allowed)
+        .expose_headers(names(&[
+            "grpc-status",
+            "grpc-message",
+            "grpc-status-details-bin",
+        ]))
+        .max_age(std::time::Duration::from_secs(3600)))
 }

@@ -1,18 +1,21 @@
 //! What the gRPC tests share: the service in-process on an ephemeral 127.0.0.1 port, a
 //! client, datasets as API messages, hand-made and synthetic batches, a raw call with a
-//! message that is not the method's, and a scrape of the metrics endpoint.
+//! message that is not the method's, a scrape of the metrics endpoint, and a plain HTTP/1.1
+//! client for the REST and gRPC-Web calls.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use circulate::grpc::admission::Budget;
 use circulate::grpc::pb;
 use circulate::grpc::pb::circulate_client::CirculateClient;
-use circulate::grpc::server::{ServeConfig, serve};
+use circulate::grpc::server::{ServeConfig, serve_with_http};
 use optimizer::Dataset;
 use std::path::Path;
 use tonic::transport::Channel;
 
 pub struct Server {
     pub addr: String,
+    /// The REST API's address, when started with it.
+    pub http: Option<std::net::SocketAddr>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -37,11 +40,25 @@ pub async fn start(max_concurrent_solves: usize) -> Server {
 }
 
 pub async fn start_with(config: ServeConfig) -> Server {
+    serving(config, false).await
+}
+
+/// The server with the REST API on a second port.
+pub async fn start_rest(config: ServeConfig) -> Server {
+    serving(config, true).await
+}
+
+async fn serving(config: ServeConfig, rest: bool) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = format!("http://{}", listener.local_addr().unwrap());
+    let http = match rest {
+        true => Some(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap()),
+        false => None,
+    };
+    let http_addr = http.as_ref().map(|l| l.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
-        serve(listener, config, async {
+        serve_with_http(listener, http, config, async {
             let _ = stopped.await;
         })
         .await
@@ -49,7 +66,57 @@ pub async fn start_with(config: ServeConfig) -> Server {
     });
     Server {
         addr,
+        http: http_addr,
         stop: Some(stop),
+    }
+}
+
+/// An HTTP/1.1 answer: status, headers and the whole body.
+pub struct HttpAnswer {
+    pub status: http::StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl HttpAnswer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+/// One HTTP/1.1 request on a connection of its own.
+pub async fn http_call(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> HttpAnswer {
+    use http_body_util::BodyExt;
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", addr.to_string());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
+        .body(http_body_util::Full::new(hyper::body::Bytes::from(body)))
+        .unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.unwrap().to_bytes().to_vec();
+    HttpAnswer {
+        status: parts.status,
+        headers: parts.headers,
+        body,
     }
 }
 
