@@ -84,7 +84,7 @@ async fn metrics_count_requests_by_method_and_code() {
     let expected = [
         r#"circulate_requests_total{protocol="grpc",method="Optimize",code="Ok"}"#,
         r#"circulate_requests_total{protocol="grpc",method="Optimize",code="InvalidArgument"}"#,
-        r#"circulate_request_seconds_bucket{method="Optimize",le="0.25"}"#,
+        r#"circulate_request_seconds_bucket{protocol="grpc",method="Optimize",le="0.25"}"#,
         r#"circulate_solve_seconds_count{method="Optimize",outcome="ok"}"#,
         "circulate_solves_in_flight 0",
     ];
