@@ -270,6 +270,7 @@ async fn session_loop(
         round += 1;
         let open = pb::OpenSessionRequest {
             problem: Some(pb::open_session_request::Problem::Batch((*batch).clone())),
+            request_id: String::new(),
         };
         let started = Instant::now();
         let id = match client.open_session(open).await {
@@ -324,6 +325,7 @@ async fn session_loop(
                 session_id: id.clone(),
                 changes: vec![change],
                 time_limit_s: None,
+                request_id: String::new(),
             });
             let cancelled = revision % 3 == 2;
             if cancelled {
@@ -400,6 +402,7 @@ async fn abandoned_session_expires(
     let mut client = connect(addr).await?;
     let open = pb::OpenSessionRequest {
         problem: Some(pb::open_session_request::Problem::Batch(batch.clone())),
+        request_id: String::new(),
     };
     let id = loop {
         match client.open_session(open.clone()).await {
@@ -415,6 +418,7 @@ async fn abandoned_session_expires(
         session_id: id,
         changes: vec![],
         time_limit_s: None,
+        request_id: String::new(),
     };
     Ok(match client.revise(revise).await {
         Err(s) if s.code() == tonic::Code::NotFound => None,

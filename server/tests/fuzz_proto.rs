@@ -114,6 +114,7 @@ prop_compose! {
             requests,
             options: Some(pb::MatchOptions { k, exact, no_pricing, time_limit_s: time_limit,
                                              chunk_size: 0 }),
+            request_id: String::new(),
         }
     }
 }

@@ -24,6 +24,7 @@ async fn bad_requests_get_invalid_argument_with_every_field_path() {
         .optimize(pb::OptimizeRequest {
             dataset: Some(ds),
             options: None,
+            request_id: String::new(),
         })
         .await
         .unwrap_err();
@@ -62,6 +63,7 @@ async fn a_short_deadline_returns_in_time_with_a_status() {
     let mut request = tonic::Request::new(pb::OptimizeRequest {
         dataset: Some(to_pb(&big_region())),
         options: None,
+        request_id: String::new(),
     });
     request.set_timeout(Duration::from_secs(3));
     let started = Instant::now();
@@ -91,6 +93,7 @@ async fn large_solves_beyond_the_bound_are_refused_and_small_ones_still_run() {
             time_limit_s: Some(3.0),
             ..Default::default()
         }),
+        request_id: String::new(),
     };
     let mut first = client(&server).await;
     let first_request = slow.clone();
@@ -147,6 +150,7 @@ async fn requests_estimated_over_the_memory_budget_are_refused_before_solving() 
                 exact: true,
                 ..Default::default()
             }),
+            request_id: String::new(),
         })
         .await
         .unwrap_err();

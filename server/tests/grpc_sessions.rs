@@ -20,6 +20,7 @@ const DEGREE_KM: f64 = 111.195_079_734_632_3;
 fn open_batch(batch: pb::MatchBatchRequest) -> pb::OpenSessionRequest {
     pb::OpenSessionRequest {
         problem: Some(pb::open_session_request::Problem::Batch(batch)),
+        request_id: String::new(),
     }
 }
 
@@ -40,6 +41,7 @@ fn revise(session: &str, changes: Vec<pb::Change>) -> pb::ReviseRequest {
         session_id: session.into(),
         changes,
         time_limit_s: None,
+        request_id: String::new(),
     }
 }
 
@@ -189,10 +191,12 @@ async fn a_region_session_takes_a_new_co2_price_like_a_cold_optimize() {
     let request = pb::OptimizeRequest {
         dataset: Some(to_pb(&ds)),
         options: None,
+        request_id: String::new(),
     };
     let opened = c
         .open_session(pb::OpenSessionRequest {
             problem: Some(pb::open_session_request::Problem::Optimize(request.clone())),
+            request_id: String::new(),
         })
         .await
         .unwrap()

@@ -130,7 +130,7 @@ class Session:
 
     def revise(self, changes: Iterable[dict] = (), *, co2_price: Optional[float] = None,
                transport_cost_per_tkm: Optional[float] = None,
-               time_limit_s: Optional[float] = None) -> Revision:
+               time_limit_s: Optional[float] = None, request_id: str = "") -> Revision:
         """Applies `changes` (dicts in the proto's JSON form, e.g.
         `{"quantity": {"stream": {"kind": "STREAM_KIND_SUPPLY", "listing_id": "o1"},
         "quantity_t": 5}}`), after a new CO2 price or transport cost when given."""
@@ -140,7 +140,8 @@ class Session:
         if transport_cost_per_tkm is not None:
             listed.append({"transport_cost_per_tkm": transport_cost_per_tkm})
         listed.extend(changes)
-        request = ParseDict({"session_id": self.id, "changes": listed}, pb.ReviseRequest())
+        request = ParseDict({"session_id": self.id, "changes": listed,
+                             "request_id": request_id}, pb.ReviseRequest())
         if time_limit_s is not None:
             request.time_limit_s = time_limit_s
         c = self._client
@@ -197,14 +198,16 @@ class Client:
 
     def optimize(self, dataset: Union[str, pathlib.Path, Any], *, k: int = 0,
                  exact: bool = False, no_pricing: bool = False,
-                 time_limit_s: Optional[float] = None) -> Plan:
-        """Solves a dataset folder (or a circulate.v1.Dataset message)."""
+                 time_limit_s: Optional[float] = None, request_id: str = "") -> Plan:
+        """Solves a dataset folder (or a circulate.v1.Dataset message). A `request_id` (a
+        UUID, say) makes a retry safe: the server answers a repeat from its first solve."""
         if not isinstance(dataset, pb.Dataset):
             dataset = load_dataset(dataset)
         options = pb.SolveOptions(k=k, exact=exact, no_pricing=no_pricing)
         if time_limit_s is not None:
             options.time_limit_s = time_limit_s
-        r = self._stub.Optimize(pb.OptimizeRequest(dataset=dataset, options=options),
+        r = self._stub.Optimize(pb.OptimizeRequest(dataset=dataset, options=options,
+                                                   request_id=request_id),
                                 timeout=self.timeout, metadata=self._metadata)
         return _plan(r)
 
@@ -212,13 +215,14 @@ class Client:
                     substitutions: Table = (), transport: Optional[dict] = None,
                     co2_price: Optional[float] = None, k: int = 0, exact: bool = False,
                     no_pricing: bool = False,
-                    time_limit_s: Optional[float] = None) -> Matching:
+                    time_limit_s: Optional[float] = None, request_id: str = "") -> Matching:
         """Matches offers with requests (columns as the proto's Offer, Request, Material)."""
         request = pb.MatchBatchRequest(
             offers=[fill(pb.Offer(), r) for r in _records(offers)],
             requests=[fill(pb.Request(), r) for r in _records(requests)],
             materials=[fill(pb.Material(), r) for r in _records(materials)],
             options=pb.MatchOptions(k=k, exact=exact, no_pricing=no_pricing),
+            request_id=request_id,
         )
         for r in _records(substitutions):
             s = request.substitutions.add(to=r["to"], ratio=float(r["ratio"]))

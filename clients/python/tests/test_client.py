@@ -1,12 +1,14 @@
 """The installed client against a real `circulate serve` (address in CIRCULATE_ADDR):
 Optimize equals `circulate solve` on the example, every dataset column is carried, and a
-match batch accounts for every tonne."""
+match batch accounts for every tonne, a retried request id is answered once."""
 
 import json
 import os
 import pathlib
 import subprocess
+import uuid
 
+import grpc
 import pandas as pd
 import pytest
 
@@ -57,6 +59,23 @@ def test_match_batch_accounts_for_every_tonne(client):
     assert m.status == "SOLVE_STATUS_OPTIMAL"
     assert m.matches["quantity_t"].sum() == pytest.approx(6)
     assert m.unmatched_offers["quantity_t"].sum() == pytest.approx(9)
+
+
+def test_a_retry_with_a_request_id_is_answered_from_the_first_solve(client):
+    offers = [{"id": f"o{i}", "material": "pallets", "quantity_t": 3 + i, "lon": 24.9 + i / 50, "lat": 60.2} for i in range(30)]
+    requests = [{"id": f"r{i}", "material": "pallets", "quantity_t": 4, "lon": 24.95 + i / 40, "lat": 60.3} for i in range(30)]
+    materials = [{"id": "pallets", "import_cost": 50, "disposal_cost": 10}]
+    rid = str(uuid.uuid4())
+    first = client.match_batch(offers, requests, materials, request_id=rid)
+    again = client.match_batch(offers, requests, materials, request_id=rid)
+    # The same answer to the byte, solve timings included: the retry was not solved again.
+    assert again.response.SerializeToString() == first.response.SerializeToString()
+    fresh = client.match_batch(offers, requests, materials)
+    assert fresh.response.summary.stats != first.response.summary.stats
+    offers[0]["quantity_t"] += 1
+    with pytest.raises(grpc.RpcError) as refused:
+        client.match_batch(offers, requests, materials, request_id=rid)
+    assert refused.value.code() == grpc.StatusCode.ALREADY_EXISTS
 
 
 def test_investment_decisions_match_the_cli(client, tmp_path):

@@ -4,6 +4,7 @@
 use anyhow::Context;
 use circulate::grpc::admission::Budget;
 use circulate::grpc::auth::Tokens;
+use circulate::grpc::idempotency::IdempotencyLimits;
 use circulate::grpc::server::{ServeConfig, TlsFiles};
 use circulate::grpc::sessions::SessionLimits;
 use std::path::PathBuf;
@@ -42,6 +43,15 @@ pub struct ServeArgs {
     /// Seconds a session may stay without a call before it is dropped.
     #[arg(long, env = "CIRCULATE_SESSION_IDLE_S", default_value_t = 900)]
     pub session_idle_s: u64,
+    /// Seconds the answer to a request with a `request_id` is kept for its repeats.
+    #[arg(long, env = "CIRCULATE_IDEMPOTENCY_TTL_S", default_value_t = 600)]
+    pub idempotency_ttl_s: u64,
+    /// Answers kept for repeated request ids, at most (the oldest go first).
+    #[arg(long, env = "CIRCULATE_IDEMPOTENCY_ENTRIES", default_value_t = 1024)]
+    pub idempotency_entries: usize,
+    /// MiB of answers kept for repeated request ids, at most.
+    #[arg(long, env = "CIRCULATE_IDEMPOTENCY_MB", default_value_t = 256)]
+    pub idempotency_mb: usize,
     /// TLS certificate chain, PEM (with --tls-key).
     #[arg(long, env = "CIRCULATE_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -160,6 +170,11 @@ fn config(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
         tokens,
         tls,
         cors_origins: args.cors_origin.clone(),
+        idempotency: IdempotencyLimits {
+            ttl: std::time::Duration::from_secs(args.idempotency_ttl_s),
+            max_entries: args.idempotency_entries,
+            max_bytes: args.idempotency_mb.saturating_mul(1 << 20),
+        },
     })
 }
 

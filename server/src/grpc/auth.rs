@@ -77,6 +77,15 @@ impl Tokens {
     }
 }
 
+/// The bearer token a request presents (the owner of its sessions and idempotency keys).
+pub fn bearer(metadata: &tonic::metadata::MetadataMap) -> Option<Vec<u8>> {
+    metadata
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().as_bytes().to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

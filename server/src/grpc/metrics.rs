@@ -54,6 +54,18 @@ pub fn refused(reason: &'static str) {
     metrics::counter!("circulate_refused_total", "reason" => reason).increment(1);
 }
 
+/// A call of `rpc` with a `request_id`: `stored`, `replayed`, `waited` (for a first call
+/// still running), `conflict` (the id with another body), `evicted`, `too_large`.
+pub fn idempotent(rpc: &'static str, outcome: &'static str) {
+    metrics::counter!("circulate_idempotent_total", "rpc" => rpc, "outcome" => outcome)
+        .increment(1);
+}
+
+/// Bytes of answers kept for repeated request ids.
+pub fn idempotency_bytes(bytes: usize) {
+    metrics::gauge!("circulate_idempotency_bytes").set(bytes as f64);
+}
+
 /// What-if sessions open now.
 pub fn sessions_open(count: usize) {
     metrics::gauge!("circulate_sessions_open").set(count as f64);

@@ -1,12 +1,14 @@
 //! The gRPC service: generated code ([`pb`]), the conversion layer ([`convert`]), the one
 //! map from library errors to statuses ([`status`]), admission by estimated memory
 //! ([`admission`]) into lanes of slots and pools ([`lanes`]), the thin handlers
-//! ([`service`]) and the server around them ([`server`]) with its tokens ([`auth`]),
-//! metrics and logs ([`metrics`], [`observe`]).
+//! ([`service`]), answers kept for retried request ids ([`idempotency`]), and the server
+//! around them ([`server`]) with its tokens ([`auth`]), metrics and logs ([`metrics`],
+//! [`observe`]).
 
 pub mod admission;
 pub mod auth;
 pub mod convert;
+pub mod idempotency;
 pub mod lanes;
 pub mod metrics;
 pub mod observe;

@@ -7,6 +7,7 @@
 
 use super::admission::Budget;
 use super::auth::Tokens;
+use super::idempotency::IdempotencyLimits;
 use super::observe::ObserveLayer;
 use super::pb::circulate_server::CirculateServer;
 use super::sessions::SessionLimits;
@@ -32,6 +33,8 @@ pub struct ServeConfig {
     pub budget: Budget,
     /// Bounds on what-if sessions.
     pub sessions: SessionLimits,
+    /// Bounds on the answers kept for retried request ids.
+    pub idempotency: IdempotencyLimits,
     /// Accepted bearer tokens (none: no authentication).
     pub tokens: Tokens,
     /// Certificate chain and key, PEM (none: plaintext).
@@ -65,6 +68,7 @@ impl Default for ServeConfig {
             max_message_bytes: 256 * 1024 * 1024,
             budget: Budget::default_for(max_concurrent_solves),
             sessions: SessionLimits::default_for(Budget::default_for(1).max_model_bytes),
+            idempotency: IdempotencyLimits::default(),
             tokens: Tokens::default(),
             tls: None,
             cors_origins: Vec::new(),
@@ -103,6 +107,7 @@ pub async fn serve_with_http(
         config.max_concurrent_solves,
         config.budget,
         config.sessions,
+        config.idempotency,
         stop_solves.clone(),
     );
     service.sessions().sweep_in_background();

@@ -4,11 +4,15 @@
 //! the solver's time limit. The session calls are in [`super::what_if`].
 
 use super::admission::{Budget, Shape};
+use super::auth::bearer;
+use super::idempotency::{Idempotency, IdempotencyLimits};
 use super::lanes::Lanes;
 use super::sessions::{SessionLimits, Sessions};
 use super::status::{invalid, to_status, violation};
 use super::{convert, pb};
 use optimizer::{CancelToken, Dataset, SolveOptions, SolveRequest, SolveResult};
+use prost::Message;
+use std::future::Future;
 use std::time::Instant;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -21,22 +25,52 @@ const DEFAULT_CHUNK: usize = 10_000;
 pub struct CirculateService {
     pub(super) lanes: Lanes,
     pub(super) sessions: Sessions,
+    idempotency: Idempotency,
 }
 
 impl CirculateService {
     /// A service running at most `max_concurrent_solves` large solves at once (see
-    /// [`Lanes::new`]) and holding what-if sessions within `limits`; cancelling `shutdown`
-    /// stops every running solve.
+    /// [`Lanes::new`]), holding what-if sessions within `limits` and the answers to
+    /// retried request ids within `idempotency`; cancelling `shutdown` stops every running
+    /// solve.
     pub fn new(
         max_concurrent_solves: usize,
         budget: Budget,
         limits: SessionLimits,
+        idempotency: IdempotencyLimits,
         shutdown: CancelToken,
     ) -> Self {
         CirculateService {
             lanes: Lanes::new(max_concurrent_solves, budget, shutdown),
             sessions: Sessions::new(limits),
+            idempotency: Idempotency::new(idempotency),
         }
+    }
+
+    /// `call` once per request id of the caller's token (see [`Idempotency`]).
+    async fn idempotent<Req, Resp, F, Fut>(
+        &self,
+        rpc: &'static str,
+        request: Request<Req>,
+        request_id: fn(&Req) -> &str,
+        call: F,
+    ) -> Result<Response<Resp>, Status>
+    where
+        Req: Message,
+        Resp: Message + Default,
+        F: FnOnce(Request<Req>) -> Fut,
+        Fut: Future<Output = Result<Resp, Status>>,
+    {
+        let id = request_id(request.get_ref()).to_string();
+        if id.is_empty() {
+            return call(request).await.map(Response::new);
+        }
+        let owner = bearer(request.metadata());
+        let encoded = request.get_ref().encode_to_vec();
+        self.idempotency
+            .once(owner.as_deref(), rpc, &encoded, &id, || call(request))
+            .await
+            .map(Response::new)
     }
 
     /// The service's sessions (the server sweeps idle ones).
@@ -114,42 +148,75 @@ impl pb::circulate_server::Circulate for CirculateService {
         &self,
         request: Request<pb::OptimizeRequest>,
     ) -> Result<Response<pb::OptimizeResponse>, Status> {
-        let result = self.optimized("Optimize", request).await?;
-        Ok(Response::new((&result).into()))
+        self.idempotent(
+            "Optimize",
+            request,
+            |r| &r.request_id,
+            |request| async {
+                let result = self.optimized("Optimize", request).await?;
+                Ok((&result).into())
+            },
+        )
+        .await
     }
 
     async fn import_substitution(
         &self,
         request: Request<pb::OptimizeRequest>,
     ) -> Result<Response<pb::ImportSubstitutionResponse>, Status> {
-        let result = self.optimized("ImportSubstitution", request).await?;
-        Ok(Response::new(pb::ImportSubstitutionResponse {
-            status: convert::status(result.status) as i32,
-            targets: result.targets.iter().map(Into::into).collect(),
-            currency: result.currency.clone(),
-        }))
+        self.idempotent(
+            "ImportSubstitution",
+            request,
+            |r| &r.request_id,
+            |request| async {
+                let result = self.optimized("ImportSubstitution", request).await?;
+                Ok(pb::ImportSubstitutionResponse {
+                    status: convert::status(result.status) as i32,
+                    targets: result.targets.iter().map(Into::into).collect(),
+                    currency: result.currency.clone(),
+                })
+            },
+        )
+        .await
     }
 
     async fn match_batch(
         &self,
         request: Request<pb::MatchBatchRequest>,
     ) -> Result<Response<pb::MatchBatchResponse>, Status> {
-        let response = self.matched("MatchBatch", request).await?;
-        Ok(Response::new(response))
+        self.idempotent(
+            "MatchBatch",
+            request,
+            |r| &r.request_id,
+            |request| self.matched("MatchBatch", request),
+        )
+        .await
     }
 
     async fn open_session(
         &self,
         request: Request<pb::OpenSessionRequest>,
     ) -> Result<Response<pb::SessionPlan>, Status> {
-        self.open(request).await.map(Response::new)
+        self.idempotent(
+            "OpenSession",
+            request,
+            |r| &r.request_id,
+            |request| self.open(request),
+        )
+        .await
     }
 
     async fn revise(
         &self,
         request: Request<pb::ReviseRequest>,
     ) -> Result<Response<pb::SessionPlan>, Status> {
-        self.revise_session(request).await.map(Response::new)
+        self.idempotent(
+            "Revise",
+            request,
+            |r| &r.request_id,
+            |request| self.revise_session(request),
+        )
+        .await
     }
 
     async fn close_session(
@@ -172,7 +239,15 @@ impl pb::circulate_server::Circulate for CirculateService {
             .map(|o| o.chunk_size as usize)
             .filter(|&c| c > 0)
             .unwrap_or(DEFAULT_CHUNK);
-        let response = self.matched("MatchBatchStream", request).await?;
+        let response = self
+            .idempotent(
+                "MatchBatchStream",
+                request,
+                |r| &r.request_id,
+                |request| self.matched("MatchBatchStream", request),
+            )
+            .await?
+            .into_inner();
         let (tx, rx) = mpsc::channel(4);
         tokio::spawn(async move {
             for message in convert::chunks(response, chunk) {

@@ -13,17 +13,7 @@ use super::sessions::Held;
 use super::status::{to_status, violation};
 use optimizer::WhatIf;
 use std::time::Instant;
-use tonic::metadata::MetadataMap;
 use tonic::{Request, Status};
-
-/// The bearer token a call presented (`None` without one); the interceptor has checked it.
-fn owner(metadata: &MetadataMap) -> Option<Vec<u8>> {
-    metadata
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().as_bytes().to_vec())
-}
 
 /// A session's plan in the answer's form.
 fn plan(held: &Held) -> pb::SessionPlan {
@@ -51,7 +41,7 @@ impl CirculateService {
         request: Request<pb::OpenSessionRequest>,
     ) -> Result<pb::SessionPlan, Status> {
         let (started, deadline) = (Instant::now(), convert::deadline(request.metadata()));
-        let owner = owner(request.metadata());
+        let owner = super::auth::bearer(request.metadata());
         let problem = request
             .into_inner()
             .problem
@@ -112,7 +102,7 @@ impl CirculateService {
         request: Request<pb::ReviseRequest>,
     ) -> Result<pb::SessionPlan, Status> {
         let (started, deadline) = (Instant::now(), convert::deadline(request.metadata()));
-        let owner = owner(request.metadata());
+        let owner = super::auth::bearer(request.metadata());
         let body = request.into_inner();
         let held = self.sessions.get(&body.session_id, owner.as_deref())?;
         let shape = {
@@ -174,7 +164,7 @@ impl CirculateService {
         &self,
         request: Request<pb::CloseSessionRequest>,
     ) -> Result<pb::CloseSessionResponse, Status> {
-        let owner = owner(request.metadata());
+        let owner = super::auth::bearer(request.metadata());
         let held = self
             .sessions
             .remove(&request.get_ref().session_id, owner.as_deref())?;

@@ -286,6 +286,7 @@ pub fn hand_batch() -> pb::MatchBatchRequest {
             },
         ],
         options: None,
+        request_id: String::new(),
     }
 }
 
@@ -387,6 +388,7 @@ pub fn optimize_request(ds: &Dataset) -> pb::OptimizeRequest {
     pb::OptimizeRequest {
         dataset: Some(to_pb(ds)),
         options: None,
+        request_id: String::new(),
     }
 }
 
