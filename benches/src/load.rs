@@ -11,7 +11,9 @@
 //! (some revisions cancelled by a short deadline, the next checked to answer) and closes or
 //! abandons them; refusals must name their bound, and an abandoned session must be gone
 //! once idle past `--session-idle-s`. With `--address-space-mb 4096` the server runs under
-//! `prlimit --as`.
+//! `prlimit --as`. Every large and small client has a REST twin (the same batch as JSON,
+//! `POST /v1/match-batch` on the server's `--http-addr`, cancelled the same way), so both
+//! paths are loaded side by side at the same concurrency.
 //!
 //! `make load` (or `cargo run --release -p circulate-benches --bin load -- --seconds 60`)
 
@@ -21,7 +23,10 @@ use anyhow::{Context, bail};
 use circulate::grpc::pb;
 use circulate::grpc::pb::circulate_client::CirculateClient;
 use clap::Parser;
+use http_body_util::Full;
+use hyper::body::Bytes;
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -170,7 +175,8 @@ impl ServerProcess {
     }
 }
 
-fn start_server(args: &Args) -> anyhow::Result<(ServerProcess, String)> {
+/// The server, its gRPC address (a URI) and its REST address.
+fn start_server(args: &Args) -> anyhow::Result<(ServerProcess, String, SocketAddr)> {
     let binary = match &args.server {
         Some(p) => p.clone(),
         None => std::env::current_exe()?.with_file_name("circulate"),
@@ -179,6 +185,7 @@ fn start_server(args: &Args) -> anyhow::Result<(ServerProcess, String)> {
         .local_addr()?
         .port();
     let addr = format!("127.0.0.1:{port}");
+    let rest: SocketAddr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let log = match &args.server_log {
         Some(path) => Stdio::from(std::fs::File::create(path)?),
         None => Stdio::null(),
@@ -194,6 +201,7 @@ fn start_server(args: &Args) -> anyhow::Result<(ServerProcess, String)> {
     };
     let child = command
         .args(["serve", "--addr", &addr])
+        .args(["--http-addr", &rest.to_string()])
         .args([
             "--max-concurrent-solves",
             &args.max_concurrent_solves.to_string(),
@@ -206,7 +214,7 @@ fn start_server(args: &Args) -> anyhow::Result<(ServerProcess, String)> {
         .stderr(log)
         .spawn()
         .with_context(|| format!("cannot start {} (build it first)", binary.display()))?;
-    Ok((ServerProcess(child), format!("http://{addr}")))
+    Ok((ServerProcess(child), format!("http://{addr}"), rest))
 }
 
 async fn connect(addr: &str) -> anyhow::Result<CirculateClient<Channel>> {
@@ -244,6 +252,79 @@ async fn client_loop(
         record(&tallies, kind, started.elapsed().as_secs_f64(), code);
         if busy {
             // A refused client backs off a little, as a real one would.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    Ok(())
+}
+
+type RestSender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+async fn rest_connect(addr: SocketAddr) -> anyhow::Result<RestSender> {
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    let (sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    Ok(sender)
+}
+
+/// [`client_loop`] over REST: the batch as JSON (`body`) on a kept-alive HTTP/1.1
+/// connection, the deadline as a `timeout` header and the client's own timer (after which
+/// it drops the connection, as a browser or a platform's HTTP client gives up).
+async fn rest_loop(
+    addr: SocketAddr,
+    kind: &'static str,
+    body: Bytes,
+    cancel_after: Option<Duration>,
+    until: Instant,
+    tallies: Tallies,
+) -> anyhow::Result<()> {
+    use http_body_util::BodyExt;
+    let mut connection: Option<RestSender> = None;
+    while Instant::now() < until {
+        let sender = match &mut connection {
+            Some(s) => s,
+            None => connection.insert(rest_connect(addr).await?),
+        };
+        let mut request = http::Request::post("/v1/match-batch")
+            .header("host", addr.to_string())
+            .header("content-type", "application/json");
+        if let Some(after) = cancel_after {
+            request = request.header("timeout", after.as_secs_f64().to_string());
+        }
+        let request = request.body(Full::new(body.clone()))?;
+        let started = Instant::now();
+        let call = async {
+            let response = sender.send_request(request).await?;
+            let status = response.status();
+            let bytes = response.into_body().collect().await?.to_bytes();
+            Ok::<_, anyhow::Error>((status, bytes))
+        };
+        let outcome = match cancel_after {
+            Some(after) => tokio::time::timeout(after, call).await.ok(),
+            None => Some(call.await),
+        };
+        let code = match outcome {
+            Some(Ok((status, _))) if status == http::StatusCode::OK => "Ok".to_owned(),
+            Some(Ok((_, bytes))) => {
+                let code = serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .ok()
+                    .and_then(|v| v["code"].as_i64())
+                    .unwrap_or(2);
+                format!("{:?}", tonic::Code::from(code as i32))
+            }
+            Some(Err(e)) => {
+                connection = None;
+                format!("transport error ({e})")
+            }
+            None => {
+                connection = None;
+                "DeadlineExceeded".to_owned()
+            }
+        };
+        let busy = code == "ResourceExhausted";
+        record(&tallies, kind, started.elapsed().as_secs_f64(), code);
+        if busy {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
@@ -501,7 +582,13 @@ async fn main() -> anyhow::Result<()> {
     let large = Arc::new(batch(args.large, 1));
     let small = Arc::new(batch(args.small, 2));
     let session_batch = Arc::new(batch(args.session, 3));
-    let (server, addr) = start_server(&args)?;
+    let (server, addr, rest) = start_server(&args)?;
+    let json = |batch: &pb::MatchBatchRequest| -> anyhow::Result<Bytes> {
+        let body = circulate::rest::json::encode("circulate.v1.MatchBatchRequest", batch)
+            .map_err(|s| anyhow::anyhow!("{s}"))?;
+        Ok(Bytes::from(body))
+    };
+    let (large_json, small_json) = (json(&large)?, json(&small)?);
     connect(&addr).await?;
     let hostile = hostile_cases(&addr, &large).await?;
     println!("| hostile request | s | answer |\n| --- | ---: | --- |");
@@ -513,11 +600,16 @@ async fn main() -> anyhow::Result<()> {
     let tallies: Tallies = Arc::default();
     let mut tasks = Vec::new();
     // Twice the concurrency limit of large clients, every other one cancelling after 1 s.
+    // And as many over REST.
     for i in 0..2 * args.max_concurrent_solves {
-        let (kind, cancel) = if i % 2 == 0 {
-            ("large", None)
+        let (kind, rest_kind, cancel) = if i % 2 == 0 {
+            ("large", "large, REST", None)
         } else {
-            ("large, cancelled at 1 s", Some(Duration::from_secs(1)))
+            (
+                "large, cancelled at 1 s",
+                "large, REST, cancelled at 1 s",
+                Some(Duration::from_secs(1)),
+            )
         };
         tasks.push(tokio::spawn(client_loop(
             addr.clone(),
@@ -527,11 +619,27 @@ async fn main() -> anyhow::Result<()> {
             until,
             tallies.clone(),
         )));
+        tasks.push(tokio::spawn(rest_loop(
+            rest,
+            rest_kind,
+            large_json.clone(),
+            cancel,
+            until,
+            tallies.clone(),
+        )));
     }
     tasks.push(tokio::spawn(client_loop(
         addr.clone(),
         "small",
         small,
+        None,
+        until,
+        tallies.clone(),
+    )));
+    tasks.push(tokio::spawn(rest_loop(
+        rest,
+        "small, REST",
+        small_json,
         None,
         until,
         tallies.clone(),
@@ -572,8 +680,8 @@ async fn main() -> anyhow::Result<()> {
         let mut s = tally.seconds.clone();
         s.sort_by(f64::total_cmp);
         let max = s.last().copied().unwrap_or(f64::NAN);
-        if *kind == "small" {
-            small_max = max;
+        if kind.starts_with("small") {
+            small_max = small_max.max(max);
         }
         let codes: Vec<String> = tally
             .codes
@@ -613,11 +721,13 @@ async fn main() -> anyhow::Result<()> {
             args.small_max_s
         ));
     }
-    if tallies
-        .get("small")
-        .is_none_or(|t| !t.codes.contains_key("Ok"))
-    {
-        failed.push("no small request succeeded".to_owned());
+    for small in ["small", "small, REST"] {
+        if tallies
+            .get(small)
+            .is_none_or(|t| !t.codes.contains_key("Ok"))
+        {
+            failed.push(format!("no {small} request succeeded"));
+        }
     }
     failed.extend(findings.lock().unwrap_or_else(|e| e.into_inner()).drain(..));
     if failed.is_empty() {

@@ -1,7 +1,9 @@
 //! One REST call: the headers as gRPC metadata (the bearer token, the deadline), the token
 //! checked, the body decoded to the RPC's request, the gRPC handler awaited, its answer
 //! encoded as JSON (a stream as NDJSON, one message a line, an error mid-stream as a last
-//! line `{"error": Status}`).
+//! line `{"error": Status}`). Decoding and encoding run on the blocking pool: a 30k x 30k
+//! batch is megabytes of JSON, and reading it on a runtime thread was measured (make load)
+//! to hold small requests up to a second.
 
 use super::{errors, json, rules::HttpRule};
 use crate::grpc::auth::Tokens;
@@ -11,6 +13,7 @@ use crate::grpc::status::violation;
 use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
 use http::HeaderMap;
+use std::time::{Duration, Instant};
 use tokio_stream::StreamExt;
 use tonic::metadata::MetadataMap;
 use tonic::{Request, Status};
@@ -22,21 +25,36 @@ pub async fn call(
     rule: &'static HttpRule,
     variables: &[(&'static str, String)],
     headers: &HeaderMap,
-    body: &[u8],
+    body: Bytes,
+    arrived: Instant,
 ) -> Result<Response, Status> {
-    let metadata = metadata(headers)?;
+    let metadata = metadata(headers, arrived.elapsed())?;
     tokens.check(Request::from_parts(
         metadata.clone(),
         Default::default(),
         (),
     ))?;
+    let variables = variables.to_vec();
+    // The deadline counts from the request's arrival: reading megabytes of JSON is part of
+    // what the client waits for (gRPC's clock starts in the handler, after a decode of
+    // protobuf that is ten times faster).
+    let remaining = |metadata: MetadataMap| -> Result<MetadataMap, Status> {
+        if headers.contains_key("timeout") {
+            self::metadata(headers, arrived.elapsed())
+        } else {
+            Ok(metadata)
+        }
+    };
     macro_rules! unary {
         ($method:ident) => {{
-            let message = json::decode(rule.input, body, variables)?;
+            let message = blocking(move || json::decode(rule.input, &body, &variables)).await?;
+            let metadata = remaining(metadata)?;
             let answer = service
                 .$method(Request::from_parts(metadata, Default::default(), message))
-                .await?;
-            Ok(encoded(rule, &answer.into_inner())?)
+                .await?
+                .into_inner();
+            let body = blocking(move || json::encode(rule.output, &answer)).await?;
+            Ok(([(http::header::CONTENT_TYPE, "application/json")], body).into_response())
         }};
     }
     match rule.rpc {
@@ -47,7 +65,8 @@ pub async fn call(
         "Revise" => unary!(revise),
         "CloseSession" => unary!(close_session),
         "MatchBatchStream" => {
-            let message = json::decode(rule.input, body, variables)?;
+            let message = blocking(move || json::decode(rule.input, &body, &variables)).await?;
+            let metadata = remaining(metadata)?;
             let chunks = service
                 .match_batch_stream(Request::from_parts(metadata, Default::default(), message))
                 .await?
@@ -73,9 +92,13 @@ pub async fn call(
     }
 }
 
-fn encoded<T: prost::Message>(rule: &HttpRule, answer: &T) -> Result<Response, Status> {
-    let body = json::encode(rule.output, answer)?;
-    Ok(([(http::header::CONTENT_TYPE, "application/json")], body).into_response())
+/// `work` on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Status> + Send + 'static,
+) -> Result<T, Status> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Status::internal(format!("the JSON worker failed: {e}")))?
 }
 
 fn error_line(status: &Status) -> Vec<u8> {
@@ -84,9 +107,9 @@ fn error_line(status: &Status) -> Vec<u8> {
         .into_bytes()
 }
 
-/// The gRPC metadata of an HTTP request: its headers, with a `timeout` header in seconds
-/// turned into the `grpc-timeout` the handlers read.
-fn metadata(headers: &HeaderMap) -> Result<MetadataMap, Status> {
+/// The gRPC metadata of an HTTP request: its headers, with a `timeout` header in seconds,
+/// less the `spent` time, turned into the `grpc-timeout` the handlers read.
+fn metadata(headers: &HeaderMap, spent: Duration) -> Result<MetadataMap, Status> {
     let mut headers = headers.clone();
     if let Some(value) = headers.remove("timeout") {
         let seconds = value
@@ -95,6 +118,7 @@ fn metadata(headers: &HeaderMap) -> Result<MetadataMap, Status> {
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|s| s.is_finite() && *s >= 0.0)
             .ok_or_else(|| violation("timeout", "must be a number of seconds, >= 0"))?;
+        let seconds = (seconds - spent.as_secs_f64()).max(0.0);
         // grpc-timeout takes at most 8 digits: milliseconds up to a day, whole seconds past.
         let grpc = if seconds < 86_400.0 {
             format!("{}m", (seconds * 1000.0).ceil() as u64)
@@ -117,12 +141,15 @@ mod tests {
     fn timeouts_become_grpc_deadlines() {
         let mut h = HeaderMap::new();
         h.insert("timeout", "2.5".parse().expect("header"));
-        let m = metadata(&h).expect("valid");
+        let m = metadata(&h, Duration::ZERO).expect("valid");
         assert_eq!(m.get("grpc-timeout").expect("set"), "2500m");
         let d = crate::grpc::convert::deadline(&m).expect("a deadline");
         assert_eq!(d, std::time::Duration::from_millis(2500));
         h.insert("timeout", "soon".parse().expect("header"));
-        let err = metadata(&h).expect_err("not a number");
+        let err = metadata(&h, Duration::ZERO).expect_err("not a number");
         assert!(err.message().starts_with("timeout"), "{}", err.message());
+        h.insert("timeout", "2.5".parse().expect("header"));
+        let m = metadata(&h, Duration::from_millis(500)).expect("valid");
+        assert_eq!(m.get("grpc-timeout").expect("set"), "2000m", "what is left");
     }
 }

@@ -78,7 +78,8 @@ async fn route(
             rule,
             &variables,
             &headers,
-            &bytes,
+            bytes,
+            started,
         )
         .await
         .unwrap_or_else(|status| errors::response(&status)),
