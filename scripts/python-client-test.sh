@@ -10,7 +10,7 @@ venv=target/python-client-venv
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
-"$venv/bin/pip" install -q "./clients/python[test]" "openapi-spec-validator>=0.7"
+"$venv/bin/pip" install -q "./clients/python[test]" "openapi-spec-validator>=0.7" "PyLD>=2"
 
 cargo build --release -q -p circulate
 port=50071
@@ -82,6 +82,34 @@ pairs = lambda rows: sorted((m["offerId"], m["requestId"], round(m["quantityT"],
 ours = sorted((m["offer_id"], m["request_id"], round(m["quantity_t"], 9)) for m in grpc.matches.to_dict("records"))
 assert pairs(rest["matches"]) == ours, (pairs(rest["matches"]), ours)
 print(f"rest: MatchBatch over JSON gives the gRPC client's {len(ours)} matches")
+PY
+
+# The Valueflows export read by a JSON-LD processor (PyLD, with every remote load refused: the
+# context is in the file): every flow's tonnes come back from the expanded graph.
+target/release/circulate solve datasets/example --out target/python-client-vf > /dev/null
+"$venv/bin/python" - target/python-client-vf <<'PY'
+import json, math, sys
+from pyld import jsonld
+
+def offline(url, options=None):
+    raise RuntimeError(f"plan.vf.jsonld made the processor load {url}")
+jsonld.set_document_loader(offline)
+VF = "https://w3id.org/valueflows/ont/vf#"
+out = sys.argv[1]
+expanded = jsonld.expand(json.load(open(f"{out}/plan.vf.jsonld")))
+def value(node, term):
+    return node[VF + term][0].get("@value", node[VF + term][0].get("@id"))
+transfers = [n for n in expanded if VF + "Commitment" in n.get("@type", [])
+             and value(n, "action") == VF + "transfer"]
+back = sorted(value(c[VF + "resourceQuantity"][0], "hasNumericalValue") for c in transfers)
+flows = sorted(f["tonnes_sent"] for f in json.load(open(f"{out}/result.json"))["flows"])
+assert len(back) == len(flows) and all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(back, flows)), (back, flows)
+units = {c[VF + "resourceQuantity"][0][VF + "hasUnit"][0]["@id"] for c in transfers}
+assert units == {"http://www.ontology-of-units-of-measure.org/resource/om-2/tonne"}, units
+kinds = {t for n in expanded for t in n.get("@type", [])}
+for k in ["Plan", "Organization", "ResourceSpecification", "Intent", "Proposal", "Commitment", "Process"]:
+    assert VF + k in kinds, k
+print(f"valueflows: {len(transfers)} transfer commitments expand with every flow's tonnes ({sum(back):,.1f} t)")
 PY
 
 kill -TERM $server

@@ -32,7 +32,10 @@ fn solve(dataset: &Path, out: &Path) -> Command {
 fn files() -> Vec<&'static str> {
     [
         optimizer::report::RESULT_FILES,
-        &[circulate::html::REPORT_FILE],
+        &[
+            circulate::html::REPORT_FILE,
+            optimizer::report::valueflows::VALUEFLOWS_FILE,
+        ],
     ]
     .concat()
 }

@@ -4,7 +4,7 @@
 //! why streams are not served locally and by how much their price would have to change
 //! ([`unserved`](mod@unserved)), near-optimal alternatives against the optimum
 //! ([`alternatives`](mod@alternatives)), and the result
-//! files ([`write`](mod@write)). What counts as a flow and the order flows are listed in
+//! files ([`write`](mod@write)), the plan in Valueflows among them ([`valueflows`]). What counts as a flow and the order flows are listed in
 //! are one rule each, in `flows`. The HTML page is the application's (it reads
 //! [`SolveResult`]).
 
@@ -16,6 +16,7 @@ mod plan;
 pub mod schema;
 pub mod targets;
 pub mod unserved;
+pub mod valueflows;
 pub mod write;
 
 pub(crate) use assemble::assemble;

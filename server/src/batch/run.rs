@@ -159,6 +159,10 @@ fn solve_and_write(
     // are touched, so shards sharing `out` never disturb each other.
     let staging = crate::publish::stage(target)?;
     optimizer::report::write_all(&result, staging.path())?;
+    let vf = staging
+        .path()
+        .join(optimizer::report::valueflows::VALUEFLOWS_FILE);
+    optimizer::report::valueflows::write(&ds, &result, &vf)?;
     let outline = optimizer::regions::dataset_outline(&region.dir)?;
     crate::html::write_report(&ds, &result, &outline, staging.path())?;
     let row = RegionRow::solved(&region.name, &result, started.elapsed().as_secs_f64());

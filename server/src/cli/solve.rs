@@ -177,7 +177,10 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
             // An existing folder is replaced only when it holds what `solve --out` writes.
             let ours = [
                 optimizer::report::RESULT_FILES,
-                &[circulate::html::REPORT_FILE],
+                &[
+                    circulate::html::REPORT_FILE,
+                    optimizer::report::valueflows::VALUEFLOWS_FILE,
+                ],
             ]
             .concat();
             circulate::publish::check_replaceable(out, &ours)?;
@@ -210,6 +213,10 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         // solve leaves the old folder or the new one, whole.
         let staging = circulate::publish::stage(out)?;
         optimizer::report::write_all(&result, staging.path())?;
+        let vf = staging
+            .path()
+            .join(optimizer::report::valueflows::VALUEFLOWS_FILE);
+        optimizer::report::valueflows::write(&ds, &result, &vf)?;
         circulate::html::write_report(&ds, &result, &outline, staging.path())?;
         staging.publish()?;
         tracing::info!(
