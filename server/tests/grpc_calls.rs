@@ -45,6 +45,40 @@ async fn optimize_matches_the_cli_solve() {
     assert_eq!(targets.targets, response.targets);
 }
 
+/// The plan as Valueflows over the API, when asked for: one transfer commitment a flow, with
+/// its tonnes; not sent otherwise.
+#[tokio::test]
+async fn optimize_answers_with_valueflows_when_asked() {
+    let server = start(2).await;
+    let mut request = optimize_request(&example());
+    let plain = client(&server)
+        .await
+        .optimize(request.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(plain.valueflows_jsonld.is_empty());
+    request.options = Some(pb::SolveOptions {
+        valueflows: true,
+        ..Default::default()
+    });
+    let r = client(&server)
+        .await
+        .optimize(request)
+        .await
+        .unwrap()
+        .into_inner();
+    let doc: serde_json::Value = serde_json::from_str(&r.valueflows_jsonld).unwrap();
+    let graph = doc["@graph"].as_array().unwrap();
+    let tonnes: Vec<f64> = graph
+        .iter()
+        .filter(|n| n["@type"] == "vf:Commitment" && n["action"] == "vf:transfer")
+        .map(|n| n["resourceQuantity"]["hasNumericalValue"].as_f64().unwrap())
+        .collect();
+    let flows: Vec<f64> = r.flows.iter().map(|f| f.tonnes_sent).collect();
+    assert_eq!(tonnes, flows);
+}
+
 /// Alternatives over the API: within the cap, each with its flows; a slack out of range is
 /// refused naming its field.
 #[tokio::test]

@@ -78,15 +78,17 @@ impl CirculateService {
         &self.sessions
     }
 
-    /// The solved dataset of an `OptimizeRequest` (Optimize and ImportSubstitution).
+    /// The solved dataset of an `OptimizeRequest` (Optimize and ImportSubstitution), with
+    /// the plan as Valueflows JSON-LD when the options ask for it.
     async fn optimized(
         &self,
         what: &'static str,
         request: Request<pb::OptimizeRequest>,
-    ) -> Result<SolveResult, Status> {
+    ) -> Result<(SolveResult, Option<String>), Status> {
         let (started, deadline) = (Instant::now(), convert::deadline(request.metadata()));
         let body = request.into_inner();
         let shape = Shape::of_optimize(&body);
+        let valueflows = body.options.as_ref().is_some_and(|o| o.valueflows);
         self.lanes
             .run(what, shape, move |cancel| {
                 let solve = convert::solve_request(body.options, deadline)?;
@@ -94,7 +96,11 @@ impl CirculateService {
                     .dataset
                     .ok_or_else(|| violation("dataset", "is required"))?;
                 let ds = validated(&convert::raw_dataset(dataset))?;
-                optimizer::solve(&ds, &options(solve, started, cancel)).map_err(to_status)
+                let result =
+                    optimizer::solve(&ds, &options(solve, started, cancel)).map_err(to_status)?;
+                let jsonld = valueflows
+                    .then(|| optimizer::report::valueflows::plan(&ds, &result).to_string());
+                Ok((result, jsonld))
             })
             .await
     }
@@ -153,8 +159,10 @@ impl pb::circulate_server::Circulate for CirculateService {
             request,
             |r| &r.request_id,
             |request| async {
-                let result = self.optimized("Optimize", request).await?;
-                Ok((&result).into())
+                let (result, valueflows) = self.optimized("Optimize", request).await?;
+                let mut answer: pb::OptimizeResponse = (&result).into();
+                answer.valueflows_jsonld = valueflows.unwrap_or_default();
+                Ok(answer)
             },
         )
         .await
@@ -169,7 +177,7 @@ impl pb::circulate_server::Circulate for CirculateService {
             request,
             |r| &r.request_id,
             |request| async {
-                let result = self.optimized("ImportSubstitution", request).await?;
+                let (result, _) = self.optimized("ImportSubstitution", request).await?;
                 Ok(pb::ImportSubstitutionResponse {
                     status: convert::status(result.status) as i32,
                     targets: result.targets.iter().map(Into::into).collect(),

@@ -47,6 +47,8 @@ pub fn solve_request(
         value_openings,
         alternatives,
         within,
+        // Read by the handler: the library does not write Valueflows.
+        valueflows: _,
     } = options.unwrap_or_default();
     Ok(SolveRequest {
         k: k as usize,
@@ -96,6 +98,7 @@ pub fn match_request(
             value_openings: false,
             alternatives: 0,
             within: None,
+            valueflows: false,
         }),
         deadline,
     )

@@ -218,6 +218,8 @@ impl From<&SolveResult> for pb::OptimizeResponse {
             kpis: res.kpis.as_ref().map(kpis),
             flows: flows(&res.flows),
             alternatives: res.alternatives.iter().map(alternative).collect(),
+            // Set by the handler when asked for: it needs the dataset.
+            valueflows_jsonld: String::new(),
             imports: res
                 .imports
                 .iter()
