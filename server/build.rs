@@ -9,7 +9,7 @@ mod openapi;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let proto = "../proto/circulate/v1/circulate.proto";
     println!("cargo:rerun-if-changed={proto}");
-    println!("cargo:rerun-if-changed=../proto/google/api");
+    println!("cargo:rerun-if-changed=../proto/google");
     println!("cargo:rerun-if-changed=build/openapi.rs");
     let mut compiler = protox::Compiler::new(["../proto"])?;
     compiler
@@ -26,7 +26,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pool = compiler.descriptor_pool();
     let fds = compiler.file_descriptor_set();
     let version = std::env::var("CARGO_PKG_VERSION")?;
-    let api = openapi::Api::read(&pool, "circulate.v1.Circulate")?;
+    let api = openapi::Api::read(&pool, "circulate.v1.Circulate")?
+        .with(&pool, "google.longrunning.Operations")?;
     std::fs::write(out.join("http_rules.rs"), api.route_table())?;
     std::fs::write(out.join("openapi.json"), api.document(&pool, &version))?;
     tonic_prost_build::configure()

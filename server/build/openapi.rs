@@ -33,6 +33,19 @@ impl Api {
     /// The rules of `service`; an RPC without an HTTP option is an error, so none is left
     /// out of the REST API by accident.
     pub fn read(pool: &DescriptorPool, service: &str) -> Result<Api, String> {
+        Self::read_service(pool, service, true)
+    }
+
+    /// `self` with the annotated RPCs of a service defined elsewhere (googleapis'
+    /// `google.longrunning.Operations`, whose WaitOperation has no HTTP binding and stays
+    /// gRPC only).
+    pub fn with(mut self, pool: &DescriptorPool, service: &str) -> Result<Api, String> {
+        self.rules
+            .extend(Self::read_service(pool, service, false)?.rules);
+        Ok(self)
+    }
+
+    fn read_service(pool: &DescriptorPool, service: &str, every_rpc: bool) -> Result<Api, String> {
         let http = pool
             .get_extension_by_name("google.api.http")
             .ok_or("google/api/annotations.proto is not imported")?;
@@ -44,7 +57,10 @@ impl Api {
         for m in service.methods() {
             let options = m.options();
             if !options.has_extension(&http) {
-                return Err(format!("rpc {} has no google.api.http option", m.name()));
+                if every_rpc {
+                    return Err(format!("rpc {} has no google.api.http option", m.name()));
+                }
+                continue;
             }
             let Value::Message(rule) = options.get_extension(&http).into_owned() else {
                 return Err(format!(
@@ -103,11 +119,10 @@ impl Api {
         let mut schemas = Schemas::default();
         let mut paths: BTreeMap<String, Map<String, Json>> = BTreeMap::new();
         for r in &self.rules {
-            let params = path_params(&r.path);
-            let mut parameters: Vec<Json> = params
+            let mut parameters: Vec<Json> = path_params(&r.path)
                 .iter()
                 .map(|p| {
-                    json!({"name": json_name(&r.input, p), "in": "path", "required": true,
+                    json!({"name": p.openapi_name(&r.input), "in": "path", "required": true,
                            "schema": {"type": "string"}})
                 })
                 .collect();
@@ -178,22 +193,81 @@ fn verb_name(verb: &str) -> &'static str {
     }
 }
 
-/// The `{field}` names of a path template.
-fn path_params(path: &str) -> Vec<String> {
+/// A variable of a path template: `{field}`, or `{field=literal/**}` whose value is the
+/// whole matched text (`operations/7f3a`), as googleapis' resource names are bound.
+struct PathParam {
+    /// The variable as written between the braces.
+    template: String,
+    field: String,
+    /// What follows `=`: literal segments and `*` / `**`; empty for a plain `{field}`.
+    pattern: String,
+}
+
+impl PathParam {
+    /// OpenAPI path parameters cannot hold a `/`, so a resource name is given as its literal
+    /// segments and the id its wildcard stands for, named after the collection
+    /// (`operations/{operationsId}`, as Google's discovery documents name them).
+    fn openapi_segment(&self, input: &MessageDescriptor) -> String {
+        if self.pattern.is_empty() {
+            return format!("{{{}}}", json_name(input, &self.field));
+        }
+        self.pattern
+            .split('/')
+            .map(|segment| match segment {
+                "*" | "**" => format!("{{{}}}", self.openapi_name(input)),
+                literal => literal.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The OpenAPI parameter's name; a pattern without a wildcard has no parameter.
+    fn openapi_name(&self, input: &MessageDescriptor) -> String {
+        if self.pattern.is_empty() {
+            return json_name(input, &self.field);
+        }
+        let collection = self
+            .pattern
+            .split('/')
+            .take_while(|s| !s.starts_with('*'))
+            .last()
+            .unwrap_or("resource");
+        format!("{collection}Id")
+    }
+
+    fn has_parameter(&self) -> bool {
+        self.pattern.is_empty() || self.pattern.contains('*')
+    }
+}
+
+/// The variables of a path template that take a value from the path.
+fn path_params(path: &str) -> Vec<PathParam> {
+    all_path_params(path)
+        .into_iter()
+        .filter(PathParam::has_parameter)
+        .collect()
+}
+
+fn all_path_params(path: &str) -> Vec<PathParam> {
     path.split('{')
         .skip(1)
-        .filter_map(|s| s.split_once('}').map(|(name, _)| name.to_string()))
+        .filter_map(|s| s.split_once('}'))
+        .map(|(inside, _)| {
+            let (field, pattern) = inside.split_once('=').unwrap_or((inside, ""));
+            PathParam {
+                template: inside.to_string(),
+                field: field.to_string(),
+                pattern: pattern.to_string(),
+            }
+        })
         .collect()
 }
 
 /// The template with its variables by JSON name, as OpenAPI names path parameters.
 fn openapi_path(path: &str, input: &MessageDescriptor) -> String {
     let mut out = path.to_string();
-    for p in path_params(path) {
-        out = out.replace(
-            &format!("{{{p}}}"),
-            &format!("{{{}}}", json_name(input, &p)),
-        );
+    for p in all_path_params(path) {
+        out = out.replace(&format!("{{{}}}", p.template), &p.openapi_segment(input));
     }
     out
 }
@@ -355,7 +429,10 @@ impl Schemas {
             Kind::Bool => json!({"type": "boolean"}),
             Kind::String => json!({"type": "string"}),
             Kind::Bytes => json!({"type": "string", "contentEncoding": "base64"}),
-            Kind::Message(m) => self.reference(m, comments),
+            Kind::Message(m) => match well_known(m.full_name()) {
+                Some(schema) => schema,
+                None => self.reference(m, comments),
+            },
             Kind::Enum(e) => self.enum_reference(e, comments),
         }
     }
@@ -363,6 +440,27 @@ impl Schemas {
     fn done(self) -> Map<String, Json> {
         self.done.into_iter().collect()
     }
+}
+
+/// The proto3 JSON mapping of the well-known types the API uses: not their fields, but a
+/// string or an object of their own shape.
+fn well_known(full_name: &str) -> Option<Json> {
+    Some(match full_name {
+        "google.protobuf.Timestamp" => json!({"type": "string", "format": "date-time"}),
+        "google.protobuf.Duration" => {
+            json!({"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?s$",
+                   "description": "Seconds with an `s`, such as \"1.5s\"."})
+        }
+        "google.protobuf.Empty" => json!({"type": "object"}),
+        "google.protobuf.Any" => json!({
+            "type": "object",
+            "description": "A message of the type its `@type` names, with that message's fields beside it.",
+            "properties": {"@type": {"type": "string"}},
+            "required": ["@type"],
+            "additionalProperties": true
+        }),
+        _ => return None,
+    })
 }
 
 /// A `$ref` cannot carry siblings in every tool; wrap it so the description shows.

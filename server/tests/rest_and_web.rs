@@ -238,7 +238,13 @@ async fn the_openapi_document_lists_every_rpc_and_resolves() {
     let doc = answer.json();
     assert_eq!(doc["openapi"], "3.1.0");
     for rule in RULES {
-        let path = rule.path.replace("{session_id}", "{sessionId}");
+        // OpenAPI's forms of the templates: JSON names, a resource name as its collection
+        // and id.
+        let path = rule
+            .path
+            .replace("{session_id}", "{sessionId}")
+            .replace("{name=operations/**}", "operations/{operationsId}")
+            .replace("{name=operations}", "operations");
         let operation = &doc["paths"][&path][rule.method.to_ascii_lowercase()];
         assert_eq!(operation["operationId"], rule.rpc, "{} {path}", rule.method);
         assert!(operation["responses"]["200"].is_object());
@@ -407,10 +413,11 @@ async fn an_abandoned_rest_call_frees_its_slot() {
         ..config()
     })
     .await;
-    let big = batch_of(&optimizer::generate::uniform::generate(20_000, 7, false));
+    // About 5 s to solve on this 2-core machine when it is quiet, given up after 1 s.
+    let big = batch_of(&optimizer::generate::uniform::generate(40_000, 7, false));
     let body = batch_json(&big);
     let abandoned = tokio::time::timeout(
-        std::time::Duration::from_millis(2500),
+        std::time::Duration::from_millis(1000),
         post_json(&server, "/v1/match-batch", &body),
     )
     .await;

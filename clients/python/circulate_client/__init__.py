@@ -1,7 +1,8 @@
 """circulate's gRPC API from Python: `Client(addr).optimize(folder_or_dataset)`,
-`Client(addr).match_batch(offers, requests, materials)` and what-if sessions
-(`Client(addr).open_session(...)`, then `session.revise(...)`), with results as pandas
-DataFrames (GeoDataFrames when geopandas is installed)."""
+`Client(addr).match_batch(offers, requests, materials)`, what-if sessions
+(`Client(addr).open_session(...)`, then `session.revise(...)`) and long-running operations
+(`client.submit_match_batch(...)` or `client.submit_batch(...)`, then `client.wait(name)`),
+with results as pandas DataFrames (GeoDataFrames when geopandas is installed)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any, Iterable, Optional, Union
 
 import grpc
 import pandas as pd
+from google.longrunning import operations_proto_pb2 as lro
+from google.longrunning import operations_pb2_grpc as lro_grpc
 from google.protobuf.json_format import MessageToDict, ParseDict
 
 from ._dataset import fill, load_dataset
@@ -184,6 +187,7 @@ class Client:
         else:
             self._channel = grpc.insecure_channel(addr, options=options)
         self._stub = pb_grpc.CirculateStub(self._channel)
+        self._operations = lro_grpc.OperationsStub(self._channel)
         self._metadata = [("authorization", f"Bearer {token}")] if token else []
         self.timeout = timeout
 
@@ -217,6 +221,82 @@ class Client:
                     no_pricing: bool = False,
                     time_limit_s: Optional[float] = None, request_id: str = "") -> Matching:
         """Matches offers with requests (columns as the proto's Offer, Request, Material)."""
+        request = self._match_request(offers, requests, materials, substitutions=substitutions,
+                                      transport=transport, co2_price=co2_price, k=k,
+                                      exact=exact, no_pricing=no_pricing,
+                                      time_limit_s=time_limit_s, request_id=request_id)
+        r = self._stub.MatchBatch(request, timeout=self.timeout, metadata=self._metadata)
+        return _matching(r)
+
+    def submit_match_batch(self, offers: Table, requests: Table, materials: Table,
+                           **options: Any) -> str:
+        """`match_batch` as a long-running operation: returns its name at once; `wait(name)`
+        gives the Matching, `progress(name)` how far it has come."""
+        request = self._match_request(offers, requests, materials, **options)
+        op = self._stub.SubmitMatchBatch(request, timeout=self.timeout, metadata=self._metadata)
+        return op.name
+
+    def submit_batch(self, datasets: Iterable[Union[str, pathlib.Path, Any]], *,
+                     co2_prices: Iterable[float] = (),
+                     transport_costs_per_tkm: Iterable[float] = (),
+                     request_id: str = "") -> str:
+        """Solves dataset folders (or circulate.v1.Dataset messages) one after another as a
+        long-running operation, or one dataset under every combination of the sweep's
+        values; returns the operation's name. `wait(name)` gives a list of (name, Plan)."""
+        request = pb.BatchRequest(
+            datasets=[d if isinstance(d, pb.Dataset) else load_dataset(d) for d in datasets],
+            sweep=pb.Sweep(co2_prices=list(co2_prices),
+                           transport_costs_per_tkm=list(transport_costs_per_tkm)),
+            request_id=request_id)
+        op = self._stub.SubmitBatch(request, timeout=self.timeout, metadata=self._metadata)
+        return op.name
+
+    def progress(self, name: str) -> dict:
+        """An operation's progress (OperationProgress as a dict) and whether it is done."""
+        op = self._operations.GetOperation(lro.GetOperationRequest(name=name),
+                                           timeout=self.timeout, metadata=self._metadata)
+        meta = pb.OperationProgress()
+        op.metadata.Unpack(meta)
+        out = MessageToDict(meta, preserving_proto_field_name=True)
+        out["done"] = op.done
+        return out
+
+    def wait(self, name: str, timeout: Optional[float] = None) -> Any:
+        """Waits for operation `name` and returns its answer: a Matching for a match batch,
+        a list of (name, Plan) for a batch. A failed or cancelled operation raises
+        RuntimeError with its status; TimeoutError when `timeout` seconds pass first."""
+        import time
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = 30.0 if deadline is None else max(0.0, min(30.0, deadline - time.monotonic()))
+            request = lro.WaitOperationRequest(name=name)
+            request.timeout.FromNanoseconds(int(left * 1e9))
+            op = self._operations.WaitOperation(request, timeout=left + 10,
+                                                metadata=self._metadata)
+            if op.done:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"{name} is not done after {timeout} s")
+        if op.HasField("error"):
+            raise RuntimeError(f"{name} ended with code {op.error.code}: {op.error.message}")
+        if op.response.Is(pb.MatchBatchResponse.DESCRIPTOR):
+            r = pb.MatchBatchResponse()
+            op.response.Unpack(r)
+            return _matching(r)
+        r = pb.BatchResponse()
+        op.response.Unpack(r)
+        return [(b.name, _plan(b.result)) for b in r.results]
+
+    def cancel(self, name: str) -> None:
+        """Asks operation `name` to stop; it then ends CANCELLED."""
+        self._operations.CancelOperation(lro.CancelOperationRequest(name=name),
+                                         timeout=self.timeout, metadata=self._metadata)
+
+    def _match_request(self, offers: Table, requests: Table, materials: Table, *,
+                       substitutions: Table = (), transport: Optional[dict] = None,
+                       co2_price: Optional[float] = None, k: int = 0, exact: bool = False,
+                       no_pricing: bool = False, time_limit_s: Optional[float] = None,
+                       request_id: str = "") -> Any:
         request = pb.MatchBatchRequest(
             offers=[fill(pb.Offer(), r) for r in _records(offers)],
             requests=[fill(pb.Request(), r) for r in _records(requests)],
@@ -233,8 +313,7 @@ class Client:
             request.co2_price = co2_price
         if time_limit_s is not None:
             request.options.time_limit_s = time_limit_s
-        r = self._stub.MatchBatch(request, timeout=self.timeout, metadata=self._metadata)
-        return _matching(r)
+        return request
 
     def open_session(self, dataset: Union[str, pathlib.Path, Any] = None, *,
                      batch: Any = None) -> Session:

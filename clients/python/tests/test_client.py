@@ -115,3 +115,24 @@ def test_a_session_revises_like_a_cold_optimize(client):
         removed = session.revise([{"remove": {"kind": "STREAM_KIND_SUPPLY", "index": 0}}])
         ds.supplies[0].quantity_t = 0
         assert removed.plan.objective == pytest.approx(client.optimize(ds).objective, rel=1e-6)
+
+
+def test_operations_answer_as_the_unary_calls(client):
+    """A submitted match batch and a submitted sweep come back as MatchBatch and Optimize
+    answer; progress shows the regions done."""
+    offers = [{"id": "o1", "material": "pallets", "quantity_t": 10, "lon": 24.9, "lat": 60.2}]
+    requests = [{"id": "r1", "material": "pallets", "quantity_t": 6, "lon": 25.0, "lat": 60.2}]
+    materials = [{"id": "pallets", "import_cost": 50, "disposal_cost": 10}]
+    name = client.submit_match_batch(offers, requests, materials)
+    assert name.startswith("operations/")
+    matched = client.wait(name, timeout=60)
+    assert matched.objective == pytest.approx(client.match_batch(offers, requests, materials).objective)
+    assert client.progress(name)["state"] == "OPERATION_STATE_SUCCEEDED"
+    name = client.submit_batch([EXAMPLE], co2_prices=[0, 250])
+    results = client.wait(name, timeout=120)
+    assert len(results) == 2
+    ds = load_dataset(EXAMPLE)
+    ds.co2_price = 250
+    assert results[1][1].objective == pytest.approx(client.optimize(ds).objective, rel=1e-9)
+    progress = client.progress(name)
+    assert (progress["regions_total"], progress["regions_done"]) == (2, 2)

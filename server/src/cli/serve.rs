@@ -5,6 +5,7 @@ use anyhow::Context;
 use circulate::grpc::admission::Budget;
 use circulate::grpc::auth::Tokens;
 use circulate::grpc::idempotency::IdempotencyLimits;
+use circulate::grpc::operations::OperationLimits;
 use circulate::grpc::server::{ServeConfig, TlsFiles};
 use circulate::grpc::sessions::SessionLimits;
 use std::path::PathBuf;
@@ -52,6 +53,16 @@ pub struct ServeArgs {
     /// MiB of answers kept for repeated request ids, at most.
     #[arg(long, env = "CIRCULATE_IDEMPOTENCY_MB", default_value_t = 256)]
     pub idempotency_mb: usize,
+    /// Long-running operations held at once, running, queued or finished and kept; the
+    /// oldest finished ones make room, and beyond that submits get RESOURCE_EXHAUSTED.
+    #[arg(long, env = "CIRCULATE_MAX_OPERATIONS", default_value_t = 64)]
+    pub max_operations: usize,
+    /// MB of the requests of running operations and the answers kept, at most.
+    #[arg(long, env = "CIRCULATE_MAX_OPERATION_MB", default_value_t = 1024)]
+    pub max_operation_mb: u64,
+    /// Seconds a finished operation's answer is kept.
+    #[arg(long, env = "CIRCULATE_OPERATION_TTL_S", default_value_t = 3600)]
+    pub operation_ttl_s: u64,
     /// TLS certificate chain, PEM (with --tls-key).
     #[arg(long, env = "CIRCULATE_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -174,6 +185,11 @@ fn config(args: &ServeArgs) -> anyhow::Result<ServeConfig> {
             ttl: std::time::Duration::from_secs(args.idempotency_ttl_s),
             max_entries: args.idempotency_entries,
             max_bytes: args.idempotency_mb.saturating_mul(1 << 20),
+        },
+        operations: OperationLimits {
+            max_operations: args.max_operations.max(1),
+            max_bytes: args.max_operation_mb.saturating_mul(1_000_000),
+            ttl: std::time::Duration::from_secs(args.operation_ttl_s),
         },
     })
 }

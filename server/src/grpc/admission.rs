@@ -61,9 +61,18 @@ pub struct Shape {
 impl Shape {
     /// The cost-relevant shape of an `OptimizeRequest`.
     pub fn of_optimize(request: &pb::OptimizeRequest) -> Self {
-        let o = request.options.unwrap_or_default();
+        Shape {
+            message_bytes: prost::Message::encoded_len(request),
+            ..Self::of_dataset(request.dataset.as_ref(), request.options)
+        }
+    }
+
+    /// The cost-relevant shape of solving `dataset` with `options` (its message size as the
+    /// dataset's alone).
+    pub fn of_dataset(dataset: Option<&pb::Dataset>, options: Option<pb::SolveOptions>) -> Self {
+        let o = options.unwrap_or_default();
         let (mut sources, mut sinks) = (0, 0);
-        if let Some(ds) = &request.dataset {
+        if let Some(ds) = dataset {
             sources = ds.supplies.len();
             sinks = ds.demands.len();
             for p in &ds.processes {
@@ -72,7 +81,7 @@ impl Shape {
             }
         }
         Shape {
-            message_bytes: prost::Message::encoded_len(request),
+            message_bytes: dataset.map_or(0, prost::Message::encoded_len),
             sources,
             sinks,
             k: o.k,

@@ -61,6 +61,8 @@ pub struct Lanes {
     /// Slots of what-if sessions' solves (opening and revising), so sessions never take the
     /// slots of one-off requests.
     sessions: Lane,
+    /// Slots of long-running operations, which wait for one instead of being refused.
+    operations: Lane,
     /// Cancelled at shutdown; every request's token is its child.
     shutdown: CancelToken,
 }
@@ -75,6 +77,7 @@ impl Lanes {
             heavy: Lane::new("solve", max_concurrent_solves),
             light: Lane::new("light", max_concurrent_solves),
             sessions: Lane::new("session", max_concurrent_solves),
+            operations: Lane::new("operation", max_concurrent_solves),
             shutdown,
         }
     }
@@ -101,6 +104,44 @@ impl Lanes {
         self.run_in(what, shape, true, job).await
     }
 
+    /// Whether `shape` is within the budget (RESOURCE_EXHAUSTED naming the limit if not).
+    pub fn admit(&self, shape: &Shape) -> Result<Weight, Status> {
+        self.budget.admit(shape).inspect_err(|_| {
+            metrics::refused("over_budget");
+        })
+    }
+
+    /// A token for work that no client holds open (an operation): cancelled at shutdown.
+    pub fn token(&self) -> CancelToken {
+        self.shutdown.child()
+    }
+
+    /// Runs an operation's job in the operations' lane once a slot is free, waiting for one
+    /// (checking `cancel` while it waits). The operation's shape was admitted when it was
+    /// submitted.
+    pub async fn run_queued<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        cancel: CancelToken,
+        job: impl FnOnce(CancelToken) -> Result<T, Status> + Send + 'static,
+    ) -> Result<T, Status> {
+        let lane = &self.operations;
+        let permit = loop {
+            tokio::select! {
+                permit = lane.slots.clone().acquire_owned() => {
+                    break permit.map_err(|_| Status::unavailable("the server is stopping"))?;
+                }
+                () = tokio::time::sleep(std::time::Duration::from_millis(100)) => {
+                    if cancel.is_cancelled() {
+                        return Err(Status::cancelled(format!("{what} cancelled while queued")));
+                    }
+                }
+            }
+        };
+        self.execute(what, Weight::Heavy, lane, permit, cancel, job)
+            .await
+    }
+
     async fn run_in<T: Send + 'static>(
         &self,
         what: &'static str,
@@ -108,9 +149,7 @@ impl Lanes {
         session: bool,
         job: impl FnOnce(CancelToken) -> Result<T, Status> + Send + 'static,
     ) -> Result<T, Status> {
-        let weight = self.budget.admit(&shape).inspect_err(|_| {
-            metrics::refused("over_budget");
-        })?;
+        let weight = self.admit(&shape)?;
         let lane = match weight {
             _ if session => &self.sessions,
             Weight::Light => &self.light,
@@ -120,12 +159,27 @@ impl Lanes {
             metrics::refused("busy");
             Status::resource_exhausted(format!("all solve slots are busy; retry later ({what})"))
         })?;
-        let started = Instant::now();
         let cancel = self.shutdown.child();
         let guard = CancelOnDrop(cancel.clone());
+        let out = self.execute(what, weight, lane, permit, cancel, job).await;
+        drop(guard);
+        out
+    }
+
+    /// `job` on the blocking pool inside a thread pool of its own, holding `permit`.
+    async fn execute<T: Send + 'static>(
+        &self,
+        what: &'static str,
+        weight: Weight,
+        lane: &Lane,
+        permit: tokio::sync::OwnedSemaphorePermit,
+        cancel: CancelToken,
+        job: impl FnOnce(CancelToken) -> Result<T, Status> + Send + 'static,
+    ) -> Result<T, Status> {
+        let started = Instant::now();
         let pool = lane.pool()?;
         // Logged from the blocking task, so an abandoned request logs its end too.
-        let out = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let mut in_flight = metrics::SolveInFlight::start(what);
             let out = pool.install(|| job(cancel.clone()));
@@ -145,8 +199,6 @@ impl Lanes {
             out
         })
         .await
-        .map_err(|e| Status::internal(format!("solve task failed: {e}")))?;
-        drop(guard);
-        out
+        .map_err(|e| Status::internal(format!("solve task failed: {e}")))?
     }
 }

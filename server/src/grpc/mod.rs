@@ -1,7 +1,8 @@
 //! The gRPC service: generated code ([`pb`]), the conversion layer ([`convert`]), the one
 //! map from library errors to statuses ([`status`]), admission by estimated memory
 //! ([`admission`]) into lanes of slots and pools ([`lanes`]), the thin handlers
-//! ([`service`]), answers kept for retried request ids ([`idempotency`]), and the server
+//! ([`service`]), answers kept for retried request ids ([`idempotency`]), long-running
+//! operations ([`operations`], their calls in `submit`), and the server
 //! around them ([`server`]) with its tokens ([`auth`]), metrics and logs ([`metrics`],
 //! [`observe`]).
 
@@ -12,16 +13,36 @@ pub mod idempotency;
 pub mod lanes;
 pub mod metrics;
 pub mod observe;
+pub mod operations;
 pub mod server;
 pub mod service;
 pub mod sessions;
 pub mod status;
+mod submit;
 mod what_if;
 
-/// Code generated from `proto/circulate/v1/circulate.proto`.
+/// Code generated from `proto/circulate/v1/circulate.proto` and the googleapis files it
+/// imports (`google.longrunning` for operations, `google.rpc.Status` for their errors),
+/// nested by package as the generated paths expect; `circulate.v1` is re-exported here.
 #[allow(clippy::all, missing_debug_implementations, unreachable_pub)]
 pub mod pb {
-    tonic::include_proto!("circulate.v1");
+    pub mod circulate {
+        pub mod v1 {
+            tonic::include_proto!("circulate.v1");
+        }
+    }
+    pub mod google {
+        pub mod api {
+            tonic::include_proto!("google.api");
+        }
+        pub mod longrunning {
+            tonic::include_proto!("google.longrunning");
+        }
+        pub mod rpc {
+            tonic::include_proto!("google.rpc");
+        }
+    }
+    pub use circulate::v1::*;
     /// The encoded descriptor set, for server reflection.
     pub const FILE_DESCRIPTOR_SET: &[u8] =
         include_bytes!(concat!(env!("OUT_DIR"), "/circulate_descriptor.bin"));

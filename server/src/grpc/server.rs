@@ -1,5 +1,5 @@
-//! Runs the gRPC server: the Circulate service (behind bearer-token auth when tokens are
-//! set), grpc.health.v1 and server reflection (v1 and v1alpha), with TLS when configured,
+//! Runs the gRPC server: the Circulate service and google.longrunning.Operations for its
+//! operations (behind bearer-token auth when tokens are set), grpc.health.v1 and server reflection (v1 and v1alpha), with TLS when configured,
 //! message-size limits, admission by cost, request metrics and graceful shutdown. The same
 //! port answers gRPC-Web (HTTP/1.1, for browsers; CORS for the configured origins), and,
 //! given a second listener, the REST API ([`crate::rest`]) serves the same service (its
@@ -9,7 +9,9 @@ use super::admission::Budget;
 use super::auth::Tokens;
 use super::idempotency::IdempotencyLimits;
 use super::observe::ObserveLayer;
+use super::operations::OperationLimits;
 use super::pb::circulate_server::CirculateServer;
+use super::pb::google::longrunning::operations_server::OperationsServer;
 use super::sessions::SessionLimits;
 use super::{pb, service::CirculateService};
 use optimizer::CancelToken;
@@ -35,6 +37,8 @@ pub struct ServeConfig {
     pub sessions: SessionLimits,
     /// Bounds on the answers kept for retried request ids.
     pub idempotency: IdempotencyLimits,
+    /// Bounds on long-running operations.
+    pub operations: OperationLimits,
     /// Accepted bearer tokens (none: no authentication).
     pub tokens: Tokens,
     /// Certificate chain and key, PEM (none: plaintext).
@@ -69,6 +73,7 @@ impl Default for ServeConfig {
             budget: Budget::default_for(max_concurrent_solves),
             sessions: SessionLimits::default_for(Budget::default_for(1).max_model_bytes),
             idempotency: IdempotencyLimits::default(),
+            operations: OperationLimits::default(),
             tokens: Tokens::default(),
             tls: None,
             cors_origins: Vec::new(),
@@ -108,9 +113,11 @@ pub async fn serve_with_http(
         config.budget,
         config.sessions,
         config.idempotency,
+        config.operations,
         stop_solves.clone(),
     );
     service.sessions().sweep_in_background();
+    service.operations().sweep_in_background();
     let cors = cors(&config.cors_origins)?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let stopped_signal = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -138,6 +145,10 @@ pub async fn serve_with_http(
         }
         None => None,
     };
+    let operations =
+        OperationsServer::new(service.clone()).max_encoding_message_size(config.max_message_bytes);
+    let tokens = config.tokens.clone();
+    let operations = InterceptedService::new(operations, move |r| tokens.check(r));
     let circulate = CirculateServer::new(service)
         .max_decoding_message_size(config.max_message_bytes)
         .max_encoding_message_size(config.max_message_bytes);
@@ -156,6 +167,7 @@ pub async fn serve_with_http(
         .add_service(reflection().build_v1()?)
         .add_service(reflection().build_v1alpha()?)
         .add_service(circulate)
+        .add_service(operations)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
             shutdown.await;
             stop_solves.cancel();

@@ -1,12 +1,14 @@
 //! The `circulate.v1.Circulate` handlers. Each one converts the request ([`convert`]), runs
 //! the solve in its lane ([`Lanes`]: admission, a slot, a pool, cancellation when the
 //! client goes away) and converts the answer back; the deadline the client sent becomes
-//! the solver's time limit. The session calls are in [`super::what_if`].
+//! the solver's time limit. The session calls are in [`super::what_if`], the operations'
+//! in [`super::submit`].
 
 use super::admission::{Budget, Shape};
 use super::auth::bearer;
 use super::idempotency::{Idempotency, IdempotencyLimits};
 use super::lanes::Lanes;
+use super::operations::{OperationLimits, Operations};
 use super::sessions::{SessionLimits, Sessions};
 use super::status::{invalid, to_status, violation};
 use super::{convert, pb};
@@ -25,30 +27,40 @@ const DEFAULT_CHUNK: usize = 10_000;
 pub struct CirculateService {
     pub(super) lanes: Lanes,
     pub(super) sessions: Sessions,
+    pub(super) operations: Operations,
+    pub(super) operation_limits: OperationLimits,
     idempotency: Idempotency,
 }
 
 impl CirculateService {
     /// A service running at most `max_concurrent_solves` large solves at once (see
     /// [`Lanes::new`]), holding what-if sessions within `limits` and the answers to
-    /// retried request ids within `idempotency`; cancelling `shutdown` stops every running
-    /// solve.
+    /// retried request ids within `idempotency` and long-running operations within
+    /// `operations`; cancelling `shutdown` stops every running solve.
     pub fn new(
         max_concurrent_solves: usize,
         budget: Budget,
         limits: SessionLimits,
         idempotency: IdempotencyLimits,
+        operations: OperationLimits,
         shutdown: CancelToken,
     ) -> Self {
         CirculateService {
             lanes: Lanes::new(max_concurrent_solves, budget, shutdown),
             sessions: Sessions::new(limits),
+            operations: Operations::new(operations),
+            operation_limits: operations,
             idempotency: Idempotency::new(idempotency),
         }
     }
 
+    /// The service's long-running operations (the server expires old ones).
+    pub fn operations(&self) -> &Operations {
+        &self.operations
+    }
+
     /// `call` once per request id of the caller's token (see [`Idempotency`]).
-    async fn idempotent<Req, Resp, F, Fut>(
+    pub(super) async fn idempotent<Req, Resp, F, Fut>(
         &self,
         rpc: &'static str,
         request: Request<Req>,
@@ -223,6 +235,32 @@ impl pb::circulate_server::Circulate for CirculateService {
             request,
             |r| &r.request_id,
             |request| self.revise_session(request),
+        )
+        .await
+    }
+
+    async fn submit_match_batch(
+        &self,
+        request: Request<pb::MatchBatchRequest>,
+    ) -> Result<Response<pb::google::longrunning::Operation>, Status> {
+        self.idempotent(
+            "SubmitMatchBatch",
+            request,
+            |r| &r.request_id,
+            |request| self.submit_match(request),
+        )
+        .await
+    }
+
+    async fn submit_batch(
+        &self,
+        request: Request<pb::BatchRequest>,
+    ) -> Result<Response<pb::google::longrunning::Operation>, Status> {
+        self.idempotent(
+            "SubmitBatch",
+            request,
+            |r| &r.request_id,
+            |request| self.submit_regions(request),
         )
         .await
     }

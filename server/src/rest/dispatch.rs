@@ -8,6 +8,7 @@
 use super::{errors, json, rules::HttpRule};
 use crate::grpc::auth::Tokens;
 use crate::grpc::pb::circulate_server::Circulate;
+use crate::grpc::pb::google::longrunning::operations_server::Operations;
 use crate::grpc::service::CirculateService;
 use crate::grpc::status::violation;
 use axum::body::{Body, Bytes};
@@ -23,7 +24,7 @@ pub async fn call(
     service: &CirculateService,
     tokens: &Tokens,
     rule: &'static HttpRule,
-    variables: &[(&'static str, String)],
+    variables: &[(String, String)],
     headers: &HeaderMap,
     body: Bytes,
     arrived: Instant,
@@ -64,6 +65,12 @@ pub async fn call(
         "OpenSession" => unary!(open_session),
         "Revise" => unary!(revise),
         "CloseSession" => unary!(close_session),
+        "SubmitMatchBatch" => unary!(submit_match_batch),
+        "SubmitBatch" => unary!(submit_batch),
+        "ListOperations" => unary!(list_operations),
+        "GetOperation" => unary!(get_operation),
+        "CancelOperation" => unary!(cancel_operation),
+        "DeleteOperation" => unary!(delete_operation),
         "MatchBatchStream" => {
             let message = blocking(move || json::decode(rule.input, &body, &variables)).await?;
             let metadata = remaining(metadata)?;

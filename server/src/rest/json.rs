@@ -31,7 +31,7 @@ fn descriptor(full_name: &str) -> MessageDescriptor {
 pub fn decode<T: prost::Message + Default>(
     full_name: &str,
     body: &[u8],
-    variables: &[(&str, String)],
+    variables: &[(String, String)],
 ) -> Result<T, Status> {
     let desc = descriptor(full_name);
     let mut message = if body.iter().all(u8::is_ascii_whitespace) {
@@ -57,14 +57,76 @@ pub fn decode<T: prost::Message + Default>(
         }
     };
     for (name, value) in variables {
+        let name = name.as_str();
         let field = desc
             .get_field_by_name(name)
-            .expect("path variables are fields of the request (checked by protox)");
-        message.set_field(&field, Value::String(value.clone()));
+            .or_else(|| desc.get_field_by_json_name(name))
+            .filter(|f| !f.is_list() && !f.is_map())
+            .ok_or_else(|| {
+                violation(
+                    name,
+                    "is not a field this call takes from the path or query",
+                )
+            })?;
+        message.set_field(&field, scalar(&field, name, value)?);
     }
     message
         .transcode_to::<T>()
         .map_err(|e| Status::internal(format!("transcoding the request: {e}")))
+}
+
+/// A path or query value as the field's type; INVALID_ARGUMENT naming it when it is not one.
+fn scalar(field: &prost_reflect::FieldDescriptor, name: &str, text: &str) -> Result<Value, Status> {
+    use prost_reflect::Kind;
+    let bad = || violation(name, &format!("{text:?} is not a valid {:?}", field.kind()));
+    Ok(match field.kind() {
+        Kind::String => Value::String(text.to_string()),
+        Kind::Bool => Value::Bool(text.parse().map_err(|_| bad())?),
+        Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => Value::I32(text.parse().map_err(|_| bad())?),
+        Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => Value::I64(text.parse().map_err(|_| bad())?),
+        Kind::Uint32 | Kind::Fixed32 => Value::U32(text.parse().map_err(|_| bad())?),
+        Kind::Uint64 | Kind::Fixed64 => Value::U64(text.parse().map_err(|_| bad())?),
+        Kind::Double => Value::F64(text.parse().map_err(|_| bad())?),
+        Kind::Float => Value::F32(text.parse().map_err(|_| bad())?),
+        _ => return Err(violation(name, "cannot be given in the path or query")),
+    })
+}
+
+/// The pairs of a query string, percent-decoded (`+` as a space); a pair that does not
+/// decode to UTF-8 is INVALID_ARGUMENT.
+pub fn query_parameters(query: &str) -> Result<Vec<(String, String)>, Status> {
+    fn decoded(text: &str) -> Option<String> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                    out.push(u8::from_str_radix(hex, 16).ok()?);
+                    i += 2;
+                }
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).ok()
+    }
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match (decoded(k), decoded(v)) {
+                (Some(k), Some(v)) => Ok((k, v)),
+                _ => Err(violation(
+                    "query",
+                    &format!("{pair:?} is not percent-encoded UTF-8"),
+                )),
+            }
+        })
+        .collect()
 }
 
 /// `message` (of type `full_name`) as JSON.
@@ -124,10 +186,38 @@ mod tests {
         let req: pb::ReviseRequest = decode(
             "circulate.v1.ReviseRequest",
             br#"{"changes":[{"co2Price":100}]}"#,
-            &[("session_id", "abc".to_string())],
+            &[("session_id".to_string(), "abc".to_string())],
         )
         .expect("valid");
         assert_eq!(req.session_id, "abc");
         assert_eq!(req.changes.len(), 1);
+    }
+
+    #[test]
+    fn query_parameters_are_typed_and_named_when_wrong() {
+        use crate::grpc::pb::google::longrunning::ListOperationsRequest;
+        let pairs =
+            query_parameters("pageSize=2&filter=done%3Dtrue&page_token=7").expect("decodes");
+        let req: ListOperationsRequest =
+            decode("google.longrunning.ListOperationsRequest", b"", &pairs).expect("valid");
+        assert_eq!((req.page_size, req.filter.as_str()), (2, "done=true"));
+        assert_eq!(req.page_token, "7");
+        let pairs = query_parameters("pageSize=many").expect("decodes");
+        let err = decode::<ListOperationsRequest>(
+            "google.longrunning.ListOperationsRequest",
+            b"",
+            &pairs,
+        )
+        .expect_err("not a number");
+        assert!(err.message().starts_with("pageSize"), "{}", err.message());
+        let pairs = query_parameters("nope=1").expect("decodes");
+        let err = decode::<ListOperationsRequest>(
+            "google.longrunning.ListOperationsRequest",
+            b"",
+            &pairs,
+        )
+        .expect_err("no such field");
+        assert!(err.message().starts_with("nope"), "{}", err.message());
+        assert!(query_parameters("a=%ff").is_err(), "not UTF-8");
     }
 }

@@ -56,7 +56,7 @@ async fn route(
     body: Body,
 ) -> Response {
     let started = Instant::now();
-    let Some((rule, variables)) = rules::find(method.as_str(), uri.path()) else {
+    let Some((rule, path_variables)) = rules::find(method.as_str(), uri.path()) else {
         let known = rules::RULES.iter().any(|r| r.matches(uri.path()).is_some());
         let (status, message) = if known {
             (
@@ -71,6 +71,18 @@ async fn route(
         };
         return errors::plain(status, &message);
     };
+    // Fields a call without a body takes from the query string (`?pageSize=10`), as gRPC
+    // transcoding reads them.
+    let mut variables: Vec<(String, String)> = path_variables
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect();
+    if rule.body.is_empty() {
+        match json::query_parameters(uri.query().unwrap_or_default()) {
+            Ok(pairs) => variables.extend(pairs),
+            Err(status) => return errors::response(&status),
+        }
+    }
     let response = match axum::body::to_bytes(body, rest.max_body_bytes).await {
         Ok(bytes) => dispatch::call(
             &rest.service,

@@ -28,11 +28,9 @@ impl HttpRule {
         let (mut template, mut rest) = (self.path, path);
         while !template.is_empty() {
             if let Some(after) = template.strip_prefix('{') {
-                let (name, after) = after.split_once('}')?;
-                let end = rest.find(['/', ':']).unwrap_or(rest.len());
-                if end == 0 {
-                    return None;
-                }
+                let (inside, after) = after.split_once('}')?;
+                let (name, pattern) = inside.split_once('=').unwrap_or((inside, "*"));
+                let end = taken(pattern, rest)?;
                 variables.push((name, rest[..end].to_string()));
                 (template, rest) = (after, &rest[end..]);
             } else {
@@ -43,6 +41,36 @@ impl HttpRule {
         }
         rest.is_empty().then_some(variables)
     }
+}
+
+/// How much of `path` a variable's pattern takes: each literal segment itself, `*` one
+/// segment (up to a `/` or `:`), `**` the rest up to a custom verb's `:`; None when it does
+/// not match or a segment would be empty.
+fn taken(pattern: &str, path: &str) -> Option<usize> {
+    let mut used = 0;
+    for (i, segment) in pattern.split('/').enumerate() {
+        if i > 0 {
+            path[used..].strip_prefix('/')?;
+            used += 1;
+        }
+        let rest = &path[used..];
+        let len = match segment {
+            "*" => rest.find(['/', ':']).unwrap_or(rest.len()),
+            "**" => rest.find(':').unwrap_or(rest.len()),
+            literal => {
+                let after = rest.strip_prefix(literal)?;
+                if !(after.is_empty() || after.starts_with(['/', ':'])) {
+                    return None;
+                }
+                literal.len()
+            }
+        };
+        if len == 0 {
+            return None;
+        }
+        used += len;
+    }
+    Some(used)
 }
 
 /// The rule serving `method` at `path`, with its variables.
@@ -68,7 +96,51 @@ mod tests {
             .map(|m| m.name().to_string())
             .collect();
         let routed: Vec<&str> = RULES.iter().map(|r| r.rpc).collect();
-        assert_eq!(rpcs, routed);
+        assert_eq!(rpcs, routed[..rpcs.len()]);
+        let operations = [
+            "ListOperations",
+            "GetOperation",
+            "DeleteOperation",
+            "CancelOperation",
+        ];
+        assert_eq!(
+            routed[rpcs.len()..],
+            operations,
+            "WaitOperation is gRPC only"
+        );
+    }
+
+    #[test]
+    fn resource_names_match_their_patterns() {
+        let (rule, vars) = find("GET", "/v1/operations/ab12").expect("get");
+        assert_eq!(rule.rpc, "GetOperation");
+        assert_eq!(vars, vec![("name", "operations/ab12".to_string())]);
+        let (rule, vars) = find("POST", "/v1/operations/ab12:cancel").expect("cancel");
+        assert_eq!(
+            (rule.rpc, vars[0].1.as_str()),
+            ("CancelOperation", "operations/ab12")
+        );
+        let (rule, vars) = find("GET", "/v1/operations").expect("list");
+        assert_eq!(
+            (rule.rpc, vars[0].1.as_str()),
+            ("ListOperations", "operations")
+        );
+        assert_eq!(
+            find("DELETE", "/v1/operations/ab12").expect("delete").0.rpc,
+            "DeleteOperation"
+        );
+        assert!(find("GET", "/v1/operations/").is_none(), "an empty id");
+        assert!(
+            find("GET", "/v1/operationsx").is_none(),
+            "another collection"
+        );
+        assert_eq!(
+            find("POST", "/v1/match-batch:submit")
+                .expect("submit")
+                .0
+                .rpc,
+            "SubmitMatchBatch"
+        );
     }
 
     #[test]
