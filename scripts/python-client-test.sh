@@ -10,7 +10,7 @@ venv=target/python-client-venv
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
-"$venv/bin/pip" install -q "./clients/python[test]" "openapi-spec-validator>=0.7" "PyLD>=2"
+"$venv/bin/pip" install -q "./clients/python[test,geo]" "openapi-spec-validator>=0.7" "PyLD>=2"
 
 cargo build --release -q -p circulate
 port=50071

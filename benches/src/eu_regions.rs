@@ -112,6 +112,7 @@ fn main() -> anyhow::Result<()> {
         solve: optimizer::SolveOptions::default(),
         resume: false,
         shard: Shard::default(),
+        formats: None,
     };
     let outcome = run_batch(&regions, &options, &|_| {})?;
     let seconds = solving.elapsed().as_secs_f64();

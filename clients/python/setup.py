@@ -27,16 +27,9 @@ class BuildWithStubs(build_py):
             # each other as circulate_client._gen.circulate.v1.*.
             staged = pathlib.Path(tmp) / "circulate_client" / "_gen" / "circulate" / "v1"
             staged.mkdir(parents=True)
-            # googleapis-common-protos, which the stubs import at run time, registers
-            # google/longrunning/operations.proto under the name operations_proto.proto;
-            # the stubs must depend on the name it registers, or importing them fails.
-            text = PROTO.read_text().replace('import "google/longrunning/operations.proto";',
-                                             'import "google/longrunning/operations_proto.proto";')
-            (staged / "circulate.proto").write_text(text)
-            lro = pathlib.Path(tmp) / "google" / "longrunning"
-            lro.mkdir(parents=True)
-            shutil.copy(PROTO_ROOT / "google" / "longrunning" / "operations.proto",
-                        lro / "operations_proto.proto")
+            # google/longrunning/operations.proto comes from PROTO_ROOT at build time and from
+            # googleapis-common-protos at run time (its operations_pb2 module).
+            shutil.copy(PROTO, staged / "circulate.proto")
             include = pathlib.Path(grpc_tools.__file__).parent / "_proto"
             code = protoc.main([
                 # PROTO_ROOT gives google/api/annotations.proto (its HTTP options); the generated

@@ -20,7 +20,17 @@ from ._dataset import fill, load_dataset
 from ._gen.circulate.v1 import circulate_pb2 as pb
 from ._gen.circulate.v1 import circulate_pb2_grpc as pb_grpc
 
-__all__ = ["Client", "Plan", "Matching", "Session", "Revision", "load_dataset", "pb"]
+__all__ = ["Client", "Plan", "Matching", "Session", "Revision", "load_dataset", "read_flows", "pb"]
+
+
+def read_flows(path: Union[str, pathlib.Path]) -> Any:
+    """`flows.parquet` (GeoParquet, written by `circulate solve --out` and `batch`) as a
+    geopandas GeoDataFrame: the columns of flows.csv, typed and at full precision, and each
+    flow's line (a point for a flow within one site) in WGS84 lon/lat. Needs the `geo`
+    extra (geopandas, pyarrow)."""
+    import geopandas
+
+    return geopandas.read_parquet(path)
 
 
 def _frame(messages: Iterable[Any]) -> pd.DataFrame:

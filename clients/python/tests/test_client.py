@@ -136,3 +136,34 @@ def test_operations_answer_as_the_unary_calls(client):
     assert results[1][1].objective == pytest.approx(client.optimize(ds).objective, rel=1e-9)
     progress = client.progress(name)
     assert (progress["regions_total"], progress["regions_done"]) == (2, 2)
+
+
+def test_geoparquet_flows_read_as_flows_csv(tmp_path):
+    """flows.parquet of `circulate solve --out`, read with geopandas, holds flows.csv's rows
+    and columns (numbers at full precision) and each flow's line between its sites."""
+    from circulate_client import read_flows
+
+    out = tmp_path / "out"
+    subprocess.run([str(ROOT / "target" / "release" / "circulate"), "solve", str(EXAMPLE),
+                    "--out", str(out), "--formats", "csv,parquet"], check=True, capture_output=True)
+    assert not (out / "flows.geojson").exists()
+    flows = read_flows(out / "flows.parquet")
+    csv = pd.read_csv(out / "flows.csv", dtype={c: str for c in ["from_site", "to_site", "from_process", "to_process"]},
+                      keep_default_na=False)
+    assert list(flows.columns) == list(csv.columns) + ["geometry"]
+    assert len(flows) == len(csv) > 0
+    assert flows.crs is not None and flows.crs.to_epsg() in (4326, None)
+    for column in ["from_site", "to_site", "material_sent", "material_served"]:
+        assert list(flows[column]) == list(csv[column])
+    assert list(flows["to_process"].fillna("")) == list(csv["to_process"])
+    for column in ["tonnes_sent", "tonnes_served", "km", "cost", "co2_kg"]:
+        assert flows[column].to_numpy() == pytest.approx(csv[column].to_numpy(), abs=0.051)
+    result = json.loads(subprocess.run(
+        [str(ROOT / "target" / "release" / "circulate"), "solve", str(EXAMPLE), "--json"],
+        check=True, capture_output=True, text=True).stdout)
+    for geometry, flow, tonnes in zip(flows.geometry, result["flows"], flows["tonnes_sent"]):
+        assert tonnes == flow["tonnes_sent"]
+        start = (flow["from_lon"], flow["from_lat"])
+        assert geometry.coords[0] == pytest.approx(start)
+        if flow["from_site"] != flow["to_site"]:
+            assert geometry.coords[-1] == pytest.approx((flow["to_lon"], flow["to_lat"]))

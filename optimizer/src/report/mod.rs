@@ -4,14 +4,16 @@
 //! why streams are not served locally and by how much their price would have to change
 //! ([`unserved`](mod@unserved)), near-optimal alternatives against the optimum
 //! ([`alternatives`](mod@alternatives)), and the result
-//! files ([`write`](mod@write)), the plan in Valueflows among them ([`valueflows`]). What counts as a flow and the order flows are listed in
+//! files ([`write`](mod@write)), the flows as GeoParquet ([`parquet`](mod@parquet)) and the plan in Valueflows among them ([`valueflows`]). What counts as a flow and the order flows are listed in
 //! are one rule each, in `flows`. The HTML page is the application's (it reads
 //! [`SolveResult`]).
 
 pub mod alternatives;
 mod assemble;
+pub mod columns;
 mod flows;
 pub mod kpis;
+pub mod parquet;
 mod plan;
 pub mod schema;
 pub mod targets;
@@ -26,4 +28,4 @@ pub use schema::*;
 pub use targets::rank_targets;
 pub(crate) use unserved::unserved;
 pub use unserved::{Unmatched, UnmatchedReason, unmatched};
-pub use write::{RESULT_FILES, write_all};
+pub use write::{Formats, GEOJSON_DEFAULT_MAX_FLOWS, RESULT_FILES, write_all, write_formats};

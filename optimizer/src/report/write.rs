@@ -1,47 +1,141 @@
 //! Result files: `result.json` (everything, full precision), `flows.csv` (edge list with
 //! names, text quoted, numbers rounded for spreadsheets), `flows.geojson` (RFC 7946,
-//! [lon, lat]: LineStrings between sites, Points for flows within a site) and `targets.csv`.
+//! [lon, lat]: LineStrings between sites, Points for flows within a site), `flows.parquet`
+//! (GeoParquet, [`parquet`](super::parquet)) and `targets.csv`; which of the flow files is
+//! chosen by [`Formats`].
 
+use super::columns::{FLOW_COLUMNS, FlowColumn};
 use super::schema::SolveResult;
 use crate::model::error::Error;
 use std::io::{self, Write};
 use std::path::Path;
 
 /// The error of writing `path`.
-fn at(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+pub(super) fn at(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     move |source| Error::Io {
         path: path.display().to_string(),
         source,
     }
 }
 
-/// The files [`write_all`] writes (each CSV with its QGIS `.csvt` beside it).
+/// Every file [`write_all`] may write (each CSV with its QGIS `.csvt` beside it).
 pub const RESULT_FILES: &[&str] = &[
     "result.json",
     "flows.csv",
     "flows.csvt",
     "flows.geojson",
+    "flows.parquet",
     "targets.csv",
     "targets.csvt",
 ];
 
-/// Writes the four result files into `dir` (created if missing).
+/// Above this many flows the default leaves GeoJSON out: at a million flows it is over a
+/// gigabyte of text that no desktop GIS opens comfortably, and GeoParquet holds the same.
+pub const GEOJSON_DEFAULT_MAX_FLOWS: usize = 100_000;
+
+/// Which flow tables to write (`result.json` and `targets.csv` are always written).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Formats {
+    /// `flows.csv` (and `targets.csv`'s twin `.csvt` files stay with CSV).
+    pub csv: bool,
+    /// `flows.geojson`.
+    pub geojson: bool,
+    /// `flows.parquet` (GeoParquet).
+    pub parquet: bool,
+}
+
+impl Formats {
+    /// Every format.
+    pub const ALL: Formats = Formats {
+        csv: true,
+        geojson: true,
+        parquet: true,
+    };
+
+    /// The default for a plan of `flows` flows: every format, less GeoJSON above
+    /// [`GEOJSON_DEFAULT_MAX_FLOWS`].
+    pub fn default_for(flows: usize) -> Formats {
+        Formats {
+            geojson: flows <= GEOJSON_DEFAULT_MAX_FLOWS,
+            ..Formats::ALL
+        }
+    }
+
+    /// A comma-separated list of `csv`, `geojson`, `parquet`; an unknown name is an error
+    /// naming it.
+    pub fn parse(list: &str) -> Result<Formats, String> {
+        let mut f = Formats {
+            csv: false,
+            geojson: false,
+            parquet: false,
+        };
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            match name.to_ascii_lowercase().as_str() {
+                "csv" => f.csv = true,
+                "geojson" => f.geojson = true,
+                "parquet" | "geoparquet" => f.parquet = true,
+                other => {
+                    return Err(format!(
+                        "unknown format {other:?}: the formats are csv, geojson and parquet"
+                    ));
+                }
+            }
+        }
+        Ok(f)
+    }
+}
+
+/// Writes every result file into `dir` (created if missing), the flow tables in the default
+/// formats for the plan's size ([`Formats::default_for`]).
 pub fn write_all(result: &SolveResult, dir: &Path) -> Result<(), Error> {
+    write_formats(result, dir, Formats::default_for(result.flows.len()))
+}
+
+/// Writes `result.json`, `targets.csv` and the flow tables of `formats` into `dir`.
+pub fn write_formats(result: &SolveResult, dir: &Path, formats: Formats) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(at(dir))?;
     // The files are independent; with millions of flows each takes seconds, so they are
     // written side by side.
-    let (json, (flows, geojson)) = rayon::join(
-        || write_json(result, &dir.join("result.json")),
+    let timed = |name: &str, write: &dyn Fn(&Path) -> Result<(), Error>| {
+        let started = std::time::Instant::now();
+        let path = dir.join(name);
+        let out = write(&path);
+        let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+        tracing::debug!(
+            file = name,
+            seconds = started.elapsed().as_secs_f64(),
+            bytes,
+            "result file written"
+        );
+        out
+    };
+    let ((json, csv), (geojson, parquet)) = rayon::join(
         || {
             rayon::join(
-                || write_flows_csv(result, &dir.join("flows.csv")),
-                || write_geojson(result, &dir.join("flows.geojson")),
+                || timed("result.json", &|p| write_json(result, p)),
+                || match formats.csv {
+                    true => timed("flows.csv", &|p| write_flows_csv(result, p)),
+                    false => Ok(()),
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || match formats.geojson {
+                    true => timed("flows.geojson", &|p| write_geojson(result, p)),
+                    false => Ok(()),
+                },
+                || match formats.parquet {
+                    true => timed("flows.parquet", &|p| super::parquet::write_flows(result, p)),
+                    false => Ok(()),
+                },
             )
         },
     );
     json?;
-    flows?;
+    csv?;
     geojson?;
+    parquet?;
     write_targets_csv(result, &dir.join("targets.csv"))
 }
 
@@ -120,44 +214,20 @@ fn write_header(w: &mut impl Write, path: &Path, columns: &[(&str, bool)]) -> io
 
 fn flows_csv(result: &SolveResult, path: &Path) -> io::Result<()> {
     let mut w = io::BufWriter::new(std::fs::File::create(path)?);
-    write_header(
-        &mut w,
-        path,
-        &[
-            text("from_site"),
-            text("from_name"),
-            text("from_process"),
-            text("to_site"),
-            text("to_name"),
-            text("to_process"),
-            text("material_sent"),
-            text("material_served"),
-            number("tonnes_sent"),
-            number("tonnes_served"),
-            number("km"),
-            number("cost"),
-            number("co2_kg"),
-        ],
-    )?;
+    let header: Vec<(&str, bool)> = FLOW_COLUMNS
+        .iter()
+        .map(|(name, column)| (*name, matches!(column, FlowColumn::Number(..))))
+        .collect();
+    write_header(&mut w, path, &header)?;
+    let mut cells = Vec::with_capacity(FLOW_COLUMNS.len());
     for f in &result.flows {
-        write_row(
-            &mut w,
-            &[
-                Cell::Text(f.from_site.as_str()),
-                Cell::Text(&f.from_name),
-                Cell::Text(f.from_process.as_ref().map_or("", |p| p.as_str())),
-                Cell::Text(f.to_site.as_str()),
-                Cell::Text(&f.to_name),
-                Cell::Text(f.to_process.as_ref().map_or("", |p| p.as_str())),
-                Cell::Text(f.material_sent.as_str()),
-                Cell::Text(f.material_served.as_str()),
-                Cell::Number(rounded(f.tonnes_sent, 3)),
-                Cell::Number(rounded(f.tonnes_served, 3)),
-                Cell::Number(rounded(f.km, 1)),
-                Cell::Number(rounded(f.cost, 2)),
-                Cell::Number(rounded(f.co2_kg, 1)),
-            ],
-        )?;
+        cells.clear();
+        cells.extend(FLOW_COLUMNS.iter().map(|(_, column)| match column {
+            FlowColumn::Text(get) => Cell::Text(get(f)),
+            FlowColumn::OptionalText(get) => Cell::Text(get(f).unwrap_or("")),
+            FlowColumn::Number(get, decimals) => Cell::Number(rounded(get(f), *decimals)),
+        }));
+        write_row(&mut w, &cells)?;
     }
     w.flush()
 }

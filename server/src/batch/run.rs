@@ -29,6 +29,9 @@ pub struct BatchOptions {
     pub resume: bool,
     /// This process's share of the regions.
     pub shard: Shard,
+    /// The flow tables each region gets (default: by its size, see
+    /// [`optimizer::report::Formats::default_for`]).
+    pub formats: Option<optimizer::report::Formats>,
 }
 
 /// What a batch did.
@@ -76,7 +79,7 @@ pub fn run_batch(
                     return (row, true);
                 }
             }
-            let row = solve_region(region, &target, &options.solve);
+            let row = solve_region(region, &target, &options.solve, options.formats);
             progress(Progress {
                 row: &row,
                 resumed: false,
@@ -110,10 +113,15 @@ fn complete_row(target: &Path) -> Option<RegionRow> {
 }
 
 /// Reads, solves and writes one region; a failure becomes a row, never an early return.
-fn solve_region(region: &Region, target: &Path, solve: &SolveOptions) -> RegionRow {
+fn solve_region(
+    region: &Region,
+    target: &Path,
+    solve: &SolveOptions,
+    formats: Option<optimizer::report::Formats>,
+) -> RegionRow {
     let started = Instant::now();
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        solve_and_write(region, target, solve, started)
+        solve_and_write(region, target, solve, formats, started)
     }));
     let error = match attempt {
         Ok(Ok(row)) => return row,
@@ -135,6 +143,7 @@ fn solve_and_write(
     region: &Region,
     target: &Path,
     solve: &SolveOptions,
+    formats: Option<optimizer::report::Formats>,
     started: Instant,
 ) -> anyhow::Result<RegionRow> {
     let ds = optimizer::input::load(&region.dir).map_err(|e| match e {
@@ -158,7 +167,20 @@ fn solve_and_write(
     // Written beside the target, then swapped into place: only this region's own leftovers
     // are touched, so shards sharing `out` never disturb each other.
     let staging = crate::publish::stage(target)?;
-    optimizer::report::write_all(&result, staging.path())?;
+    let formats = formats.unwrap_or_else(|| {
+        let chosen = optimizer::report::Formats::default_for(result.flows.len());
+        if !chosen.geojson {
+            tracing::warn!(
+                region = %region.name,
+                flows = result.flows.len(),
+                "flows.geojson left out above {} flows; flows.parquet (GeoParquet) holds the \
+                 same lines (--formats csv,geojson,parquet writes both)",
+                optimizer::report::GEOJSON_DEFAULT_MAX_FLOWS
+            );
+        }
+        chosen
+    });
+    optimizer::report::write_formats(&result, staging.path(), formats)?;
     let vf = staging
         .path()
         .join(optimizer::report::valueflows::VALUEFLOWS_FILE);

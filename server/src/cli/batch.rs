@@ -51,6 +51,10 @@ pub struct BatchArgs {
     /// limits.
     #[arg(long, requires = "exchange", value_parser = border_km, allow_hyphen_values = true)]
     pub border_max_haul: Option<f64>,
+    /// The flow tables each region gets: a comma-separated list of csv, geojson, parquet
+    /// (GeoParquet); default all three, without geojson for regions above 100,000 flows.
+    #[arg(long, value_parser = super::solve::formats, value_name = "LIST")]
+    pub formats: Option<optimizer::report::Formats>,
     #[command(flatten)]
     pub solve: SolveFlags,
 }
@@ -105,7 +109,9 @@ pub fn run(args: &BatchArgs) -> anyhow::Result<ExitCode> {
         solve: SolveOptions::from(&args.solve),
         resume: args.resume,
         shard,
+        formats: args.formats,
     };
+
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(total as u64);
         bar.set_style(

@@ -17,10 +17,15 @@ pub struct SolveArgs {
     pub dir: PathBuf,
     #[command(flatten)]
     pub solve: SolveFlags,
-    /// Folder to write result.json, flows.csv, flows.geojson, targets.csv and report.html
-    /// into (the report draws the dataset folder's outline.geojson, if it has one).
+    /// Folder to write result.json, flows.csv, flows.geojson, flows.parquet, targets.csv
+    /// and report.html into (the report draws the dataset folder's outline.geojson, if it
+    /// has one).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// The flow tables written with --out: a comma-separated list of csv, geojson, parquet
+    /// (GeoParquet); default all three, without geojson above 100,000 flows.
+    #[arg(long, value_parser = formats, value_name = "LIST")]
+    pub formats: Option<optimizer::report::Formats>,
     /// Print result.json to stdout instead of the summary.
     #[arg(long)]
     pub json: bool,
@@ -70,6 +75,34 @@ pub struct SolveFlags {
     /// How much dearer than the optimum an alternative may be, a share of its cost.
     #[arg(long, value_name = "F", default_value_t = optimizer::DEFAULT_WITHIN, value_parser = within)]
     pub within: f64,
+}
+
+/// A `--formats` list.
+pub fn formats(text: &str) -> Result<optimizer::report::Formats, String> {
+    optimizer::report::Formats::parse(text)
+}
+
+/// The flow tables to write for `result`: those asked for, or the default for its size, with
+/// a note on stderr when the default leaves GeoJSON out.
+pub fn formats_for(
+    asked: Option<optimizer::report::Formats>,
+    result: &optimizer::SolveResult,
+    place: &Path,
+) -> optimizer::report::Formats {
+    use optimizer::report::{Formats, GEOJSON_DEFAULT_MAX_FLOWS};
+    asked.unwrap_or_else(|| {
+        let chosen = Formats::default_for(result.flows.len());
+        if !chosen.geojson {
+            eprintln!(
+                "{}: flows.geojson left out ({} flows, over {GEOJSON_DEFAULT_MAX_FLOWS}); \
+                 flows.parquet (GeoParquet) holds the same lines; --formats csv,geojson,parquet \
+                 writes it too",
+                place.display(),
+                result.flows.len()
+            );
+        }
+        chosen
+    })
 }
 
 fn alternatives(text: &str) -> Result<usize, String> {
@@ -206,13 +239,16 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         None => optimizer::solve(&ds, &options)?,
     };
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "solved");
+    let mut written = None;
     if let Some(out) = &args.out {
         progress.stage("writing the result files");
         let started = Instant::now();
         // Every file into a staging folder, swapped into place once all are written: a killed
         // solve leaves the old folder or the new one, whole.
         let staging = circulate::publish::stage(out)?;
-        optimizer::report::write_all(&result, staging.path())?;
+        let formats = formats_for(args.formats, &result, out);
+        optimizer::report::write_formats(&result, staging.path(), formats)?;
+        written = Some(formats);
         let vf = staging
             .path()
             .join(optimizer::report::valueflows::VALUEFLOWS_FILE);
@@ -232,7 +268,7 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
             &ds,
             &result,
             args.top,
-            args.out.as_deref(),
+            args.out.as_deref().zip(written),
             run_started.elapsed().as_secs_f64(),
         );
     }

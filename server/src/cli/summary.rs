@@ -17,7 +17,13 @@ fn cut(s: &str, width: usize) -> String {
 
 /// Prints the summary; `wall_seconds` is the run's wall time so far (reading and solving),
 /// shown beside the stage times, which are summed over the independent parts.
-pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>, wall_seconds: f64) {
+pub fn print(
+    ds: &Dataset,
+    r: &SolveResult,
+    top: usize,
+    out: Option<(&Path, optimizer::report::Formats)>,
+    wall_seconds: f64,
+) {
     let cur = &r.currency;
     println!(
         "circulate: {} ({} sites, {} supplies, {} demands, {} processes)",
@@ -214,11 +220,22 @@ pub fn print(ds: &Dataset, r: &SolveResult, top: usize, out: Option<&Path>, wall
             ),
         );
     }
-    if let Some(dir) = out {
+    if let Some((dir, formats)) = out {
+        let files: Vec<&str> = [
+            (true, "result.json"),
+            (formats.csv, "flows.csv"),
+            (formats.geojson, "flows.geojson"),
+            (formats.parquet, "flows.parquet"),
+            (true, "targets.csv"),
+        ]
+        .into_iter()
+        .filter_map(|(written, name)| written.then_some(name))
+        .collect();
         println!();
         println!(
-            "wrote {}/report.html (open it in a browser), result.json, flows.csv, flows.geojson, targets.csv",
-            dir.display()
+            "wrote {}/report.html (open it in a browser), {}",
+            dir.display(),
+            files.join(", ")
         );
     }
 }
