@@ -175,6 +175,13 @@ fn formats_choose_the_files() {
     }
     let err = Formats::parse("csv,shapefile").unwrap_err();
     assert!(err.contains("shapefile"), "{err}");
-    assert!(Formats::default_for(100_000).geojson);
-    assert!(!Formats::default_for(100_001).geojson && Formats::default_for(100_001).parquet);
+    assert_eq!(Formats::default_for(100_000), Formats::ALL);
+    let large = Formats::default_for(100_001);
+    assert!(!large.geojson && !large.valueflows && large.parquet && large.csv);
+    assert_eq!(
+        Formats::left_out_by_default(100_001),
+        ["flows.geojson", "plan.vf.jsonld"]
+    );
+    assert!(Formats::left_out_by_default(10).is_empty());
+    assert!(Formats::parse("valueflows").unwrap().valueflows);
 }

@@ -68,6 +68,16 @@ async fn finished(server: &Server, name: &str, within: Duration) -> lro::Operati
     }
 }
 
+/// The operation as it stands (GetOperation).
+async fn get(server: &Server, name: &str) -> lro::Operation {
+    operations(server)
+        .await
+        .get_operation(lro::GetOperationRequest { name: name.into() })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 fn response<M: Message + Default>(op: &lro::Operation, type_name: &str) -> M {
     match &op.result {
         Some(lro::operation::Result::Response(any)) => {
@@ -107,13 +117,7 @@ async fn a_submitted_match_batch_answers_as_match_batch_does() {
 
     // Get answers the same; List finds it; Delete forgets it.
     let mut ops = operations(&server).await;
-    let got = ops
-        .get_operation(lro::GetOperationRequest {
-            name: first.name.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let got = get(&server, &first.name).await;
     assert_eq!(got, op);
     let listed = ops
         .list_operations(lro::ListOperationsRequest {
@@ -239,13 +243,7 @@ async fn a_cancelled_operation_ends_cancelled_and_frees_its_slot() {
     // Running, with the solver's progress showing, before it is cancelled.
     let started = Instant::now();
     loop {
-        let op = ops
-            .get_operation(lro::GetOperationRequest {
-                name: long.name.clone(),
-            })
-            .await
-            .unwrap()
-            .into_inner();
+        let op = get(&server, &long.name).await;
         let p = progress(&op);
         if p.state == pb::OperationState::Running as i32 && p.pricing_round > 0 {
             assert!(p.most_negative_reduced_cost.is_some());
@@ -255,13 +253,7 @@ async fn a_cancelled_operation_ends_cancelled_and_frees_its_slot() {
         assert!(started.elapsed() < Duration::from_secs(60), "never ran");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let waiting = ops
-        .get_operation(lro::GetOperationRequest {
-            name: queued.name.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let waiting = get(&server, &queued.name).await;
     assert_eq!(progress(&waiting).state, pb::OperationState::Queued as i32);
     let cancelled_at = Instant::now();
     ops.cancel_operation(lro::CancelOperationRequest {
@@ -290,13 +282,7 @@ async fn a_cancelled_operation_ends_cancelled_and_frees_its_slot() {
     })
     .await
     .unwrap();
-    let again = ops
-        .get_operation(lro::GetOperationRequest {
-            name: queued.name.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let again = get(&server, &queued.name).await;
     assert_eq!(again, next);
 }
 

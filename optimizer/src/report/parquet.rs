@@ -16,9 +16,10 @@ use crate::model::error::Error;
 use parquet::basic::Compression;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType};
 use parquet::file::metadata::KeyValue;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
+use parquet::schema::types::ColumnPath;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -123,13 +124,26 @@ fn geo_metadata(flows: &[Flow]) -> String {
 
 fn flows(result: &SolveResult, path: &Path) -> parquet::errors::Result<()> {
     let schema = Arc::new(parse_message_type(&schema())?);
-    let properties = Arc::new(
-        WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_max_row_group_size(ROW_GROUP_ROWS)
-            .set_created_by(format!("circulate {}", env!("CARGO_PKG_VERSION")))
-            .build(),
-    );
+    let mut properties = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_size(ROW_GROUP_ROWS)
+        .set_created_by(format!("circulate {}", env!("CARGO_PKG_VERSION")));
+    // Columns whose values hardly repeat (a site, its name, a line) gain nothing from a
+    // dictionary, and the geometry's byte-wise min and max mean nothing. Without them, the
+    // 600k flows of `peer-instance --n 300000` wrote in 1.31-1.44 s instead of 1.55-1.66 s,
+    // and 45.9 MB instead of 48.9 MB (two runs each, CIRCULATE_LOG=optimizer::report=debug).
+    for column in [
+        "from_site",
+        "from_name",
+        "to_site",
+        "to_name",
+        GEOMETRY_COLUMN,
+    ] {
+        properties = properties.set_column_dictionary_enabled(ColumnPath::from(column), false);
+    }
+    properties = properties
+        .set_column_statistics_enabled(ColumnPath::from(GEOMETRY_COLUMN), EnabledStatistics::None);
+    let properties = Arc::new(properties.build());
     let file = std::fs::File::create(path)?;
     let mut writer = SerializedFileWriter::new(std::io::BufWriter::new(file), schema, properties)?;
     for group in result.flows.chunks(ROW_GROUP_ROWS) {

@@ -102,14 +102,30 @@ fn tonnes(t: f64) -> Value {
     json!({"@type": "vf:Measure", "hasNumericalValue": t, "hasUnit": "om2:tonne"})
 }
 
-/// The plan as a JSON-LD document.
+/// The plan as a JSON-LD document, in memory (for the API's answer and the tests; a file is
+/// written node by node by [`write`]).
 pub fn plan(ds: &Dataset, result: &SolveResult) -> Value {
+    let mut graph = Vec::new();
+    let done: Result<(), std::convert::Infallible> = each_node(ds, result, &mut |node| {
+        graph.push(node);
+        Ok(())
+    });
+    let Ok(()) = done;
+    json!({"@context": context(), "@graph": graph})
+}
+
+/// Every node of the plan's `@graph`, in order, handed to `emit` one at a time, so a plan of
+/// millions of flows is never held as one JSON tree (that took 20 GB at a million flows).
+fn each_node<E>(
+    ds: &Dataset,
+    result: &SolveResult,
+    emit: &mut dyn FnMut(Value) -> Result<(), E>,
+) -> Result<(), E> {
     let ids = Ids {
         base: format!("urn:circulate:plan:{}:", segment(&ds.meta.name)),
     };
     let plan_id = ids.of("plan", "optimum");
-    let mut graph = Vec::new();
-    graph.push(json!({
+    emit(json!({
         "@id": plan_id,
         "@type": "vf:Plan",
         "name": format!("circulate plan for {}", ds.meta.name),
@@ -118,17 +134,17 @@ pub fn plan(ds: &Dataset, result: &SolveResult) -> Value {
         "objective": result.objective,
         "baseline": result.baseline,
         "currency": result.currency,
-    }));
+    }))?;
     let site = |i: usize| ids.of("site", ds.sites[i].id.as_str());
     for s in &ds.sites {
         let location = ids.of("location", s.id.as_str());
-        graph.push(json!({
+        emit(json!({
             "@id": ids.of("site", s.id.as_str()),
             "@type": "vf:Organization",
             "name": s.name,
             "primaryLocation": {"@id": location, "@type": "vf:SpatialThing", "name": s.name,
                                 "lat": s.lat, "long": s.lon},
-        }));
+        }))?;
     }
     let material = |id: &str| ids.of("material", id);
     for m in &ds.materials {
@@ -140,7 +156,7 @@ pub fn plan(ds: &Dataset, result: &SolveResult) -> Value {
         if let Some(ewc) = &m.ewc {
             node["resourceClassifiedAs"] = json!(format!("EWC {ewc}"));
         }
-        graph.push(node);
+        emit(node)?;
     }
 
     // Intents, by (site, material) for the flows to satisfy; open tonnes from `unserved`.
@@ -193,7 +209,7 @@ pub fn plan(ds: &Dataset, result: &SolveResult) -> Value {
             if let Some(p) = price.get(&key) {
                 node["marginalCost"] = json!(p);
             }
-            graph.push(node);
+            emit(node)?;
             intents
                 .entry((supply, key.0, key.1))
                 .or_default()
@@ -212,13 +228,13 @@ pub fn plan(ds: &Dataset, result: &SolveResult) -> Value {
         } else {
             ("requests", "request")
         };
-        graph.push(json!({
+        emit(json!({
             "@id": ids.of(&format!("proposal-{what}"), ds.sites[s].id.as_str()),
             "@type": "vf:Proposal",
             "name": format!("{} {what}", ds.sites[s].name),
             "purpose": purpose,
             "publishes": published,
-        }));
+        }))?;
     }
 
     let process_id = |id: &str| ids.of("process", id);
@@ -266,7 +282,7 @@ pub fn plan(ds: &Dataset, result: &SolveResult) -> Value {
         if let Some(p) = &f.to_process {
             node["toProcess"] = json!(process_id(p.as_str()));
         }
-        graph.push(node);
+        emit(node)?;
     }
 
     let by_id: HashMap<&str, &Process> = ds.processes.iter().map(|p| (p.id.as_str(), p)).collect();
@@ -275,13 +291,13 @@ pub fn plan(ds: &Dataset, result: &SolveResult) -> Value {
             continue;
         };
         let id = process_id(used.id.as_str());
-        graph.push(json!({
+        emit(json!({
             "@id": id,
             "@type": "vf:Process",
             "name": p.name,
             "inScopeOf": ids.of("site", used.site.as_str()),
             "plannedWithin": plan_id,
-        }));
+        }))?;
         let sides = [
             ("consume", "inputOf", &p.inputs),
             ("produce", "outputOf", &p.outputs),
@@ -289,7 +305,7 @@ pub fn plan(ds: &Dataset, result: &SolveResult) -> Value {
         for (action, link, flows) in sides {
             for &(m, coefficient) in flows.iter() {
                 let m = ds.material(m).id.as_str();
-                graph.push(json!({
+                emit(json!({
                     "@id": ids.of(&format!("{action}-{}", segment(used.id.as_str())), m),
                     "@type": "vf:Commitment",
                     "action": format!("vf:{action}"),
@@ -297,21 +313,37 @@ pub fn plan(ds: &Dataset, result: &SolveResult) -> Value {
                     "resourceConformsTo": material(m),
                     "resourceQuantity": tonnes(used.activity * coefficient),
                     "plannedWithin": plan_id,
-                }));
+                }))?;
             }
         }
     }
-    json!({"@context": context(), "@graph": graph})
+    Ok(())
 }
 
-/// Writes [`plan`] to `path`.
+/// Writes [`plan`] to `path`, streamed: the same bytes as serialising [`plan`], one node in
+/// memory at a time.
 pub fn write(
     ds: &Dataset,
     result: &SolveResult,
     path: &std::path::Path,
 ) -> Result<(), crate::Error> {
-    let text = serde_json::to_vec(&plan(ds, result)).expect("JSON values serialise");
-    std::fs::write(path, text).map_err(|source| crate::Error::Io {
+    use std::io::Write;
+    let write = || -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+        w.write_all(br#"{"@context":"#)?;
+        serde_json::to_writer(&mut w, &context())?;
+        w.write_all(br#","@graph":["#)?;
+        let mut first = true;
+        each_node(ds, result, &mut |node| {
+            if !std::mem::take(&mut first) {
+                w.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut w, &node).map_err(std::io::Error::from)
+        })?;
+        w.write_all(b"]}")?;
+        w.flush()
+    };
+    write().map_err(|source| crate::Error::Io {
         path: path.display().to_string(),
         source,
     })

@@ -29,19 +29,23 @@ pub const RESULT_FILES: &[&str] = &[
     "targets.csvt",
 ];
 
-/// Above this many flows the default leaves GeoJSON out: at a million flows it is over a
-/// gigabyte of text that no desktop GIS opens comfortably, and GeoParquet holds the same.
+/// Above this many flows the default leaves the text-heavy files out: at a million flows
+/// `flows.geojson` is 0.9 GB that no desktop GIS opens comfortably (GeoParquet holds the same
+/// lines) and `plan.vf.jsonld` 3.3 GB (measured, docs/performance.md).
 pub const GEOJSON_DEFAULT_MAX_FLOWS: usize = 100_000;
 
-/// Which flow tables to write (`result.json` and `targets.csv` are always written).
+/// Which of the optional files to write (`result.json` and `targets.csv` are always
+/// written).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Formats {
-    /// `flows.csv` (and `targets.csv`'s twin `.csvt` files stay with CSV).
+    /// `flows.csv`.
     pub csv: bool,
     /// `flows.geojson`.
     pub geojson: bool,
     /// `flows.parquet` (GeoParquet).
     pub parquet: bool,
+    /// `plan.vf.jsonld` (Valueflows), which the caller writes: it needs the dataset.
+    pub valueflows: bool,
 }
 
 impl Formats {
@@ -50,33 +54,52 @@ impl Formats {
         csv: true,
         geojson: true,
         parquet: true,
+        valueflows: true,
     };
 
-    /// The default for a plan of `flows` flows: every format, less GeoJSON above
-    /// [`GEOJSON_DEFAULT_MAX_FLOWS`].
+    /// The default for a plan of `flows` flows: every format, less GeoJSON and Valueflows
+    /// above [`GEOJSON_DEFAULT_MAX_FLOWS`].
     pub fn default_for(flows: usize) -> Formats {
+        let small = flows <= GEOJSON_DEFAULT_MAX_FLOWS;
         Formats {
-            geojson: flows <= GEOJSON_DEFAULT_MAX_FLOWS,
+            geojson: small,
+            valueflows: small,
             ..Formats::ALL
         }
     }
 
-    /// A comma-separated list of `csv`, `geojson`, `parquet`; an unknown name is an error
-    /// naming it.
+    /// The files of the default left out for a plan of `flows` flows (empty when none is).
+    pub fn left_out_by_default(flows: usize) -> Vec<&'static str> {
+        let chosen = Formats::default_for(flows);
+        let mut out = Vec::new();
+        if !chosen.geojson {
+            out.push("flows.geojson");
+        }
+        if !chosen.valueflows {
+            out.push("plan.vf.jsonld");
+        }
+        out
+    }
+
+    /// A comma-separated list of `csv`, `geojson`, `parquet`, `valueflows`; an unknown name
+    /// is an error naming it.
     pub fn parse(list: &str) -> Result<Formats, String> {
         let mut f = Formats {
             csv: false,
             geojson: false,
             parquet: false,
+            valueflows: false,
         };
         for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
             match name.to_ascii_lowercase().as_str() {
                 "csv" => f.csv = true,
                 "geojson" => f.geojson = true,
                 "parquet" | "geoparquet" => f.parquet = true,
+                "valueflows" | "jsonld" => f.valueflows = true,
                 other => {
                     return Err(format!(
-                        "unknown format {other:?}: the formats are csv, geojson and parquet"
+                        "unknown format {other:?}: the formats are csv, geojson, parquet and \
+                         valueflows"
                     ));
                 }
             }
@@ -91,7 +114,8 @@ pub fn write_all(result: &SolveResult, dir: &Path) -> Result<(), Error> {
     write_formats(result, dir, Formats::default_for(result.flows.len()))
 }
 
-/// Writes `result.json`, `targets.csv` and the flow tables of `formats` into `dir`.
+/// Writes `result.json`, `targets.csv` and the flow tables of `formats` into `dir` (not the
+/// Valueflows file: see [`super::valueflows::write`]).
 pub fn write_formats(result: &SolveResult, dir: &Path, formats: Formats) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(at(dir))?;
     // The files are independent; with millions of flows each takes seconds, so they are

@@ -168,23 +168,27 @@ fn solve_and_write(
     // are touched, so shards sharing `out` never disturb each other.
     let staging = crate::publish::stage(target)?;
     let formats = formats.unwrap_or_else(|| {
-        let chosen = optimizer::report::Formats::default_for(result.flows.len());
-        if !chosen.geojson {
+        let flows = result.flows.len();
+        let left_out = optimizer::report::Formats::left_out_by_default(flows);
+        if !left_out.is_empty() {
             tracing::warn!(
                 region = %region.name,
-                flows = result.flows.len(),
-                "flows.geojson left out above {} flows; flows.parquet (GeoParquet) holds the \
-                 same lines (--formats csv,geojson,parquet writes both)",
+                flows,
+                "{} left out above {} flows; flows.parquet (GeoParquet) holds the flows' \
+                 lines (--formats csv,geojson,parquet,valueflows writes every file)",
+                left_out.join(" and "),
                 optimizer::report::GEOJSON_DEFAULT_MAX_FLOWS
             );
         }
-        chosen
+        optimizer::report::Formats::default_for(flows)
     });
     optimizer::report::write_formats(&result, staging.path(), formats)?;
-    let vf = staging
-        .path()
-        .join(optimizer::report::valueflows::VALUEFLOWS_FILE);
-    optimizer::report::valueflows::write(&ds, &result, &vf)?;
+    if formats.valueflows {
+        let vf = staging
+            .path()
+            .join(optimizer::report::valueflows::VALUEFLOWS_FILE);
+        optimizer::report::valueflows::write(&ds, &result, &vf)?;
+    }
     let outline = optimizer::regions::dataset_outline(&region.dir)?;
     crate::html::write_report(&ds, &result, &outline, staging.path())?;
     let row = RegionRow::solved(&region.name, &result, started.elapsed().as_secs_f64());

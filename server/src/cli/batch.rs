@@ -51,8 +51,9 @@ pub struct BatchArgs {
     /// limits.
     #[arg(long, requires = "exchange", value_parser = border_km, allow_hyphen_values = true)]
     pub border_max_haul: Option<f64>,
-    /// The flow tables each region gets: a comma-separated list of csv, geojson, parquet
-    /// (GeoParquet); default all three, without geojson for regions above 100,000 flows.
+    /// The optional files each region gets: a comma-separated list of csv, geojson, parquet
+    /// (GeoParquet), valueflows (plan.vf.jsonld); default all four, without geojson and
+    /// valueflows for regions above 100,000 flows.
     #[arg(long, value_parser = super::solve::formats, value_name = "LIST")]
     pub formats: Option<optimizer::report::Formats>,
     #[command(flatten)]

@@ -22,8 +22,9 @@ pub struct SolveArgs {
     /// has one).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// The flow tables written with --out: a comma-separated list of csv, geojson, parquet
-    /// (GeoParquet); default all three, without geojson above 100,000 flows.
+    /// The optional files written with --out: a comma-separated list of csv, geojson,
+    /// parquet (GeoParquet), valueflows (plan.vf.jsonld); default all four, without geojson
+    /// and valueflows above 100,000 flows.
     #[arg(long, value_parser = formats, value_name = "LIST")]
     pub formats: Option<optimizer::report::Formats>,
     /// Print result.json to stdout instead of the summary.
@@ -82,8 +83,8 @@ pub fn formats(text: &str) -> Result<optimizer::report::Formats, String> {
     optimizer::report::Formats::parse(text)
 }
 
-/// The flow tables to write for `result`: those asked for, or the default for its size, with
-/// a note on stderr when the default leaves GeoJSON out.
+/// The files to write for `result`: those asked for, or the default for its size, with a
+/// note on stderr naming what the default leaves out.
 pub fn formats_for(
     asked: Option<optimizer::report::Formats>,
     result: &optimizer::SolveResult,
@@ -91,17 +92,18 @@ pub fn formats_for(
 ) -> optimizer::report::Formats {
     use optimizer::report::{Formats, GEOJSON_DEFAULT_MAX_FLOWS};
     asked.unwrap_or_else(|| {
-        let chosen = Formats::default_for(result.flows.len());
-        if !chosen.geojson {
+        let flows = result.flows.len();
+        let left_out = Formats::left_out_by_default(flows);
+        if !left_out.is_empty() {
             eprintln!(
-                "{}: flows.geojson left out ({} flows, over {GEOJSON_DEFAULT_MAX_FLOWS}); \
-                 flows.parquet (GeoParquet) holds the same lines; --formats csv,geojson,parquet \
-                 writes it too",
+                "{}: {} left out ({flows} flows, over {GEOJSON_DEFAULT_MAX_FLOWS}); \
+                 flows.parquet (GeoParquet) holds the flows' lines; \
+                 --formats csv,geojson,parquet,valueflows writes every file",
                 place.display(),
-                result.flows.len()
+                left_out.join(" and ")
             );
         }
-        chosen
+        Formats::default_for(flows)
     })
 }
 
@@ -249,10 +251,12 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         let formats = formats_for(args.formats, &result, out);
         optimizer::report::write_formats(&result, staging.path(), formats)?;
         written = Some(formats);
-        let vf = staging
-            .path()
-            .join(optimizer::report::valueflows::VALUEFLOWS_FILE);
-        optimizer::report::valueflows::write(&ds, &result, &vf)?;
+        if formats.valueflows {
+            let vf = staging
+                .path()
+                .join(optimizer::report::valueflows::VALUEFLOWS_FILE);
+            optimizer::report::valueflows::write(&ds, &result, &vf)?;
+        }
         circulate::html::write_report(&ds, &result, &outline, staging.path())?;
         staging.publish()?;
         tracing::info!(

@@ -227,6 +227,7 @@ pub fn print(
             (formats.geojson, "flows.geojson"),
             (formats.parquet, "flows.parquet"),
             (true, "targets.csv"),
+            (formats.valueflows, "plan.vf.jsonld"),
         ]
         .into_iter()
         .filter_map(|(written, name)| written.then_some(name))

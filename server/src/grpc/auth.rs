@@ -86,6 +86,18 @@ pub fn bearer(metadata: &tonic::metadata::MetadataMap) -> Option<Vec<u8>> {
         .map(|t| t.trim().as_bytes().to_vec())
 }
 
+/// Whether a call presenting `presented` may use what a call with `owner` made (a session,
+/// an operation); with authentication off (`owner` none) anyone may. Tokens are compared in
+/// constant time.
+pub fn may_use(owner: Option<&[u8]>, presented: Option<&[u8]>) -> bool {
+    use subtle::ConstantTimeEq;
+    match (owner, presented) {
+        (None, _) => true,
+        (Some(a), Some(b)) => bool::from(a.ct_eq(b)),
+        (Some(_), None) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

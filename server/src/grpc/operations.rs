@@ -6,6 +6,7 @@
 //! one is kept (`--operation-ttl-s`). Names carry the server's instance, so a name from
 //! before a restart answers NOT_FOUND saying the operation was lost, never a silent wait.
 
+use super::auth::may_use;
 use super::pb;
 use super::pb::google::longrunning as lro;
 use optimizer::{CancelToken, ProgressEvent};
@@ -13,7 +14,6 @@ use prost::Message;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
-use subtle::ConstantTimeEq;
 use tokio::sync::watch;
 use tonic::Status;
 
@@ -226,7 +226,7 @@ impl Operations {
         let mut mine: Vec<(&String, &Entry)> = store
             .held
             .iter()
-            .filter(|(_, e)| owns(e.owner.as_deref(), owner) && e.serial > after)
+            .filter(|(_, e)| may_use(e.owner.as_deref(), owner) && e.serial > after)
             .filter(|(_, e)| done.is_none_or(|d| e.result.is_some() == d))
             .collect();
         mine.sort_by_key(|(_, e)| e.serial);
@@ -322,7 +322,7 @@ impl Operations {
         owner: Option<&[u8]>,
     ) -> Result<&'a Entry, Status> {
         match store.held.get(name) {
-            Some(e) if owns(e.owner.as_deref(), owner) => Ok(e),
+            Some(e) if may_use(e.owner.as_deref(), owner) => Ok(e),
             _ => Err(self.not_found(name)),
         }
     }
@@ -384,16 +384,6 @@ fn make_room(store: &mut Store, limits: &OperationLimits, bytes: u64) -> Result<
         }
     }
     Ok(())
-}
-
-/// Whether a call presenting `presented` may see an operation submitted with `owner`;
-/// tokens are compared in constant time.
-fn owns(owner: Option<&[u8]>, presented: Option<&[u8]>) -> bool {
-    match (owner, presented) {
-        (None, _) => true,
-        (Some(a), Some(b)) => bool::from(a.ct_eq(b)),
-        (Some(_), None) => false,
-    }
 }
 
 impl Handle {

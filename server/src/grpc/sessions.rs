@@ -6,13 +6,13 @@
 //! by a sweep every few seconds and at every session call). Ids are 128 random bits, and a
 //! session another token opened answers NOT_FOUND, as an unknown one does.
 
+use super::auth::may_use;
 use super::convert::Problem;
 use super::metrics;
 use optimizer::WhatIf;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use subtle::ConstantTimeEq;
 use tonic::Status;
 
 /// The bounds on the sessions of a server.
@@ -163,7 +163,7 @@ impl Sessions {
         self.expire_idle();
         let mut store = lock(&self.store);
         match store.open.get_mut(id) {
-            Some(entry) if owns(entry.owner.as_deref(), owner) => {
+            Some(entry) if may_use(entry.owner.as_deref(), owner) => {
                 entry.last_used = Instant::now();
                 Ok(entry.held.clone())
             }
@@ -176,7 +176,7 @@ impl Sessions {
     pub fn remove(&self, id: &str, owner: Option<&[u8]>) -> Result<Arc<Mutex<Held>>, Status> {
         let mut store = lock(&self.store);
         match store.open.get(id) {
-            Some(entry) if owns(entry.owner.as_deref(), owner) => {
+            Some(entry) if may_use(entry.owner.as_deref(), owner) => {
                 let entry = store.open.remove(id).ok_or_else(|| not_found(id))?;
                 store.bytes -= entry.bytes;
                 metrics::sessions_open(store.open.len());
@@ -224,16 +224,6 @@ impl Sessions {
                 sessions.expire_idle();
             }
         });
-    }
-}
-
-/// Whether a call presenting `presented` may use a session opened with `owner`; tokens
-/// are compared in constant time.
-fn owns(owner: Option<&[u8]>, presented: Option<&[u8]>) -> bool {
-    match (owner, presented) {
-        (None, _) => true,
-        (Some(a), Some(b)) => bool::from(a.ct_eq(b)),
-        (Some(_), None) => false,
     }
 }
 
