@@ -27,5 +27,5 @@ pub use kpis::{BASELINE, KPI_DEFINITIONS, KpiDefinition};
 pub use schema::*;
 pub use targets::rank_targets;
 pub(crate) use unserved::unserved;
-pub use unserved::{Unmatched, UnmatchedReason, unmatched};
+pub use unserved::{Unmatched, unmatched};
 pub use write::{Formats, GEOJSON_DEFAULT_MAX_FLOWS, RESULT_FILES, write_all, write_formats};

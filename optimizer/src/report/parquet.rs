@@ -11,7 +11,6 @@
 
 use super::columns::{FLOW_COLUMNS, FlowColumn};
 use super::schema::{Flow, SolveResult};
-use super::write::at;
 use crate::model::error::Error;
 use parquet::basic::Compression;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType};
@@ -32,11 +31,12 @@ pub const GEOMETRY_COLUMN: &str = "geometry";
 
 /// Writes `result`'s flows to `path` as GeoParquet.
 pub fn write_flows(result: &SolveResult, path: &Path) -> Result<(), Error> {
-    flows(result, path).map_err(|e| {
-        at(path)(match e {
+    flows(result, path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        source: match e {
             parquet::errors::ParquetError::External(inner) => std::io::Error::other(inner),
             other => std::io::Error::other(other),
-        })
+        },
     })
 }
 

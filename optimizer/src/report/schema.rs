@@ -225,6 +225,19 @@ pub enum UnservedKind {
     Demand,
 }
 
+/// Why (part of) a stream or listing found no partner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnmatchedReason {
+    /// No compatible counterpart within haul range.
+    NoCounterpartInRange,
+    /// The counterparts in range are full: serving this stream means taking tonnes from
+    /// the streams they serve today.
+    Capacity,
+    /// A counterpart in range has tonnes to spare, but import or disposal was cheaper.
+    Outbid,
+}
+
 /// A stream the plan leaves (partly) unserved, why, and what would change it.
 #[derive(Clone, Debug, Serialize)]
 pub struct Unserved {
@@ -238,7 +251,7 @@ pub struct Unserved {
     pub tonnes: f64,
     /// Why: no compatible counterpart in range, counterparts full (capacity), or import or
     /// disposal cheaper (outbid).
-    pub reason: super::unserved::UnmatchedReason,
+    pub reason: UnmatchedReason,
     /// How much the stream's own price (a demand's import price, a supply's disposal cost)
     /// must rise, currency/t, before one more tonne is served locally; `None` when nothing
     /// compatible is in range.

@@ -6,28 +6,14 @@
 //! are supplies, requests demands.
 
 use super::flows::FLOW_EPSILON_T;
-use super::schema::{Unserved, UnservedKind};
+use super::schema::{UnmatchedReason, Unserved, UnservedKind};
 use crate::model::domain::Dataset;
 use crate::model::ids::{DemandIdx, MaterialIdx, SupplyIdx};
 use crate::network::candidates::{is_self_loop, servers_of};
 use crate::network::spatial::{IndexedPoint, build_index, road_km, unit_vector};
 use crate::network::{Network, SinkIdx, SourceIdx};
 use crate::solve::{LocalRoute, LpSolution, Model, UnservedStream, local_routes};
-use serde::Serialize;
 use std::collections::HashMap;
-
-/// Why (part of) a stream or listing found no partner.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UnmatchedReason {
-    /// No compatible counterpart within haul range.
-    NoCounterpartInRange,
-    /// The counterparts in range are full: serving this stream means taking tonnes from
-    /// the streams they serve today.
-    Capacity,
-    /// A counterpart in range has tonnes to spare, but import or disposal was cheaper.
-    Outbid,
-}
 
 /// A stream's (listing's) unserved tonnes, the reason and the numbers behind it.
 #[derive(Clone, Copy, Debug, PartialEq)]

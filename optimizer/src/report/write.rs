@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 /// The error of writing `path`.
-pub(super) fn at(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+fn at(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     move |source| Error::Io {
         path: path.display().to_string(),
         source,
