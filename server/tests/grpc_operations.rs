@@ -88,6 +88,22 @@ fn response<M: Message + Default>(op: &lro::Operation, type_name: &str) -> M {
     }
 }
 
+/// `request` submitted, waited for, and its BatchResponse.
+async fn batch_answered(
+    server: &Server,
+    request: pb::BatchRequest,
+) -> (lro::Operation, pb::BatchResponse) {
+    let submitted = client(server)
+        .await
+        .submit_batch(request)
+        .await
+        .unwrap()
+        .into_inner();
+    let op = finished(server, &submitted.name, Duration::from_secs(120)).await;
+    let answer = response(&op, "circulate.v1.BatchResponse");
+    (op, answer)
+}
+
 #[tokio::test]
 async fn a_submitted_match_batch_answers_as_match_batch_does() {
     let server = start_with(config(2)).await;
@@ -161,17 +177,14 @@ async fn a_batch_of_regions_and_a_sweep_equal_separate_solves() {
             client(server).await.optimize(r).await.unwrap().into_inner()
         }
     };
-    let submitted = client(&server)
-        .await
-        .submit_batch(pb::BatchRequest {
+    let (op, answer) = batch_answered(
+        &server,
+        pb::BatchRequest {
             datasets: vec![cheap.clone(), dear.clone()],
             ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let op = finished(&server, &submitted.name, Duration::from_secs(120)).await;
-    let answer: pb::BatchResponse = response(&op, "circulate.v1.BatchResponse");
+        },
+    )
+    .await;
     assert_eq!(answer.results.len(), 2);
     let mut total = 0.0;
     for (result, dataset) in answer.results.iter().zip([cheap.clone(), dear.clone()]) {
@@ -191,21 +204,18 @@ async fn a_batch_of_regions_and_a_sweep_equal_separate_solves() {
     assert!((p.best_objective.unwrap() - total).abs() <= 1e-9 * total.abs());
 
     // A sweep of two CO2 prices: each scenario is the dataset solved at that price.
-    let submitted = client(&server)
-        .await
-        .submit_batch(pb::BatchRequest {
+    let (_, answer) = batch_answered(
+        &server,
+        pb::BatchRequest {
             datasets: vec![cheap.clone()],
             sweep: Some(pb::Sweep {
                 co2_prices: vec![0.0, 250.0],
                 transport_costs_per_tkm: vec![],
             }),
             ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let op = finished(&server, &submitted.name, Duration::from_secs(120)).await;
-    let answer: pb::BatchResponse = response(&op, "circulate.v1.BatchResponse");
+        },
+    )
+    .await;
     assert_eq!(answer.results.len(), 2);
     for (i, price) in [0.0, 250.0].into_iter().enumerate() {
         let scenario = &answer.results[i];

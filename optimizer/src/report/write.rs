@@ -81,6 +81,24 @@ impl Formats {
         out
     }
 
+    /// The formats `asked` for, or the default for a plan of `flows` flows with a note naming
+    /// what that default leaves out (none when it leaves nothing out), for the caller to show.
+    pub fn or_default(asked: Option<Formats>, flows: usize) -> (Formats, Option<String>) {
+        if let Some(asked) = asked {
+            return (asked, None);
+        }
+        let left_out = Formats::left_out_by_default(flows);
+        let note = (!left_out.is_empty()).then(|| {
+            format!(
+                "{} left out ({flows} flows, over {GEOJSON_DEFAULT_MAX_FLOWS}); flows.parquet \
+                 (GeoParquet) holds the flows' lines; --formats csv,geojson,parquet,valueflows \
+                 writes every file",
+                left_out.join(" and ")
+            )
+        });
+        (Formats::default_for(flows), note)
+    }
+
     /// A comma-separated list of `csv`, `geojson`, `parquet`, `valueflows`; an unknown name
     /// is an error naming it.
     pub fn parse(list: &str) -> Result<Formats, String> {

@@ -167,21 +167,10 @@ fn solve_and_write(
     // Written beside the target, then swapped into place: only this region's own leftovers
     // are touched, so shards sharing `out` never disturb each other.
     let staging = crate::publish::stage(target)?;
-    let formats = formats.unwrap_or_else(|| {
-        let flows = result.flows.len();
-        let left_out = optimizer::report::Formats::left_out_by_default(flows);
-        if !left_out.is_empty() {
-            tracing::warn!(
-                region = %region.name,
-                flows,
-                "{} left out above {} flows; flows.parquet (GeoParquet) holds the flows' \
-                 lines (--formats csv,geojson,parquet,valueflows writes every file)",
-                left_out.join(" and "),
-                optimizer::report::GEOJSON_DEFAULT_MAX_FLOWS
-            );
-        }
-        optimizer::report::Formats::default_for(flows)
-    });
+    let (formats, note) = optimizer::report::Formats::or_default(formats, result.flows.len());
+    if let Some(note) = note {
+        tracing::warn!(region = %region.name, "{note}");
+    }
     optimizer::report::write_formats(&result, staging.path(), formats)?;
     if formats.valueflows {
         let vf = staging

@@ -83,30 +83,6 @@ pub fn formats(text: &str) -> Result<optimizer::report::Formats, String> {
     optimizer::report::Formats::parse(text)
 }
 
-/// The files to write for `result`: those asked for, or the default for its size, with a
-/// note on stderr naming what the default leaves out.
-pub fn formats_for(
-    asked: Option<optimizer::report::Formats>,
-    result: &optimizer::SolveResult,
-    place: &Path,
-) -> optimizer::report::Formats {
-    use optimizer::report::{Formats, GEOJSON_DEFAULT_MAX_FLOWS};
-    asked.unwrap_or_else(|| {
-        let flows = result.flows.len();
-        let left_out = Formats::left_out_by_default(flows);
-        if !left_out.is_empty() {
-            eprintln!(
-                "{}: {} left out ({flows} flows, over {GEOJSON_DEFAULT_MAX_FLOWS}); \
-                 flows.parquet (GeoParquet) holds the flows' lines; \
-                 --formats csv,geojson,parquet,valueflows writes every file",
-                place.display(),
-                left_out.join(" and ")
-            );
-        }
-        Formats::default_for(flows)
-    })
-}
-
 fn alternatives(text: &str) -> Result<usize, String> {
     let count: usize = text.parse().map_err(|e| format!("{e}"))?;
     optimizer::check_alternatives(count)
@@ -248,7 +224,11 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         // Every file into a staging folder, swapped into place once all are written: a killed
         // solve leaves the old folder or the new one, whole.
         let staging = circulate::publish::stage(out)?;
-        let formats = formats_for(args.formats, &result, out);
+        let (formats, note) =
+            optimizer::report::Formats::or_default(args.formats, result.flows.len());
+        if let Some(note) = note {
+            eprintln!("{}: {note}", out.display());
+        }
         optimizer::report::write_formats(&result, staging.path(), formats)?;
         written = Some(formats);
         if formats.valueflows {

@@ -50,6 +50,16 @@ impl Drop for CancelOnDrop {
     }
 }
 
+/// `work` on tokio's blocking pool, for what would hold a runtime thread too long without
+/// needing a solve slot: reading or writing megabytes of JSON, validating a large request.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, Status> + Send + 'static,
+) -> Result<T, Status> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Status::internal(format!("a blocking task failed: {e}")))?
+}
+
 /// The lanes of a service and the budget that admits into them.
 #[derive(Debug, Clone)]
 pub struct Lanes {

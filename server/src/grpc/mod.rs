@@ -21,6 +21,13 @@ pub mod status;
 mod submit;
 mod what_if;
 
+/// The lock of one of the service's stores (sessions, operations). Every update of them is
+/// one step under the lock, so a panic while holding it leaves the store whole and a
+/// poisoned lock is taken as it is.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Code generated from `proto/circulate/v1/circulate.proto` and the googleapis files it
 /// imports (`google.longrunning` for operations, `google.rpc.Status` for their errors),
 /// nested by package as the generated paths expect; `circulate.v1` is re-exported here.

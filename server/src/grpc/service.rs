@@ -28,7 +28,6 @@ pub struct CirculateService {
     pub(super) lanes: Lanes,
     pub(super) sessions: Sessions,
     pub(super) operations: Operations,
-    pub(super) operation_limits: OperationLimits,
     idempotency: Idempotency,
 }
 
@@ -49,7 +48,6 @@ impl CirculateService {
             lanes: Lanes::new(max_concurrent_solves, budget, shutdown),
             sessions: Sessions::new(limits),
             operations: Operations::new(operations),
-            operation_limits: operations,
             idempotency: Idempotency::new(idempotency),
         }
     }

@@ -8,10 +8,11 @@
 
 use super::auth::may_use;
 use super::convert::Problem;
+use super::lock;
 use super::metrics;
 use optimizer::WhatIf;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tonic::Status;
 
@@ -89,11 +90,6 @@ impl Drop for Reservation {
             store.bytes -= self.bytes;
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding the store leaves it consistent (every update is one step).
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Sessions {

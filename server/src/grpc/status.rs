@@ -19,19 +19,7 @@ pub fn to_status(e: Error) -> Status {
 /// description, both cut short) and counting the rest, so the trailers stay small however
 /// much of the request is wrong.
 pub fn invalid(errors: &optimizer::FieldErrors) -> Status {
-    invalid_in("", errors)
-}
-
-/// [`invalid`] for a dataset that stands at `prefix` (`datasets[2].`) in the request rather
-/// than at an OptimizeRequest's `dataset.`.
-pub fn invalid_in(prefix: &str, errors: &optimizer::FieldErrors) -> Status {
-    let (mut violations, more) = convert::violations(errors);
-    if !prefix.is_empty() {
-        for (field, _) in &mut violations {
-            let rest = field.strip_prefix("dataset.").unwrap_or(field);
-            *field = format!("{prefix}{rest}");
-        }
-    }
+    let (violations, more) = convert::violations(errors);
     let mut details = ErrorDetails::new();
     for (field, description) in &violations {
         details.add_bad_request_violation(field.clone(), description.clone());

@@ -7,10 +7,11 @@
 
 use super::admission::Shape;
 use super::auth::bearer;
+use super::lanes::blocking;
 use super::operations::{Handle, pack};
 use super::pb::google::longrunning as lro;
 use super::service::{CirculateService, options, validated};
-use super::status::{invalid_in, to_status, violation};
+use super::status::{to_status, violation};
 use super::{convert, pb};
 use crate::batch::sweep::{Grid, Scenario, combinations};
 use optimizer::{CancelToken, Dataset, Progress, SolveRequest};
@@ -45,15 +46,6 @@ impl Regions {
     }
 }
 
-/// `work` on the blocking pool (validating a large request takes a while).
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, Status> + Send + 'static,
-) -> Result<T, Status> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| Status::internal(format!("the validating task failed: {e}")))?
-}
-
 /// The options of one region's solve in an operation: no client deadline, the request's
 /// time limit, progress into the operation.
 fn watched(solve: SolveRequest, cancel: CancelToken, handle: &Handle) -> optimizer::SolveOptions {
@@ -79,44 +71,26 @@ impl CirculateService {
             Ok((ds, solve, body))
         })
         .await?;
-        let cancel = self.lanes.token();
         let held = shape.message_bytes as u64 * HELD_PER_REQUEST_BYTE;
-        let (handle, first) = self.operations.submit(
-            owner,
+        let request_id = body.request_id.clone();
+        self.start(
             "SubmitMatchBatch",
-            &body.request_id,
+            owner,
+            &request_id,
             1,
             held,
-            cancel.clone(),
-        )?;
-        let (lanes, limits) = (self.lanes.clone(), self.operation_limits);
-        tokio::spawn(async move {
-            let job = handle.clone();
-            let out = lanes
-                .run_queued("SubmitMatchBatch", cancel.clone(), move |cancel| {
-                    job.running();
-                    let options = watched(solve, cancel, &job);
-                    let solved =
-                        optimizer::solve_keeping_model(&ds, &options).map_err(to_status)?;
-                    let (offers, requests) = &solved.unmatched;
-                    let answer =
-                        convert::match_batch_response(&body, &solved.result, offers, requests);
-                    job.region_done(solved.result.objective);
-                    Ok((
-                        pack("circulate.v1.MatchBatchResponse", &answer),
-                        solved.result.objective,
-                    ))
-                })
-                .await;
-            let objective = out.as_ref().ok().and_then(|(_, o)| *o);
-            handle.finish(
-                out.map(|(any, _)| any),
-                objective,
-                cancel.is_cancelled(),
-                &limits,
-            );
-        });
-        Ok(first)
+            move |cancel, job| {
+                let solved = optimizer::solve_keeping_model(&ds, &watched(solve, cancel, job))
+                    .map_err(to_status)?;
+                let (offers, requests) = &solved.unmatched;
+                let answer = convert::match_batch_response(&body, &solved.result, offers, requests);
+                job.region_done(solved.result.objective);
+                Ok((
+                    pack("circulate.v1.MatchBatchResponse", &answer),
+                    solved.result.objective,
+                ))
+            },
+        )
     }
 
     /// Files a batch of regions (or a sweep) as an operation and starts it.
@@ -133,32 +107,51 @@ impl CirculateService {
         let message_bytes = prost::Message::encoded_len(&body) as u64;
         let request_id = body.request_id.clone();
         let (regions, solve) = blocking(move || checked_batch(body)).await?;
-        let cancel = self.lanes.token();
-        let (handle, first) = self.operations.submit(
-            owner,
+        let held = message_bytes * HELD_PER_REQUEST_BYTE;
+        let max_bytes = self.operations.limits().max_bytes;
+        let total = regions.len() as u32;
+        self.start(
             "SubmitBatch",
+            owner,
             &request_id,
-            regions.len() as u32,
-            message_bytes * HELD_PER_REQUEST_BYTE,
-            cancel.clone(),
-        )?;
-        let (lanes, limits) = (self.lanes.clone(), self.operation_limits);
+            total,
+            held,
+            move |cancel, job| {
+                let (answer, objective) = solve_regions(&regions, &solve, &cancel, job, max_bytes)?;
+                Ok((pack("circulate.v1.BatchResponse", &answer), objective))
+            },
+        )
+    }
+
+    /// Files an operation of `kind` for `owner` and runs `job` for it in the operations'
+    /// lane once a slot is free; `job` answers with the packed response and its objective.
+    /// The operation ends with that answer, its error, or CANCELLED.
+    fn start(
+        &self,
+        kind: &'static str,
+        owner: Option<Vec<u8>>,
+        request_id: &str,
+        regions: u32,
+        held_bytes: u64,
+        job: impl FnOnce(CancelToken, &Handle) -> Result<(prost_types::Any, Option<f64>), Status>
+        + Send
+        + 'static,
+    ) -> Result<lro::Operation, Status> {
+        let cancel = self.lanes.token();
+        let (handle, first) =
+            self.operations
+                .submit(owner, kind, request_id, regions, held_bytes, cancel.clone())?;
+        let lanes = self.lanes.clone();
         tokio::spawn(async move {
-            let job = handle.clone();
-            let max_bytes = limits.max_bytes;
+            let running = handle.clone();
             let out = lanes
-                .run_queued("SubmitBatch", cancel.clone(), move |cancel| {
-                    job.running();
-                    solve_regions(&regions, &solve, &cancel, &job, max_bytes)
+                .run_queued(kind, cancel.clone(), move |cancel| {
+                    running.running();
+                    job(cancel, &running)
                 })
                 .await;
             let objective = out.as_ref().ok().and_then(|(_, o)| *o);
-            handle.finish(
-                out.map(|(answer, _)| pack("circulate.v1.BatchResponse", &answer)),
-                objective,
-                cancel.is_cancelled(),
-                &limits,
-            );
+            handle.finish(out.map(|(any, _)| any), objective, cancel.is_cancelled());
         });
         Ok(first)
     }
@@ -182,38 +175,14 @@ fn checked_batch(body: pb::BatchRequest) -> Result<(Regions, SolveRequest), Stat
         transport_costs_per_tkm,
     } = sweep.unwrap_or_default();
     let sweeping = !(co2_prices.is_empty() && transport_costs_per_tkm.is_empty());
-    if sweeping && datasets.len() != 1 {
-        return Err(violation(
+    let one_dataset = |n: usize| {
+        violation(
             "sweep",
-            &format!(
-                "a sweep takes exactly one dataset; this request has {}",
-                datasets.len()
-            ),
-        ));
-    }
-    let mut names = HashSet::new();
-    for (i, ds) in datasets.iter().enumerate() {
-        if !ds.name.is_empty() && !names.insert(ds.name.clone()) {
-            return Err(violation(
-                &format!("datasets[{i}].name"),
-                &format!(
-                    "{:?} names an earlier dataset too; names must be unique",
-                    ds.name
-                ),
-            ));
-        }
-    }
-    let validate = |i: usize, ds: pb::Dataset| {
-        optimizer::input::validate(&convert::raw_dataset(ds))
-            .map_err(|e| invalid_in(&format!("datasets[{i}]."), &e))
+            &format!("a sweep takes exactly one dataset; this request has {n}"),
+        )
     };
-    if !sweeping {
-        let regions = datasets
-            .into_iter()
-            .enumerate()
-            .map(|(i, ds)| validate(i, ds))
-            .collect::<Result<Vec<_>, _>>()?;
-        return Ok((Regions::Datasets(regions), solve));
+    if sweeping && datasets.len() != 1 {
+        return Err(one_dataset(datasets.len()));
     }
     for (field, values) in [
         ("sweep.co2_prices", &co2_prices),
@@ -233,18 +202,35 @@ fn checked_batch(body: pb::BatchRequest) -> Result<(Regions, SolveRequest), Stat
             &format!("{scenarios} scenarios; at most {MAX_SCENARIOS} in one operation"),
         ));
     }
+    let mut names = HashSet::new();
+    for (i, ds) in datasets.iter().enumerate() {
+        if !ds.name.is_empty() && !names.insert(ds.name.clone()) {
+            return Err(violation(
+                &format!("datasets[{i}].name"),
+                &format!(
+                    "{:?} names an earlier dataset too; names must be unique",
+                    ds.name
+                ),
+            ));
+        }
+    }
+    let regions = datasets
+        .into_iter()
+        .enumerate()
+        .map(|(i, ds)| validated(&convert::raw_dataset_at(&format!("datasets[{i}]"), ds)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !sweeping {
+        return Ok((Regions::Datasets(regions), solve));
+    }
+    let [ds]: [Dataset; 1] = regions
+        .try_into()
+        .map_err(|r: Vec<Dataset>| one_dataset(r.len()))?;
     let grid = Grid {
         co2_prices: &co2_prices,
         transport_costs: &transport_costs_per_tkm,
         max_hauls: &[],
         budgets: &[],
     };
-    let ds = datasets
-        .into_iter()
-        .next()
-        .map(|d| validate(0, d))
-        .transpose()?;
-    let ds = ds.ok_or_else(|| violation("datasets", "at least one dataset is required"))?;
     Ok((Regions::Sweep(Box::new(ds), combinations(&grid)), solve))
 }
 

@@ -7,6 +7,7 @@
 
 use super::{errors, json, rules::HttpRule};
 use crate::grpc::auth::Tokens;
+use crate::grpc::lanes::blocking;
 use crate::grpc::pb::circulate_server::Circulate;
 use crate::grpc::pb::google::longrunning::operations_server::Operations;
 use crate::grpc::service::CirculateService;
@@ -97,15 +98,6 @@ pub async fn call(
             "{other} has an HTTP rule but no REST handler"
         ))),
     }
-}
-
-/// `work` on the blocking pool.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, Status> + Send + 'static,
-) -> Result<T, Status> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| Status::internal(format!("the JSON worker failed: {e}")))?
 }
 
 fn error_line(status: &Status) -> Vec<u8> {

@@ -12,5 +12,5 @@ mod response;
 pub use changes::Listings;
 pub use changes::{Problem, changes, plan_diff, record_added};
 pub use options::{FieldViolation, deadline, match_request, solve_request};
-pub use request::{field_path, raw_dataset, raw_match_dataset, violations};
+pub use request::{field_path, raw_dataset, raw_dataset_at, raw_match_dataset, violations};
 pub use response::{chunks, match_batch_response, matches, status, unmatched};

@@ -137,6 +137,7 @@ fn located<T, U>(table: &str, list: Vec<T>, convert: impl Fn(T) -> U) -> Vec<Loc
 /// A process and its flows (nested as `inputs` and `outputs` over the API, a row each in
 /// `process_flows.csv`).
 fn process(
+    root: &str,
     i: usize,
     p: pb::Process,
     processes: &mut Vec<Located<RawProcess>>,
@@ -158,7 +159,7 @@ fn process(
         max_new_capacity,
     } = p;
     for (direction, field, flows) in [("in", "inputs", inputs), ("out", "outputs", outputs)] {
-        let table = format!("dataset.processes[{i}].{field}");
+        let table = format!("{root}.processes[{i}].{field}");
         for (
             j,
             pb::ProcessFlow {
@@ -179,7 +180,7 @@ fn process(
         }
     }
     processes.push(Located {
-        at: at("dataset.processes", i),
+        at: at(&format!("{root}.processes"), i),
         row: RawProcess {
             id,
             site,
@@ -198,6 +199,12 @@ fn process(
 
 /// An API dataset as a raw dataset; `optimizer::input::validate` checks it.
 pub fn raw_dataset(d: pb::Dataset) -> RawDataset {
+    raw_dataset_at("dataset", d)
+}
+
+/// [`raw_dataset`] for a dataset that stands at `root` in its request (`datasets[2]` of a
+/// BatchRequest), so its problems are named by their field paths there.
+pub fn raw_dataset_at(root: &str, d: pb::Dataset) -> RawDataset {
     let pb::Dataset {
         name,
         description,
@@ -220,7 +227,7 @@ pub fn raw_dataset(d: pb::Dataset) -> RawDataset {
     let mut processes = Vec::new();
     let mut process_flows = Vec::new();
     for (i, p) in process_list.into_iter().enumerate() {
-        process(i, p, &mut processes, &mut process_flows);
+        process(root, i, p, &mut processes, &mut process_flows);
     }
     RawDataset {
         config: RawConfig {
@@ -234,13 +241,13 @@ pub fn raw_dataset(d: pb::Dataset) -> RawDataset {
                 budget,
                 max_new_processes: max_new_processes.map(f64::from),
             },
-            origin: Some("dataset".to_owned()),
+            origin: Some(root.to_owned()),
         },
-        materials: materials("dataset.materials", material_list),
-        sites: located("dataset.sites", sites, site),
-        supplies: located("dataset.supplies", supplies, stream),
-        demands: located("dataset.demands", demands, stream),
-        substitutions: substitutions("dataset.substitutions", substitution_list),
+        materials: materials(&format!("{root}.materials"), material_list),
+        sites: located(&format!("{root}.sites"), sites, site),
+        supplies: located(&format!("{root}.supplies"), supplies, stream),
+        demands: located(&format!("{root}.demands"), demands, stream),
+        substitutions: substitutions(&format!("{root}.substitutions"), substitution_list),
         processes,
         process_flows,
     }

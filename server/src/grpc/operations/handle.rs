@@ -2,7 +2,8 @@
 //! each pricing round, each region done) and how it ends (its answer, its error, or
 //! CANCELLED), with the answer counted against the store's byte bound.
 
-use super::{OperationLimits, Store, lock, make_room, timestamp};
+use super::{OperationLimits, Store, make_room};
+use crate::grpc::lock;
 use crate::grpc::pb;
 use crate::grpc::pb::google::longrunning as lro;
 use optimizer::ProgressEvent;
@@ -16,6 +17,8 @@ use tonic::Status;
 pub struct Handle {
     pub(super) store: Arc<Mutex<Store>>,
     pub(super) name: String,
+    /// The store's bounds, which an answer is held to.
+    pub(super) limits: OperationLimits,
 }
 
 impl Handle {
@@ -28,7 +31,7 @@ impl Handle {
         let mut store = lock(&self.store);
         if let Some(e) = store.held.get_mut(&self.name) {
             change(&mut e.progress);
-            e.progress.update_time = Some(timestamp(SystemTime::now()));
+            e.progress.update_time = Some(SystemTime::now().into());
         }
     }
 
@@ -73,8 +76,8 @@ impl Handle {
         answer: Result<prost_types::Any, Status>,
         objective: Option<f64>,
         cancelled: bool,
-        limits: &OperationLimits,
     ) {
+        let limits = &self.limits;
         let (result, state) = match answer {
             _ if cancelled => (
                 Err(Status::cancelled("the operation was cancelled")),
@@ -127,8 +130,8 @@ impl Handle {
         e.bytes = bytes;
         let now = SystemTime::now();
         e.progress.state = state as i32;
-        e.progress.update_time = Some(timestamp(now));
-        e.progress.end_time = Some(timestamp(now));
+        e.progress.update_time = Some(now.into());
+        e.progress.end_time = Some(now.into());
         if state == pb::OperationState::Succeeded {
             e.progress.best_objective = objective;
             e.progress.most_negative_reduced_cost = None;

@@ -7,12 +7,13 @@
 //! before a restart answers NOT_FOUND saying the operation was lost, never a silent wait.
 
 use super::auth::may_use;
+use super::lock;
 use super::pb;
 use super::pb::google::longrunning as lro;
 use optimizer::CancelToken;
 use prost::Message;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::watch;
 use tonic::Status;
@@ -65,10 +66,7 @@ impl Entry {
     fn operation(&self, name: &str) -> lro::Operation {
         lro::Operation {
             name: name.to_string(),
-            metadata: Some(any(
-                "circulate.v1.OperationProgress",
-                self.progress.encode_to_vec(),
-            )),
+            metadata: Some(pack("circulate.v1.OperationProgress", &self.progress)),
             done: self.result.is_some(),
             result: self.result.clone(),
         }
@@ -91,25 +89,12 @@ pub struct Operations {
     instance: String,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Every update of the store is one step, so a panic while holding it leaves it whole.
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn any(type_name: &str, value: Vec<u8>) -> prost_types::Any {
+/// `message` packed as the `Any` an operation's metadata or response carries.
+pub fn pack<M: Message>(type_name: &str, message: &M) -> prost_types::Any {
     prost_types::Any {
         type_url: format!("type.googleapis.com/{type_name}"),
-        value,
+        value: message.encode_to_vec(),
     }
-}
-
-fn timestamp(t: SystemTime) -> prost_types::Timestamp {
-    prost_types::Timestamp::from(t)
-}
-
-/// `message` packed as the `Any` an operation's response carries.
-pub fn pack<M: Message>(type_name: &str, message: &M) -> prost_types::Any {
-    any(type_name, message.encode_to_vec())
 }
 
 impl Operations {
@@ -142,7 +127,7 @@ impl Operations {
         use rand::Rng;
         let id: u128 = rand::rng().random();
         let name = format!("{COLLECTION}{}-{id:032x}", self.instance);
-        let now = timestamp(SystemTime::now());
+        let now = prost_types::Timestamp::from(SystemTime::now());
         store.serial += 1;
         store.bytes += request_bytes;
         let entry = Entry {
@@ -170,9 +155,15 @@ impl Operations {
             Handle {
                 store: self.store.clone(),
                 name,
+                limits: self.limits,
             },
             first,
         ))
+    }
+
+    /// The bounds the store keeps.
+    pub fn limits(&self) -> OperationLimits {
+        self.limits
     }
 
     /// Operation `name` as it stands, if `owner` submitted it.

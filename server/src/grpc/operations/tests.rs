@@ -35,7 +35,6 @@ fn finished_operations_make_room_and_running_ones_are_never_dropped() {
         Ok(pack("x", &pb::BatchResponse::default())),
         Some(1.0),
         false,
-        &l,
     );
     let c = submit(&ops, b"t", 10).expect("the finished one made room");
     assert!(
@@ -87,7 +86,7 @@ fn cancel_marks_the_token_and_a_cancelled_end_is_cancelled() {
     assert!(!first.done);
     ops.cancel(h.name(), None).expect("ours");
     assert!(cancel.is_cancelled());
-    h.finish(Ok(pack("x", &pb::BatchResponse::default())), None, true, &l);
+    h.finish(Ok(pack("x", &pb::BatchResponse::default())), None, true);
     let op = ops.get(h.name(), None).expect("kept");
     assert!(op.done);
     match op.result {
