@@ -59,8 +59,8 @@ pub use pipeline::{
 pub use report::SolveResult;
 pub use solve::flow;
 pub use solve::{
-    Algorithm, Alternatives, CancelToken, DEADLINE_SHARE, DEFAULT_WITHIN, LpSolution,
+    Algorithm, Alternatives, CancelToken, CostMargin, DEADLINE_SHARE, DEFAULT_WITHIN, LpSolution,
     MOST_ALTERNATIVES, Model, PRICING_PER_SOURCE, Progress, ProgressEvent, RELATIVE_GAP,
     SolveOptions, SolveRequest, SolveStats, SolveStatus, SolverOptions, build_model,
-    check_alternatives, check_mip_gap, check_time_limit, check_within,
+    check_alternatives, check_mip_gap, check_time_limit, check_within, cost_margins,
 };

@@ -79,6 +79,59 @@ async fn optimize_answers_with_valueflows_when_asked() {
     assert_eq!(tonnes, flows);
 }
 
+/// Cost ranging over the API, when asked for: every flow carries the margin the CLI writes
+/// to result.json (the same walks on the same plan); none otherwise.
+#[tokio::test]
+async fn optimize_ranges_the_flows_when_asked() {
+    let server = start(2).await;
+    let mut request = optimize_request(&example());
+    let plain = client(&server)
+        .await
+        .optimize(request.clone())
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(plain.flows.iter().all(|f| f.cost_margin_exact.is_none()));
+    request.options = Some(pb::SolveOptions {
+        cost_ranging: true,
+        ..Default::default()
+    });
+    let r = client(&server)
+        .await
+        .optimize(request)
+        .await
+        .unwrap()
+        .into_inner();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/example");
+    let out = tempfile::tempdir().unwrap();
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_circulate"))
+        .args(["solve", dir.to_str().unwrap(), "--cost-ranging", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(cli.status.success());
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("result.json")).unwrap()).unwrap();
+    let margins: Vec<Option<f64>> = json["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["cost_margin"].as_f64())
+        .collect();
+    assert_eq!(margins.len(), r.flows.len());
+    assert!(r.flows.iter().all(|f| f.cost_margin_exact.is_some()));
+    assert!(margins.iter().any(Option::is_some));
+    for (f, m) in r.flows.iter().zip(&margins) {
+        match (f.cost_margin, m) {
+            (Some(a), Some(b)) => assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{a} vs {b}"),
+            (a, b) => assert_eq!(a, *b),
+        }
+    }
+    // The report lists them.
+    let report = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(report.contains("<section id=\"margins\">"));
+}
+
 /// Alternatives over the API: within the cap, each with its flows; a slack out of range is
 /// refused naming its field.
 #[tokio::test]

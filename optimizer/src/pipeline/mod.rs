@@ -14,8 +14,8 @@ use crate::model::domain::Dataset;
 use crate::model::error::Error;
 use crate::report::{self, SolveResult, Unmatched};
 use crate::solve::{
-    LpSolution, Model, SolveOptions, SolveStats, alternatives, build_model, opening_values,
-    run_model,
+    LpSolution, Model, SolveOptions, SolveStats, alternatives, build_model, cost_margins,
+    opening_values, run_model,
 };
 use std::time::Instant;
 
@@ -68,7 +68,7 @@ pub fn solve_keeping_model(ds: &Dataset, options: &SolveOptions) -> Result<Solve
     let mut model = build_model(ds, options);
     let options = options.clone().charged(started);
     let (solution, stats) = run_model(ds, &mut model, &options)?;
-    let (mut result, unmatched) = assemble(ds, &model, &solution, stats);
+    let (mut result, unmatched) = assemble(ds, &model, &solution, stats, &options);
     if options.solver.value_openings && model.lp.layout.has_decisions() {
         for value in opening_values(ds, &model, &solution, &options)? {
             let process = &mut result.processes[value.process.get()];
@@ -92,16 +92,38 @@ pub fn solve_keeping_model(ds: &Dataset, options: &SolveOptions) -> Result<Solve
     })
 }
 
-/// The report, and the unserved supplies and demands by index (exchange matching names
-/// them by the listings' ids).
+/// The report (with each flow's cost margin when `options` ask for cost ranging), and the
+/// unserved supplies and demands by index (exchange matching names them by the listings'
+/// ids).
 fn assemble(
     ds: &Dataset,
     model: &Model,
     solution: &LpSolution,
     stats: SolveStats,
+    options: &SolveOptions,
 ) -> (SolveResult, (Vec<Unmatched>, Vec<Unmatched>)) {
     let started = Instant::now();
-    let mut result = report::assemble(ds, &model.network, &model.lp, solution, stats);
+    let margins = match &solution.primal {
+        Some(x) if options.solver.cost_ranging => {
+            let arcs = report::flow_arcs(&model.lp, x);
+            let margins = cost_margins(ds, model, solution, &arcs);
+            tracing::debug!(
+                seconds = started.elapsed().as_secs_f64(),
+                flows = arcs.len(),
+                "flows ranged"
+            );
+            margins.map(|m| arcs.into_iter().zip(m).collect::<report::FlowMargins>())
+        }
+        _ => None,
+    };
+    let mut result = report::assemble(
+        ds,
+        &model.network,
+        &model.lp,
+        solution,
+        stats,
+        margins.as_ref(),
+    );
     let explained = Instant::now();
     let (offers, requests) = report::unmatched(ds, model, solution);
     tracing::debug!(

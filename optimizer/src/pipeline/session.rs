@@ -68,7 +68,7 @@ impl WhatIf {
         let started = Instant::now();
         let mut model = build_model(&ds, &options);
         let run = run_keeping_backend(&ds, &mut model, &options.clone().charged(started))?;
-        let (result, unmatched) = assemble(&ds, &model, &run.solution, run.stats);
+        let (result, unmatched) = assemble(&ds, &model, &run.solution, run.stats, &options);
         Ok(WhatIf {
             ds,
             options,
@@ -160,7 +160,13 @@ impl WhatIf {
         // and the next revision builds from the revised dataset.
         self.ds = revised;
         let (run, start): (KeptRun, &'static str) = outcome?;
-        let (result, unmatched) = assemble(&self.ds, &self.model, &run.solution, run.stats);
+        let (result, unmatched) = assemble(
+            &self.ds,
+            &self.model,
+            &run.solution,
+            run.stats,
+            &self.options,
+        );
         self.backend = run.backend;
         let changes = revision::plan_changes(&self.result, &result);
         self.result = result;

@@ -70,7 +70,7 @@ pub(crate) fn alternative(
         solution,
         stats,
     } = solve;
-    let r = assemble(ds, &model.network, &model.lp, &solution, stats);
+    let r = assemble(ds, &model.network, &model.lp, &solution, stats, None);
     let over = match (r.objective, optimum.objective) {
         (Some(a), Some(o)) if o != 0.0 => Some((a - o) / o.abs()),
         (Some(a), Some(_)) => Some(a),

@@ -1,7 +1,7 @@
 //! Assembles a [`SolveResult`] from a solution read through the LP's layout: cost parts,
 //! flows, imports, disposals, process use, KPIs, shadow prices and targets.
 
-use super::flows::{FLOW_EPSILON_T, sort_flows};
+use super::flows::{FLOW_EPSILON_T, FlowMargins, sort_flows};
 use super::kpis::{BASELINE, Part, baseline, kpis};
 use super::plan::Plan;
 use super::schema::*;
@@ -13,13 +13,14 @@ use crate::model::ids::{MaterialIdx, ProcessIdx};
 use crate::network::{ArcIdx, Network, SinkKind, SourceKind};
 use crate::solve::LpSolution;
 
-/// Assembles the result of a solve.
+/// Assembles the result of a solve, each flow with its cost margin where `margins` has one.
 pub(crate) fn assemble(
     ds: &Dataset,
     net: &Network,
     lp: &LinearProgram,
     solution: &LpSolution,
     stats: SolveStats,
+    margins: Option<&FlowMargins>,
 ) -> SolveResult {
     let baseline_parts = baseline(ds);
     let mut result = SolveResult {
@@ -48,7 +49,7 @@ pub(crate) fn assemble(
     let plan = Plan { ds, net, lp, x };
     let parts = plan.cost_parts();
     result.objective = Some(parts.total);
-    result.flows = plan.flows();
+    result.flows = plan.flows(margins);
     result.imports = plan.imports();
     result.disposals = plan.disposals();
     result.processes = plan.process_uses();
@@ -138,7 +139,7 @@ impl Plan<'_> {
             .sum()
     }
 
-    fn flows(&self) -> Vec<Flow> {
+    fn flows(&self, margins: Option<&FlowMargins>) -> Vec<Flow> {
         let (ds, net) = (self.ds, self.net);
         use rayon::prelude::*;
         let mut flows: Vec<Flow> = (0..self.lp.layout.arcs())
@@ -152,6 +153,7 @@ impl Plan<'_> {
                 let (from, to) = (ds.site(source.site), ds.site(sink.site));
                 let km = net.arcs.km(a);
                 let haul = costs::arc(ds, net, a);
+                let margin = margins.and_then(|m| m.get(&a));
                 Flow {
                     from_site: from.id.clone(),
                     from_name: from.name.clone(),
@@ -180,6 +182,8 @@ impl Plan<'_> {
                     from_lat: from.lat,
                     to_lon: to.lon,
                     to_lat: to.lat,
+                    cost_margin: margin.and_then(|m| m.per_tonne),
+                    cost_margin_exact: margin.map(|m| m.exact),
                 }
             })
             .collect();

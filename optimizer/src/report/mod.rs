@@ -22,7 +22,7 @@ pub mod valueflows;
 pub mod write;
 
 pub(crate) use assemble::assemble;
-pub use flows::{FLOW_EPSILON_T, sort_flows};
+pub use flows::{FLOW_EPSILON_T, FlowMargins, flow_arcs, sort_flows};
 pub use kpis::{BASELINE, KPI_DEFINITIONS, KpiDefinition};
 pub use schema::*;
 pub use targets::rank_targets;

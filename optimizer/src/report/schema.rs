@@ -179,6 +179,15 @@ pub struct Flow {
     pub to_lon: f64,
     /// Receiver latitude.
     pub to_lat: f64,
+    /// With cost ranging: how much dearer per tonne sent the haul could get before the
+    /// optimum moves tonnes off this flow, currency/t. Absent when no other way to place
+    /// the tonne was found (a process's activity would have to change).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_margin: Option<f64>,
+    /// With cost ranging: whether `cost_margin` is exact; else an upper bound (processes or
+    /// substitution ratios take part): raising the haul by more moves tonnes off the flow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_margin_exact: Option<bool>,
 }
 
 /// Demand still imported.

@@ -42,7 +42,9 @@ pub use options::{
     Algorithm, DEADLINE_SHARE, SolveOptions, SolveRequest, SolverOptions, check_mip_gap,
     check_time_limit,
 };
-pub use pricing::{LocalRoute, PRICING_PER_SOURCE, UnservedStream, local_routes};
+pub use pricing::{
+    CostMargin, LocalRoute, PRICING_PER_SOURCE, UnservedStream, cost_margins, local_routes,
+};
 pub use progress::{Progress, ProgressEvent};
 pub use run::run_model;
 pub(crate) use run::{KeptRun, rerun, rerun_extended, run_keeping_backend};

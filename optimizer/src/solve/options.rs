@@ -47,6 +47,9 @@ pub struct SolveRequest {
     /// With investment decisions: also solve each candidate's opening flipped, for what
     /// opening it is worth (one more solve per decided candidate).
     pub value_openings: bool,
+    /// Also find, for each flow of the plan, how much dearer per tonne its haul could get
+    /// before the optimum moves tonnes off it (two route searches per flow).
+    pub cost_ranging: bool,
     /// Near-optimal alternatives wanted besides the optimum (0: none).
     pub alternatives: usize,
     /// How much dearer than the optimum an alternative may be, a share of its cost;
@@ -65,6 +68,7 @@ impl Default for SolveRequest {
             algorithm: Algorithm::Auto,
             mip_gap: None,
             value_openings: false,
+            cost_ranging: false,
             alternatives: 0,
             within: None,
         }
@@ -82,6 +86,7 @@ impl From<SolveRequest> for SolveOptions {
             algorithm,
             mip_gap,
             value_openings,
+            cost_ranging,
             alternatives,
             within,
         } = request;
@@ -101,6 +106,7 @@ impl From<SolveRequest> for SolveOptions {
                 algorithm,
                 mip_gap,
                 value_openings,
+                cost_ranging,
                 ..SolverOptions::default()
             },
             alternatives: Alternatives {
@@ -160,6 +166,8 @@ pub struct SolverOptions {
     pub mip_gap: Option<f64>,
     /// Whether to find what each decided candidate's opening is worth.
     pub value_openings: bool,
+    /// Whether to find each flow's cost margin ([`super::cost_margins`]).
+    pub cost_ranging: bool,
 }
 
 impl SolverOptions {

@@ -68,6 +68,11 @@ pub struct SolveFlags {
     /// opening it is worth (in result.json and the report; one more solve per candidate).
     #[arg(long)]
     pub value_openings: bool,
+    /// Also find each flow's cost margin: how much dearer per tonne its haul could get
+    /// before the optimum moves tonnes off it (in result.json and the report; two route
+    /// searches per flow).
+    #[arg(long)]
+    pub cost_ranging: bool,
     /// Also find N near-optimal alternatives: plans costing at most (1 + --within) x the
     /// optimum that differ from it and from each other as much as possible (each one more
     /// certified solve; in result.json and the report).
@@ -125,6 +130,7 @@ impl From<&SolveFlags> for SolveRequest {
             deadline: None,
             mip_gap: args.mip_gap,
             value_openings: args.value_openings,
+            cost_ranging: args.cost_ranging,
             alternatives: args.alternatives,
             within: Some(args.within),
             algorithm: match args.solver {

@@ -2,7 +2,8 @@
 //! the plan ([`map`]), a Sankey diagram of where the tonnes go ([`sankey`], drawn by
 //! [`charts`]), KPI cards with their definitions, cost and emission parts against the
 //! baseline, the targets and the shadow prices ([`tables`]), why streams are not served
-//! ([`why_not`]) and near-optimal alternatives beside the optimum ([`alternatives`]). Everything is inline SVG
+//! ([`why_not`]), how firm each flow is (its cost margin, [`margins`]) and near-optimal
+//! alternatives beside the optimum ([`alternatives`]). Everything is inline SVG
 //! rendered here plus a little hand-written script (`report.js`: tooltips, pan and zoom);
 //! the page loads nothing from anywhere.
 
@@ -10,6 +11,7 @@ mod alternatives;
 mod charts;
 pub mod curve;
 mod map;
+mod margins;
 pub mod sankey;
 mod svg;
 mod tables;
@@ -141,6 +143,7 @@ pub fn render(ds: &Dataset, result: &SolveResult, outline: &[MultiPolygon<f64>])
     );
     body.push_str(&tables::opening_values(result));
     body.push_str(&why_not::why_not(ds, result));
+    body.push_str(&margins::margins(result));
     body.push_str(&alternatives::alternatives(result));
     let _ = write!(
         body,

@@ -13,10 +13,13 @@
 mod bounds;
 mod dual_tree;
 mod pass;
+mod ranging;
 mod residual;
 mod serve;
+mod walk;
 
 pub(crate) use pass::negative_arcs;
+pub use ranging::{CostMargin, cost_margins};
 pub use serve::{LocalRoute, UnservedStream, local_routes};
 
 use super::backend::Session;

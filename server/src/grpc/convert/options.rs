@@ -47,6 +47,7 @@ pub fn solve_request(
         value_openings,
         alternatives,
         within,
+        cost_ranging,
         // Read by the handler: the library does not write Valueflows.
         valueflows: _,
     } = options.unwrap_or_default();
@@ -59,6 +60,7 @@ pub fn solve_request(
         algorithm: Algorithm::Auto,
         mip_gap: checked_mip_gap(mip_gap)?,
         value_openings,
+        cost_ranging,
         alternatives: optimizer::check_alternatives(alternatives as usize).map_err(
             |description| FieldViolation {
                 field: "options.alternatives",
@@ -99,6 +101,7 @@ pub fn match_request(
             alternatives: 0,
             within: None,
             valueflows: false,
+            cost_ranging: false,
         }),
         deadline,
     )

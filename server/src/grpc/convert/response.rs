@@ -183,6 +183,8 @@ pub(super) fn flows(list: &[r::Flow]) -> Vec<pb::Flow> {
             from_lat: f.from_lat,
             to_lon: f.to_lon,
             to_lat: f.to_lat,
+            cost_margin: f.cost_margin,
+            cost_margin_exact: f.cost_margin_exact,
         })
         .collect()
 }

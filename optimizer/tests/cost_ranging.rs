@@ -1,0 +1,171 @@
+//! Cost ranging: each flow's `cost_margin` is how much dearer per tonne sent its haul could
+//! get before the optimum moves tonnes off it. Checked by hand on a four-site line, and on
+//! generated regions by re-solving the LP over every pair in range with HiGHS, the flow's
+//! own cost raised by 1.01 x its margin (the flow loses tonnes) and, where the margin is
+//! exact, 0.99 x (it keeps every tonne).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+use common::*;
+use highs::{ColProblem, Sense};
+use optimizer::lp::certificate::PlainLp;
+use optimizer::report::flow_arcs;
+use optimizer::{Dataset, SolveOptions, SolveRequest, SolveStatus};
+
+fn ranging(exact: bool) -> SolveOptions {
+    SolveRequest {
+        exact,
+        cost_ranging: true,
+        ..Default::default()
+    }
+    .into()
+}
+
+/// Sites on the equator: A (lon 0), B (1), C (3), E (6); transport 0.1 per tkm, so one degree
+/// costs 11.1195 per t; import 20, disposal 5. A's 10 t go to B (11.12 per t, saving 25);
+/// C imports and E disposes of its 10 t (E -> C would cost 33.36).
+fn line() -> Dataset {
+    Builder::new()
+        .material("m", 20.0, 5.0)
+        .site("A", 0.0)
+        .site("B", 1.0)
+        .site("C", 3.0)
+        .site("E", 6.0)
+        .supply("A", "m", 10.0)
+        .demand("B", "m", 10.0)
+        .demand("C", "m", 10.0)
+        .supply("E", "m", 10.0)
+        .build()
+}
+
+/// By hand. Taking a tonne off A -> B: A disposes of it (5) and B imports one (20), 25 in
+/// all, against the 11.1195 the haul costs; or A sends it to C (33.3585), C imports one less
+/// (-20) and B one more (20), 22.239 over the haul. So the haul may get dearer by
+/// 25 - 11.1195 = 13.8805 per tonne before the plan drops it.
+#[test]
+fn hand_computed_margin_on_a_line() {
+    let r = optimizer::solve(&line(), &ranging(false)).unwrap();
+    assert_eq!(r.status, SolveStatus::Optimal);
+    assert_eq!(r.flows.len(), 1, "{:?}", r.flows);
+    let f = &r.flows[0];
+    assert_eq!((f.from_site.as_str(), f.to_site.as_str()), ("A", "B"));
+    assert_close(
+        f.cost_margin.unwrap(),
+        25.0 - 0.1 * KM_PER_DEGREE,
+        "A -> B's margin",
+    );
+    assert_eq!(f.cost_margin_exact, Some(true));
+}
+
+/// Without ranging asked for, flows carry no margin.
+#[test]
+fn margins_only_when_asked() {
+    let r = optimizer::solve(&line(), &SolveOptions::default()).unwrap();
+    assert!(
+        r.flows
+            .iter()
+            .all(|f| f.cost_margin.is_none() && f.cost_margin_exact.is_none())
+    );
+}
+
+/// HiGHS's value of column `col` in `plain` with its cost raised by `by`.
+fn highs_value(plain: &PlainLp, col: usize, by: f64) -> f64 {
+    let mut lp = ColProblem::default();
+    let rows: Vec<_> = plain
+        .row_bounds
+        .iter()
+        .map(|&(lo, hi)| lp.add_row(lo..=hi))
+        .collect();
+    for (j, ((column, &cost), &(lo, hi))) in plain
+        .columns
+        .iter()
+        .zip(&plain.cost)
+        .zip(&plain.col_bounds)
+        .enumerate()
+    {
+        let cost = if j == col { cost + by } else { cost };
+        lp.add_column(cost, lo..=hi, column.iter().map(|&(r, v)| (rows[r], v)));
+    }
+    let mut model = highs::Model::new(lp);
+    model.set_sense(Sense::Minimise);
+    model.set_option("primal_feasibility_tolerance", 1e-9);
+    let solved = model.solve();
+    assert_eq!(solved.status(), highs::HighsModelStatus::Optimal);
+    solved.get_solution().columns()[col]
+}
+
+/// Ranges `ds` over every pair in range and re-solves up to `samples` flows (spread over
+/// them) with their cost raised. Returns how many exact margins were checked both ways.
+fn check_margins(ds: &Dataset, samples: usize) -> usize {
+    let solved = optimizer::solve_keeping_model(ds, &ranging(true)).unwrap();
+    assert_eq!(solved.result.status, SolveStatus::Optimal);
+    let x = solved.solution.primal.as_ref().unwrap();
+    let arcs = flow_arcs(&solved.model.lp, x);
+    let margins = optimizer::cost_margins(ds, &solved.model, &solved.solution, &arcs).unwrap();
+    // The report carries the same margins.
+    let mut reported: Vec<f64> = solved
+        .result
+        .flows
+        .iter()
+        .filter_map(|f| f.cost_margin)
+        .collect();
+    let mut found: Vec<f64> = margins.iter().filter_map(|m| m.per_tonne).collect();
+    reported.sort_by(f64::total_cmp);
+    found.sort_by(f64::total_cmp);
+    assert_eq!(reported, found);
+    let plain = PlainLp::from(&solved.model.lp);
+    let layout = &solved.model.lp.layout;
+    let ranged: Vec<_> = arcs
+        .iter()
+        .zip(&margins)
+        .filter(|(_, m)| m.per_tonne.is_some_and(|g| g > 1e-3))
+        .collect();
+    assert!(!ranged.is_empty());
+    let step = (ranged.len() / samples).max(1);
+    let mut exact = 0;
+    for (&a, m) in ranged.into_iter().step_by(step).take(samples) {
+        let col = layout.flow(a).get();
+        let margin = m.per_tonne.unwrap();
+        let before = x[col];
+        let above = highs_value(&plain, col, margin * 1.01 + 1e-6);
+        assert!(
+            above < before - 1e-6,
+            "arc {a:?}: margin {margin}, raised by 1.01 x it still carries {above} of {before} t"
+        );
+        if m.exact {
+            let below = highs_value(&plain, col, margin * 0.99);
+            assert!(
+                (below - before).abs() <= 1e-6 * before.max(1.0),
+                "arc {a:?}: margin {margin} (exact), raised by 0.99 x it carries {below}, not {before} t"
+            );
+            exact += 1;
+        }
+    }
+    exact
+}
+
+/// The peer instance spread over three times its side, so that flows compete with imports,
+/// disposals and one another; hauls limited to 25 km (pairs worth routing reach about 40),
+/// so that the LP over every pair in range stays small enough to re-solve many times.
+fn sparse(seed: u64, recycler: bool) -> Dataset {
+    let mut ds = optimizer::generate::uniform::generate(400, seed, recycler);
+    for site in &mut ds.sites {
+        site.lon *= 3.0;
+        site.lat *= 3.0;
+    }
+    ds.transport.max_haul = Some(optimizer::Km(25.0));
+    ds
+}
+
+#[test]
+fn margins_hold_on_a_generated_region() {
+    assert!(check_margins(&sparse(11, false), 8) >= 7);
+    assert!(check_margins(&sparse(3, false), 8) >= 7);
+}
+
+/// With recyclers a margin may be an upper bound (a way that changes a process's activity
+/// is not searched): raising the haul by more still moves tonnes off the flow.
+#[test]
+fn margins_hold_with_recyclers() {
+    check_margins(&sparse(5, true), 8);
+}
