@@ -183,10 +183,8 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
             return Ok(code);
         }
     };
-    tracing::info!(
-        seconds = started.elapsed().as_secs_f64(),
-        "dataset read and validated"
-    );
+    let read_seconds = started.elapsed().as_secs_f64();
+    tracing::info!(seconds = read_seconds, "dataset read and validated");
     // Checked before solving, so a broken outline or an --out that cannot be replaced fails
     // fast, not after a long solve.
     let outline = match &args.out {
@@ -222,8 +220,10 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         }
         None => optimizer::solve(&ds, &options)?,
     };
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "solved");
+    let solved_seconds = started.elapsed().as_secs_f64();
+    tracing::info!(seconds = solved_seconds, "solved");
     let mut written = None;
+    let mut written_seconds = 0.0;
     if let Some(out) = &args.out {
         progress.stage("writing the result files");
         let started = Instant::now();
@@ -236,7 +236,6 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{}: {note}", out.display());
         }
         optimizer::report::write_formats(&result, staging.path(), formats)?;
-        written = Some(formats);
         if formats.valueflows {
             let vf = staging
                 .path()
@@ -244,11 +243,10 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
             optimizer::report::valueflows::write(&ds, &result, &vf)?;
         }
         circulate::html::write_report(&ds, &result, &outline, staging.path())?;
+        written = Some(formats);
         staging.publish()?;
-        tracing::info!(
-            seconds = started.elapsed().as_secs_f64(),
-            "result files written"
-        );
+        written_seconds = started.elapsed().as_secs_f64();
+        tracing::info!(seconds = written_seconds, "result files written");
     }
     progress.finish();
     if args.json {
@@ -259,7 +257,12 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
             &result,
             args.top,
             args.out.as_deref().zip(written),
-            run_started.elapsed().as_secs_f64(),
+            summary::Timings {
+                read: read_seconds,
+                solved: solved_seconds,
+                written: written_seconds,
+                wall: run_started.elapsed().as_secs_f64(),
+            },
         );
     }
     Ok(ExitCode::SUCCESS)
