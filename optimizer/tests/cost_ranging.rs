@@ -121,9 +121,10 @@ fn check_margins(ds: &Dataset, samples: usize) -> usize {
         .filter(|(_, m)| m.per_tonne.is_some_and(|g| g > 1e-3))
         .collect();
     assert!(!ranged.is_empty());
-    let step = (ranged.len() / samples).max(1);
-    let mut exact = 0;
-    for (&a, m) in ranged.into_iter().step_by(step).take(samples) {
+    // Every sampled margin must be reached (an upper bound is one too); exact ones, sampled
+    // apart, must also be the least raise that moves tonnes.
+    let exact: Vec<_> = ranged.iter().copied().filter(|(_, m)| m.exact).collect();
+    for &(&a, m) in spread(&ranged, samples).iter() {
         let col = layout.flow(a).get();
         let margin = m.per_tonne.unwrap();
         let before = x[col];
@@ -132,16 +133,30 @@ fn check_margins(ds: &Dataset, samples: usize) -> usize {
             above < before - 1e-6,
             "arc {a:?}: margin {margin}, raised by 1.01 x it still carries {above} of {before} t"
         );
-        if m.exact {
-            let below = highs_value(&plain, col, margin * 0.99);
-            assert!(
-                (below - before).abs() <= 1e-6 * before.max(1.0),
-                "arc {a:?}: margin {margin} (exact), raised by 0.99 x it carries {below}, not {before} t"
-            );
-            exact += 1;
-        }
     }
-    exact
+    let checked = spread(&exact, samples);
+    for &(&a, m) in &checked {
+        let col = layout.flow(a).get();
+        let margin = m.per_tonne.unwrap();
+        let before = x[col];
+        let above = highs_value(&plain, col, margin * 1.01 + 1e-6);
+        assert!(
+            above < before - 1e-6,
+            "arc {a:?}: margin {margin} (exact), raised by 1.01 x it still carries {above} of {before} t"
+        );
+        let below = highs_value(&plain, col, margin * 0.99);
+        assert!(
+            (below - before).abs() <= 1e-6 * before.max(1.0),
+            "arc {a:?}: margin {margin} (exact), raised by 0.99 x it carries {below}, not {before} t"
+        );
+    }
+    checked.len()
+}
+
+/// Up to `samples` entries spread over `list`.
+fn spread<T: Copy>(list: &[T], samples: usize) -> Vec<T> {
+    let step = (list.len() / samples).max(1);
+    list.iter().step_by(step).take(samples).copied().collect()
 }
 
 /// The peer instance spread over three times its side, so that flows compete with imports,

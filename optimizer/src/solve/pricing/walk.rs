@@ -35,7 +35,7 @@ const MOST_NEIGHBOURS: usize = 128;
 /// thousands of nodes per stream: on a generated 10,000-site region with recyclers,
 /// explaining 1,186 streams took 228 s with a cap of 4,096 and a retry with more
 /// neighbours, against the solve's 8 s.
-const MOST_STEPS: usize = 256;
+pub(super) const MOST_STEPS: usize = 256;
 
 /// A state of the search: a node and what its row must do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
