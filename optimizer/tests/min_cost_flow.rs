@@ -5,7 +5,6 @@
 //! path give the same optimum within the documented rounding bound, with mass balance.
 mod common;
 use common::*;
-use highs::{ColProblem, Sense};
 use optimizer::flow::simplex::{NetworkSimplex, SimplexEnd};
 use optimizer::flow::ssp::{self, Transportation};
 use optimizer::lp::certificate::{PlainLp, Tolerance, check_optimal};
@@ -89,21 +88,7 @@ fn as_lp(p: &Transportation) -> PlainLp {
 /// HiGHS's optimum of the same problem as an LP.
 fn highs_optimum(p: &Transportation) -> f64 {
     let plain = as_lp(p);
-    let mut lp = ColProblem::default();
-    let rows: Vec<_> = plain
-        .row_bounds
-        .iter()
-        .map(|&(lo, hi)| lp.add_row(lo..=hi))
-        .collect();
-    for ((column, &cost), &(lo, hi)) in plain.columns.iter().zip(&plain.cost).zip(&plain.col_bounds)
-    {
-        lp.add_column(cost, lo..=hi, column.iter().map(|&(r, v)| (rows[r], v)));
-    }
-    let mut model = highs::Model::new(lp);
-    model.set_sense(Sense::Minimise);
-    let solved = model.solve();
-    assert_eq!(solved.status(), highs::HighsModelStatus::Optimal);
-    let x = solved.get_solution().columns().to_vec();
+    let x = highs_columns(&plain, &plain.cost);
     x.iter().zip(&plain.cost).map(|(x, c)| x * c).sum()
 }
 

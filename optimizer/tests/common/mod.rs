@@ -304,3 +304,22 @@ pub fn with_route(mut ds: Dataset, id: &str, route: &str) -> Dataset {
     p.route = Route::parse(route).expect("route");
     ds
 }
+
+/// HiGHS's optimal columns of `plain` with its costs replaced by `cost`.
+pub fn highs_columns(plain: &optimizer::lp::certificate::PlainLp, cost: &[f64]) -> Vec<f64> {
+    let mut lp = highs::ColProblem::default();
+    let rows: Vec<_> = plain
+        .row_bounds
+        .iter()
+        .map(|&(lo, hi)| lp.add_row(lo..=hi))
+        .collect();
+    for ((column, &cost), &(lo, hi)) in plain.columns.iter().zip(cost).zip(&plain.col_bounds) {
+        lp.add_column(cost, lo..=hi, column.iter().map(|&(r, v)| (rows[r], v)));
+    }
+    let mut model = highs::Model::new(lp);
+    model.set_sense(highs::Sense::Minimise);
+    model.set_option("primal_feasibility_tolerance", 1e-9);
+    let solved = model.solve();
+    assert_eq!(solved.status(), highs::HighsModelStatus::Optimal);
+    solved.get_solution().columns().to_vec()
+}
