@@ -28,4 +28,6 @@ pub use schema::*;
 pub use targets::rank_targets;
 pub(crate) use unserved::unserved;
 pub use unserved::{Unmatched, unmatched};
-pub use write::{Formats, GEOJSON_DEFAULT_MAX_FLOWS, RESULT_FILES, write_all, write_formats};
+pub use write::{
+    Formats, GEOJSON_DEFAULT_MAX_FLOWS, RESULT_FILES, write_all, write_formats, write_plan_files,
+};

@@ -6,6 +6,7 @@
 
 use super::columns::{FLOW_COLUMNS, FlowColumn};
 use super::schema::SolveResult;
+use crate::model::domain::Dataset;
 use crate::model::error::Error;
 use std::io::{self, Write};
 use std::path::Path;
@@ -132,8 +133,23 @@ pub fn write_all(result: &SolveResult, dir: &Path) -> Result<(), Error> {
     write_formats(result, dir, Formats::default_for(result.flows.len()))
 }
 
+/// Writes every file of `formats` into `dir`: [`write_formats`]'s, and the plan as
+/// Valueflows when asked for (it names the dataset's sites and processes).
+pub fn write_plan_files(
+    ds: &Dataset,
+    result: &SolveResult,
+    dir: &Path,
+    formats: Formats,
+) -> Result<(), Error> {
+    write_formats(result, dir, formats)?;
+    if formats.valueflows {
+        super::valueflows::write(ds, result, &dir.join(super::valueflows::VALUEFLOWS_FILE))?;
+    }
+    Ok(())
+}
+
 /// Writes `result.json`, `targets.csv` and the flow tables of `formats` into `dir` (not the
-/// Valueflows file: see [`super::valueflows::write`]).
+/// Valueflows file: see [`write_plan_files`]).
 pub fn write_formats(result: &SolveResult, dir: &Path, formats: Formats) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(at(dir))?;
     // The files are independent; with millions of flows each takes seconds, so they are

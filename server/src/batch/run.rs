@@ -171,13 +171,7 @@ fn solve_and_write(
     if let Some(note) = note {
         tracing::warn!(region = %region.name, "{note}");
     }
-    optimizer::report::write_formats(&result, staging.path(), formats)?;
-    if formats.valueflows {
-        let vf = staging
-            .path()
-            .join(optimizer::report::valueflows::VALUEFLOWS_FILE);
-        optimizer::report::valueflows::write(&ds, &result, &vf)?;
-    }
+    optimizer::report::write_plan_files(&ds, &result, staging.path(), formats)?;
     let outline = optimizer::regions::dataset_outline(&region.dir)?;
     crate::html::write_report(&ds, &result, &outline, staging.path())?;
     let row = RegionRow::solved(&region.name, &result, started.elapsed().as_secs_f64());

@@ -235,13 +235,7 @@ pub fn run(args: &SolveArgs) -> anyhow::Result<ExitCode> {
         if let Some(note) = note {
             eprintln!("{}: {note}", out.display());
         }
-        optimizer::report::write_formats(&result, staging.path(), formats)?;
-        if formats.valueflows {
-            let vf = staging
-                .path()
-                .join(optimizer::report::valueflows::VALUEFLOWS_FILE);
-            optimizer::report::valueflows::write(&ds, &result, &vf)?;
-        }
+        optimizer::report::write_plan_files(&ds, &result, staging.path(), formats)?;
         circulate::html::write_report(&ds, &result, &outline, staging.path())?;
         written = Some(formats);
         staging.publish()?;
