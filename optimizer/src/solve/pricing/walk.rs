@@ -192,10 +192,6 @@ impl Ord for Label {
     }
 }
 
-/// A step out of a settled node: the next need, its cost so far, tonnes there per tonne of
-/// the start, and the pair taken (counterpart and km), if one was.
-type Step = (Need, f64, f64, Option<(usize, f64)>);
-
 /// What one search with a given number of neighbours found.
 struct Searched {
     best: Option<Route>,
@@ -251,22 +247,32 @@ fn dijkstra(search: &Search, residual: &Residual, walk: Walk, neighbours: usize)
                 });
             }
         };
-        // The tonne absorbed at the hub, `extra` per tonne at this node.
-        let mut at_hub = |extra: f64| end(label.cost + extra * label.amount + walk.from_hub);
+        // The walk's cost when the tonne is absorbed at the hub, `extra` per tonne here.
+        let via_hub = |extra: f64| label.cost + extra * label.amount + walk.from_hub;
         let slack_allowed = !is_start || walk.own_slack;
         let budget = (best_cost - label.cost) / label.amount;
-        let mut next: Vec<Step> = Vec::new();
+        let wanted = if is_start {
+            start_neighbours
+        } else {
+            neighbours
+        };
+        let mut push = |need: Need, cost: f64, amount: f64, first: Option<(usize, f64)>| {
+            if !settled.contains_key(&need) {
+                frontier.push(Label {
+                    cost,
+                    amount,
+                    need,
+                    first: label.first.or(first),
+                    steps: label.steps + 1,
+                });
+            }
+        };
         match label.need {
             Need::SinkMore(t) => {
                 // Importing one more ends the walk; a pair brings it from a source.
                 if let (true, (_, Some(reduced))) = (slack_allowed, residual.import[t.get()]) {
-                    at_hub(reduced);
+                    end(via_hub(reduced));
                 }
-                let wanted = if is_start {
-                    start_neighbours
-                } else {
-                    neighbours
-                };
                 let mut pairs = search.sources_of(t, wanted, budget);
                 if is_start {
                     pairs.retain(|p| walk.skip != Some((p.1, t)));
@@ -279,18 +285,13 @@ fn dijkstra(search: &Search, residual: &Residual, walk: Walk, neighbours: usize)
                 for (reduced, s, km, ratio) in pairs {
                     let sent = label.amount / ratio;
                     let cost = label.cost + reduced * sent;
-                    next.push((Need::SourceLess(s), cost, sent, Some((s.get(), km))));
+                    push(Need::SourceLess(s), cost, sent, Some((s.get(), km)));
                 }
             }
             Need::SourceMore(s) => {
                 if let (true, (_, Some(reduced))) = (slack_allowed, residual.disposal[s.get()]) {
-                    at_hub(reduced);
+                    end(via_hub(reduced));
                 }
-                let wanted = if is_start {
-                    start_neighbours
-                } else {
-                    neighbours
-                };
                 let mut pairs = search.sinks_of(s, wanted, budget);
                 if is_start {
                     pairs.retain(|p| walk.skip != Some((s, p.1)));
@@ -308,50 +309,39 @@ fn dijkstra(search: &Search, residual: &Residual, walk: Walk, neighbours: usize)
                         continue;
                     }
                     let first = Some((t.get(), km));
-                    next.push((Need::SinkLess(t), cost, label.amount * ratio, first));
+                    push(Need::SinkLess(t), cost, label.amount * ratio, first);
                 }
             }
             Need::SourceLess(s) => {
                 // Disposing of one less is free at the optimum (the column is basic).
                 if residual.disposal[s.get()].0 {
-                    at_hub(0.0);
+                    end(via_hub(0.0));
                 }
                 let net = search.network();
                 for &a in &residual.sends[s.get()] {
                     let t = net.arcs.sink(a);
-                    next.push((
+                    push(
                         Need::SinkMore(t),
                         label.cost,
                         label.amount * net.arcs.ratio(a),
                         None,
-                    ));
+                    );
                 }
             }
             Need::SinkLess(t) => {
                 if residual.import[t.get()].0 {
-                    at_hub(0.0);
+                    end(via_hub(0.0));
                 }
                 let net = search.network();
                 for &a in &residual.takes[t.get()] {
                     let s = net.arcs.source(a);
-                    next.push((
+                    push(
                         Need::SourceMore(s),
                         label.cost,
                         label.amount / net.arcs.ratio(a),
                         None,
-                    ));
+                    );
                 }
-            }
-        }
-        for (need, cost, amount, first) in next {
-            if !settled.contains_key(&need) {
-                frontier.push(Label {
-                    cost,
-                    amount,
-                    need,
-                    first: label.first.or(first),
-                    steps: label.steps + 1,
-                });
             }
         }
     }
