@@ -20,21 +20,9 @@ fn ranging(exact: bool) -> SolveOptions {
     .into()
 }
 
-/// Sites on the equator: A (lon 0), B (1), C (3), E (6); transport 0.1 per tkm, so one degree
-/// costs 11.1195 per t; import 20, disposal 5. A's 10 t go to B (11.12 per t, saving 25);
-/// C imports and E disposes of its 10 t (E -> C would cost 33.36).
+/// The four sites of [`four_on_a_line`].
 fn line() -> Dataset {
-    Builder::new()
-        .material("m", 20.0, 5.0)
-        .site("A", 0.0)
-        .site("B", 1.0)
-        .site("C", 3.0)
-        .site("E", 6.0)
-        .supply("A", "m", 10.0)
-        .demand("B", "m", 10.0)
-        .demand("C", "m", 10.0)
-        .supply("E", "m", 10.0)
-        .build()
+    four_on_a_line().build()
 }
 
 /// By hand. Taking a tonne off A -> B: A disposes of it (5) and B imports one (20), 25 in

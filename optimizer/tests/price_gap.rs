@@ -12,24 +12,13 @@ use common::*;
 use optimizer::report::{UnmatchedReason, Unserved, UnservedKind};
 use optimizer::{Dataset, Km, SolveOptions, SolveResult, SolveStatus};
 
-/// Sites on the equator: A (lon 0), B (1), C (3), E (6); transport 0.1 per tkm, so one degree
-/// costs 11.1195 per t. Material m: import 20, disposal 5. A has 10 t, B and C want 10 t
-/// each, E has 10 t. A -> B costs 11.12 and saves 25: routed. A -> C (33.36) and E -> C
-/// (33.36) cost more than the 25 they would save. So C imports 10 t and E disposes of 10 t.
-/// Material n (haul limit 100 km): 5 t at A, 5 t wanted at C, 333.6 km apart: nothing in
-/// range.
+/// [`four_on_a_line`]: A's 10 t of m go to B (11.12 per t, saving 25); A -> C (33.36) and
+/// E -> C (33.36) cost more than the 25 they would save, so C imports 10 t and E disposes of
+/// 10 t. Material n (haul limit 100 km): 5 t at A, 5 t wanted at C, 333.6 km apart: nothing
+/// in range.
 fn line() -> Dataset {
-    let mut ds = Builder::new()
-        .material("m", 20.0, 5.0)
+    let mut ds = four_on_a_line()
         .material("n", 20.0, 5.0)
-        .site("A", 0.0)
-        .site("B", 1.0)
-        .site("C", 3.0)
-        .site("E", 6.0)
-        .supply("A", "m", 10.0)
-        .demand("B", "m", 10.0)
-        .demand("C", "m", 10.0)
-        .supply("E", "m", 10.0)
         .supply("A", "n", 5.0)
         .demand("C", "n", 5.0)
         .build();

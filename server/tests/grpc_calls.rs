@@ -45,29 +45,33 @@ async fn optimize_matches_the_cli_solve() {
     assert_eq!(targets.targets, response.targets);
 }
 
-/// The plan as Valueflows over the API, when asked for: one transfer commitment a flow, with
-/// its tonnes; not sent otherwise.
-#[tokio::test]
-async fn optimize_answers_with_valueflows_when_asked() {
+/// The example dataset optimized with default options, and with `options`.
+async fn example_plainly_and_with(
+    options: pb::SolveOptions,
+) -> (pb::OptimizeResponse, pb::OptimizeResponse) {
     let server = start(2).await;
     let mut request = optimize_request(&example());
-    let plain = client(&server)
-        .await
+    let mut circulate = client(&server).await;
+    let plain = circulate
         .optimize(request.clone())
         .await
         .unwrap()
         .into_inner();
-    assert!(plain.valueflows_jsonld.is_empty());
-    request.options = Some(pb::SolveOptions {
+    request.options = Some(options);
+    let with = circulate.optimize(request).await.unwrap().into_inner();
+    (plain, with)
+}
+
+/// The plan as Valueflows over the API, when asked for: one transfer commitment a flow, with
+/// its tonnes; not sent otherwise.
+#[tokio::test]
+async fn optimize_answers_with_valueflows_when_asked() {
+    let (plain, r) = example_plainly_and_with(pb::SolveOptions {
         valueflows: true,
         ..Default::default()
-    });
-    let r = client(&server)
-        .await
-        .optimize(request)
-        .await
-        .unwrap()
-        .into_inner();
+    })
+    .await;
+    assert!(plain.valueflows_jsonld.is_empty());
     let doc: serde_json::Value = serde_json::from_str(&r.valueflows_jsonld).unwrap();
     let graph = doc["@graph"].as_array().unwrap();
     let tonnes: Vec<f64> = graph
@@ -83,25 +87,12 @@ async fn optimize_answers_with_valueflows_when_asked() {
 /// to result.json (the same walks on the same plan); none otherwise.
 #[tokio::test]
 async fn optimize_ranges_the_flows_when_asked() {
-    let server = start(2).await;
-    let mut request = optimize_request(&example());
-    let plain = client(&server)
-        .await
-        .optimize(request.clone())
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(plain.flows.iter().all(|f| f.cost_margin_exact.is_none()));
-    request.options = Some(pb::SolveOptions {
+    let (plain, r) = example_plainly_and_with(pb::SolveOptions {
         cost_ranging: true,
         ..Default::default()
-    });
-    let r = client(&server)
-        .await
-        .optimize(request)
-        .await
-        .unwrap()
-        .into_inner();
+    })
+    .await;
+    assert!(plain.flows.iter().all(|f| f.cost_margin_exact.is_none()));
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../datasets/example");
     let out = tempfile::tempdir().unwrap();
     let cli = std::process::Command::new(env!("CARGO_BIN_EXE_circulate"))

@@ -323,3 +323,20 @@ pub fn highs_columns(plain: &optimizer::lp::certificate::PlainLp, cost: &[f64]) 
     assert_eq!(solved.status(), highs::HighsModelStatus::Optimal);
     solved.get_solution().columns().to_vec()
 }
+
+/// Sites on the equator: A (lon 0), B (1), C (3), E (6), transport 0.1 per tkm (one degree
+/// costs 11.1195 per t); material m, import 20 and disposal 5: A has 10 t, B and C want 10 t
+/// each, E has 10 t. The optimum sends A's 10 t to B (11.12 per t against the 25 it saves);
+/// C imports and E disposes of its 10 t (E -> C would cost 33.36).
+pub fn four_on_a_line() -> Builder {
+    Builder::new()
+        .material("m", 20.0, 5.0)
+        .site("A", 0.0)
+        .site("B", 1.0)
+        .site("C", 3.0)
+        .site("E", 6.0)
+        .supply("A", "m", 10.0)
+        .demand("B", "m", 10.0)
+        .demand("C", "m", 10.0)
+        .supply("E", "m", 10.0)
+}
