@@ -28,7 +28,7 @@ impl Forest {
         change: &mut Vec<(u32, f64)>,
     ) -> Result<(), Singular> {
         for (i, a) in entering.entries() {
-            self.push_up(columns, i, a, false);
+            self.push_up(i, a, false);
         }
         let roots = std::mem::take(&mut self.roots);
         let mut extras = Vec::with_capacity(roots.len());
@@ -44,7 +44,7 @@ impl Forest {
                 // own entry at the root.
                 let other = extra.other_row(root).expect("a cycle column has two rows");
                 self.touched_cycle.clear();
-                self.push_up(columns, other, -extra.coef_at(other), true);
+                self.push_up(other, -extra.coef_at(other), true);
                 let gain = self.rhs_cycle[root] - extra.coef_at(root);
                 if gain.abs() < 1e-11 {
                     result = Err(Singular);
@@ -86,7 +86,7 @@ impl Forest {
 
     /// Pushes `amount` at `row` up to its root: each tree column on the way takes what
     /// reaches its lower row. The cycle part goes to `change_cycle` and `rhs_cycle`.
-    fn push_up(&mut self, columns: &[Column], row: usize, amount: f64, cycle: bool) {
+    fn push_up(&mut self, row: usize, amount: f64, cycle: bool) {
         let (mut node, mut rest) = (row, amount);
         loop {
             let e = self.parent[node];
@@ -101,8 +101,8 @@ impl Forest {
                 }
                 return;
             }
-            let column = &columns[e as usize];
-            let w = rest / column.coef_at(node);
+            let l = self.link[node];
+            let w = rest / l.own;
             if cycle {
                 if self.change_cycle[node] == 0.0 {
                     self.touched_cycle.push(node as u32);
@@ -114,9 +114,8 @@ impl Forest {
                 }
                 self.change[node] += w;
             }
-            let up = column.other_row(node).expect("a tree column has two rows");
-            rest = -column.coef_at(up) * w;
-            node = up;
+            rest = -l.other * w;
+            node = l.up as usize;
         }
     }
 
@@ -148,25 +147,24 @@ impl Forest {
         let whole = if start == first && self.parent[first] == NONE {
             true
         } else {
-            let root = self.root_of(columns, start);
+            let root = self.root_of(start);
             let extra = &columns[self.extra_at[root] as usize];
             extra.entries == 2
                 && self.reaches(
-                    columns,
                     extra.other_row(root).expect("a cycle column has two rows"),
                     start,
                 )
         };
         let component_root = if whole {
-            self.root_of(columns, start)
+            self.root_of(start)
         } else {
             NONE as usize
         };
         let in_piece = |forest: &Self, row: usize| {
             if whole {
-                forest.root_of(columns, row) == component_root
+                forest.root_of(row) == component_root
             } else {
-                forest.reaches(columns, row, start)
+                forest.reaches(row, start)
             }
         };
         let column = &columns[entering];
@@ -205,15 +203,16 @@ impl Forest {
             self.order.truncate(rooted_start);
         } else {
             if !whole {
-                self.cut_out(columns, start, out.other_row(start).expect("a tree column"));
+                self.cut_out(start, out.other_row(start).expect("a tree column"));
             }
             self.reroot(columns, hang, start);
         }
         let (cost, a_hang) = (column.cost, column.coef_at(hang));
         match outside {
             Some(o) => {
-                self.hang_after(columns, hang, o);
+                self.hang_after(hang, o);
                 self.parent[hang] = entering as u32;
+                self.relink(columns, hang);
                 dual[hang] = (cost - column.coef_at(o) * dual[o]) / a_hang;
                 self.dual_cycle[hang] = 0.0;
             }
@@ -231,21 +230,21 @@ impl Forest {
             dual,
         );
         #[cfg(test)]
-        self.assert_threaded(columns, hang);
+        self.assert_threaded(hang);
         result
     }
 
     /// The root of `row`'s component.
-    pub(super) fn root_of(&self, columns: &[Column], row: usize) -> usize {
+    pub(super) fn root_of(&self, row: usize) -> usize {
         let mut node = row;
         while self.parent[node] != NONE {
-            node = self.up(columns, node);
+            node = self.up(node);
         }
         node
     }
 
     /// Whether `ancestor` lies on the way from `row` to its root (or is `row`).
-    fn reaches(&self, columns: &[Column], row: usize, ancestor: usize) -> bool {
+    fn reaches(&self, row: usize, ancestor: usize) -> bool {
         let mut node = row;
         loop {
             if node == ancestor {
@@ -254,14 +253,13 @@ impl Forest {
             if self.parent[node] == NONE {
                 return false;
             }
-            node = self.up(columns, node);
+            node = self.up(node);
         }
     }
 
     /// The row that `row`'s tree column leads to.
-    pub(super) fn up(&self, columns: &[Column], row: usize) -> usize {
-        let column = &columns[self.parent[row] as usize];
-        column.other_row(row).expect("a tree column has two rows")
+    pub(super) fn up(&self, row: usize) -> usize {
+        self.link[row].up as usize
     }
 
     /// The duals of the subtree of `first` (its thread from `first` to `last[first]`),
@@ -276,16 +274,21 @@ impl Forest {
     ) -> Result<(), Singular> {
         let end = self.last[first] as usize;
         let mut i = first;
+        if !cycle {
+            // No unknown to carry: `dual_cycle` is zero outside a cycle's solve.
+            while i != end {
+                i = self.next[i] as usize;
+                let l = self.link[i];
+                dual[i] = (l.cost - l.other * dual[l.up as usize]) / l.own;
+            }
+            return Ok(());
+        }
         while i != end {
             i = self.next[i] as usize;
-            let column = &columns[self.parent[i] as usize];
-            let p = column.other_row(i).expect("a tree column has two rows");
-            let (a, b) = (column.coef_at(i), column.coef_at(p));
-            dual[i] = (column.cost - b * dual[p]) / a;
-            self.dual_cycle[i] = -b * self.dual_cycle[p] / a;
-        }
-        if !cycle {
-            return Ok(());
+            let l = self.link[i];
+            let p = l.up as usize;
+            dual[i] = (l.cost - l.other * dual[p]) / l.own;
+            self.dual_cycle[i] = -l.other * self.dual_cycle[p] / l.own;
         }
         let extra = &columns[closing];
         let (mut constant, mut per_s) = (extra.cost, 0.0);

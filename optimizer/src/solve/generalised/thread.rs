@@ -7,7 +7,7 @@
 //! rows over their basic columns, which dominated the profile of large regions
 //! (docs/performance.md, "Why the engines are built as they are").
 
-use super::basis::{Column, Forest, NONE};
+use super::basis::{Column, Forest, NONE, UpLink};
 
 impl Forest {
     /// Threads the rows `order[start..]`: a walk's component or piece, parents before
@@ -16,6 +16,7 @@ impl Forest {
         let Forest {
             order,
             parent,
+            link,
             size,
             position,
             preorder,
@@ -25,12 +26,12 @@ impl Forest {
             ..
         } = self;
         let rows = &order[start..];
-        // `Forest::up`, over the fields borrowed apart above.
-        let up = |i: usize| {
-            columns[parent[i] as usize]
-                .other_row(i)
-                .expect("a tree column has two rows")
-        };
+        // The walk set the rows' parents: their links follow.
+        for &i in &rows[1..] {
+            let i = i as usize;
+            link[i] = UpLink::of(&columns[parent[i] as usize], i);
+        }
+        let up = |i: usize| link[i].up as usize;
         // Subtree sizes, children first.
         for &i in rows {
             size[i as usize] = 1;
@@ -65,8 +66,8 @@ impl Forest {
     /// ways, every row of the component once, each subtree one run ending at its `last`.
     /// Tests call it after every pivot.
     #[cfg(test)]
-    pub(super) fn assert_threaded(&mut self, columns: &[Column], row: usize) {
-        let root = self.root_of(columns, row);
+    pub(super) fn assert_threaded(&mut self, row: usize) {
+        let root = self.root_of(row);
         assert_eq!(self.prev[root], NONE, "the root starts its thread");
         let mut list = vec![root];
         while let Some(&i) = list.last().filter(|&&i| self.next[i] != NONE) {
@@ -87,7 +88,7 @@ impl Forest {
         }
         let mut size = vec![1; self.rows()];
         for &i in list[1..].iter().rev() {
-            let p = self.up(columns, i);
+            let p = self.up(i);
             assert!(position[p] < position[i], "a parent comes before its rows");
             size[p] += size[i];
         }
@@ -103,7 +104,7 @@ impl Forest {
 
     /// Takes the subtree of `start` (whose tree column leads to `above`) out of its
     /// component's thread, leaving it a thread of its own.
-    pub(super) fn cut_out(&mut self, columns: &[Column], start: usize, above: usize) {
+    pub(super) fn cut_out(&mut self, start: usize, above: usize) {
         let (before, end) = (self.prev[start], self.last[start]);
         let after = self.next[end as usize];
         self.next[before as usize] = after;
@@ -119,7 +120,7 @@ impl Forest {
             if self.parent[x] == NONE {
                 break;
             }
-            x = self.up(columns, x);
+            x = self.up(x);
         }
     }
 
@@ -135,7 +136,7 @@ impl Forest {
         let mut row = hang;
         path.push(row as u32);
         while row != top {
-            row = self.up(columns, row);
+            row = self.up(row);
             path.push(row as u32);
         }
         // Every run is read off the old thread before any is re-linked.
@@ -159,6 +160,7 @@ impl Forest {
         for k in (1..path.len()).rev() {
             let (at, below) = (path[k] as usize, path[k - 1] as usize);
             self.parent[at] = self.parent[below];
+            self.relink(columns, at);
             self.last[at] = end;
         }
         self.last[hang] = end;
@@ -168,7 +170,7 @@ impl Forest {
 
     /// Links the thread of `hang`'s subtree (a thread of its own) in right after `o`, its
     /// new parent row.
-    pub(super) fn hang_after(&mut self, columns: &[Column], hang: usize, o: usize) {
+    pub(super) fn hang_after(&mut self, hang: usize, o: usize) {
         let end = self.last[hang];
         let after = self.next[o];
         self.next[o] = hang as u32;
@@ -184,7 +186,7 @@ impl Forest {
             if self.parent[x] == NONE {
                 break;
             }
-            x = self.up(columns, x);
+            x = self.up(x);
         }
     }
 }
