@@ -3,6 +3,7 @@
 //! Costs come from [`super::costs`].
 
 use super::LinearProgram;
+use super::columns::Columns;
 use super::costs;
 use super::layout::{Col, Layout, Row};
 use crate::model::domain::Dataset;
@@ -14,13 +15,11 @@ impl LinearProgram {
     pub fn build(ds: &Dataset, net: &Network) -> Self {
         let layout = Layout::new(ds);
         let ncols = layout.columns() + net.arcs.len();
+        let mut columns = Columns::default();
+        columns.flows.reserve(net.arcs.len());
         let mut lp = LinearProgram {
             col_cost: Vec::with_capacity(ncols),
-            col_lower: Vec::with_capacity(ncols),
-            col_upper: Vec::with_capacity(ncols),
-            col_start: Vec::with_capacity(ncols + 1),
-            entry_row: Vec::with_capacity(2 * ncols),
-            entry_value: Vec::with_capacity(2 * ncols),
+            columns,
             row_lower: Vec::with_capacity(layout.rows()),
             row_upper: Vec::with_capacity(layout.rows()),
             layout,
@@ -43,13 +42,15 @@ impl LinearProgram {
             (self.num_cols(), self.num_rows()),
             "a revision of the numbers keeps the LP's rows and columns"
         );
-        let bounds_changed = fresh.col_lower != self.col_lower
-            || fresh.col_upper != self.col_upper
+        // Flows are never bounded, so only the listed columns' bounds can change.
+        let (listed, fresh_listed) = (&mut self.columns.listed, fresh.columns.listed);
+        let bounds_changed = fresh_listed.lower != listed.lower
+            || fresh_listed.upper != listed.upper
             || fresh.row_lower != self.row_lower
             || fresh.row_upper != self.row_upper;
         self.col_cost = fresh.col_cost;
-        self.col_lower = fresh.col_lower;
-        self.col_upper = fresh.col_upper;
+        listed.lower = fresh_listed.lower;
+        listed.upper = fresh_listed.upper;
         self.row_lower = fresh.row_lower;
         self.row_upper = fresh.row_upper;
         bounds_changed
@@ -110,20 +111,18 @@ impl LinearProgram {
         self.push_bounded_column(cost, f64::INFINITY, entries)
     }
 
-    /// A column from 0 to `upper`.
+    /// A column from 0 to `upper`, listed before the flows.
     fn push_bounded_column(&mut self, cost: f64, upper: f64, entries: &[(Row, f64)]) -> Col {
-        if self.col_start.is_empty() {
-            self.col_start.push(0);
-        }
+        debug_assert_eq!(
+            self.columns.flows.len(),
+            0,
+            "listed columns precede the flows"
+        );
         let col = Col::new(self.col_cost.len());
         self.col_cost.push(cost);
-        self.col_lower.push(0.0);
-        self.col_upper.push(upper);
-        for &(r, v) in entries {
-            self.entry_row.push(r.0);
-            self.entry_value.push(v);
-        }
-        self.col_start.push(self.entry_row.len());
+        self.columns
+            .listed
+            .push((0.0, upper), entries.iter().copied());
         col
     }
 
@@ -203,17 +202,15 @@ impl LinearProgram {
     /// goes into the cap row and its objective weight is 0: no earlier plan used it.
     pub fn append_flows(&mut self, ds: &Dataset, net: &Network) {
         let cap = self.layout.cost_cap_row();
+        let new = net.arcs.len().saturating_sub(self.layout.arcs);
+        self.col_cost.reserve(new);
+        self.columns.flows.reserve(new);
         for a in net.arcs.indices().skip(self.layout.arcs) {
             let (s, t) = (net.arcs.source(a), net.arcs.sink(a));
             let cost = costs::arc(ds, net, a).objective(ds);
-            let balance = [
-                (self.layout.source_row(s), 1.0),
-                (self.layout.sink_row(t), net.arcs.ratio(a)),
-            ];
-            match cap {
-                Some(cap) => self.push_column(0.0, &[balance[0], balance[1], (cap, cost)]),
-                None => self.push_column(cost, &balance),
-            };
+            let rows = (self.layout.source_row(s), self.layout.sink_row(t));
+            self.col_cost.push(if cap.is_some() { 0.0 } else { cost });
+            self.columns.flows.push(rows, net.arcs.ratio(a), cost);
         }
         self.layout.arcs = net.arcs.len();
     }
@@ -224,14 +221,21 @@ impl LinearProgram {
     pub fn with_cost_cap(&self, cap: f64) -> LinearProgram {
         let mut layout = self.layout.clone();
         layout.cost_cap = true;
-        let cap_row = self.num_rows() as u32;
+        let cap_row = Row::new(self.num_rows());
+        let listed = self.columns.listed.len();
+        let mut columns = Columns {
+            flows: (self.columns.flows).with_cost_cap(cap_row, &self.col_cost[listed..]),
+            ..Columns::default()
+        };
+        for j in self.cols().take(listed) {
+            let cost = self.col_cost[j.get()];
+            let cap_entry = (cost != 0.0).then_some((cap_row, cost));
+            let entries = self.column_entries(j).chain(cap_entry);
+            columns.listed.push(self.col_bounds(j), entries);
+        }
         let mut capped = LinearProgram {
             col_cost: vec![0.0; self.num_cols()],
-            col_lower: self.col_lower.clone(),
-            col_upper: self.col_upper.clone(),
-            col_start: Vec::with_capacity(self.col_start.len()),
-            entry_row: Vec::with_capacity(self.entry_row.len() + self.num_cols()),
-            entry_value: Vec::with_capacity(self.entry_row.len() + self.num_cols()),
+            columns,
             row_lower: self.row_lower.clone(),
             row_upper: self.row_upper.clone(),
             layout,
@@ -239,21 +243,6 @@ impl LinearProgram {
         };
         capped.row_lower.push(f64::NEG_INFINITY);
         capped.row_upper.push(cap);
-        capped.col_start.push(0);
-        for j in self.cols() {
-            let range = self.col_start[j.get()]..self.col_start[j.get() + 1];
-            capped
-                .entry_row
-                .extend_from_slice(&self.entry_row[range.clone()]);
-            capped
-                .entry_value
-                .extend_from_slice(&self.entry_value[range]);
-            if self.col_cost[j.get()] != 0.0 {
-                capped.entry_row.push(cap_row);
-                capped.entry_value.push(self.col_cost[j.get()]);
-            }
-            capped.col_start.push(capped.entry_row.len());
-        }
         capped
     }
 

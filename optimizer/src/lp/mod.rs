@@ -1,15 +1,18 @@
 //! The LP of docs/design.md, built column-wise from a [`crate::Network`] into a plain sparse form
 //! ([`LinearProgram`]) that the solver backends and the LP-file writer all read. Its layout
 //! (`layout`) gives typed handles for columns and rows; [`costs`] holds the one cost rule
-//! of each column kind; `build` owns the rows and lists each row's contributors;
+//! of each column kind; `build` owns the rows and lists each row's contributors; `columns`
+//! stores the columns, the flows in a compact form of their own;
 //! [`certificate`] checks a solver's claim independently.
 
 mod build;
 pub mod certificate;
+mod columns;
 pub mod costs;
 mod layout;
 mod lp_file;
 
+use columns::Columns;
 pub use layout::{Col, ColKind, Layout, Row, RowKind};
 pub use lp_file::write_lp;
 
@@ -17,12 +20,8 @@ pub use lp_file::write_lp;
 #[derive(Clone, Debug, Default)]
 pub struct LinearProgram {
     pub(crate) col_cost: Vec<f64>,
-    pub(crate) col_lower: Vec<f64>,
-    pub(crate) col_upper: Vec<f64>,
-    /// Column `j`'s entries are `col_start[j]..col_start[j + 1]`.
-    pub(crate) col_start: Vec<usize>,
-    pub(crate) entry_row: Vec<u32>,
-    pub(crate) entry_value: Vec<f64>,
+    /// Every column's bounds and entries.
+    pub(crate) columns: Columns,
     pub(crate) row_lower: Vec<f64>,
     pub(crate) row_upper: Vec<f64>,
     /// Where each kind of column and row sits.
@@ -77,13 +76,14 @@ impl LinearProgram {
     /// every other opening free again: a MIP, for what that opening is worth.
     pub fn with_opening_forced(&self, decided: usize, open: bool) -> LinearProgram {
         let mut forced = self.clone();
+        let listed = &mut forced.columns.listed;
         for k in 0..self.layout.decided.len() {
             let j = self.layout.opened(k).get();
-            (forced.col_lower[j], forced.col_upper[j]) = (0.0, 1.0);
+            (listed.lower[j], listed.upper[j]) = (0.0, 1.0);
         }
         let j = self.layout.opened(decided).get();
         let v = f64::from(u8::from(open));
-        (forced.col_lower[j], forced.col_upper[j]) = (v, v);
+        (listed.lower[j], listed.upper[j]) = (v, v);
         forced.openings_fixed = false;
         forced
     }
@@ -92,10 +92,11 @@ impl LinearProgram {
     /// LP of the flows for those openings, whose duals price the left-out arcs.
     pub fn with_openings_fixed(&self, x: &[f64]) -> LinearProgram {
         let mut fixed = self.clone();
+        let listed = &mut fixed.columns.listed;
         for k in 0..self.layout.decided.len() {
             let j = self.layout.opened(k).get();
             let v = x[j].round().clamp(0.0, 1.0);
-            (fixed.col_lower[j], fixed.col_upper[j]) = (v, v);
+            (listed.lower[j], listed.upper[j]) = (v, v);
         }
         fixed.openings_fixed = true;
         fixed
@@ -103,7 +104,7 @@ impl LinearProgram {
 
     /// Bounds of column `j`.
     pub fn col_bounds(&self, j: Col) -> (f64, f64) {
-        (self.col_lower[j.get()], self.col_upper[j.get()])
+        self.columns.bounds(j.get())
     }
 
     /// Bounds of row `i` (equal for balance rows).
@@ -113,10 +114,6 @@ impl LinearProgram {
 
     /// Entries `(row, value)` of column `j`.
     pub fn column_entries(&self, j: Col) -> impl Iterator<Item = (Row, f64)> + '_ {
-        let range = self.col_start[j.get()]..self.col_start[j.get() + 1];
-        self.entry_row[range.clone()]
-            .iter()
-            .zip(&self.entry_value[range])
-            .map(|(&r, &v)| (Row(r), v))
+        self.columns.entries(j.get())
     }
 }

@@ -18,7 +18,59 @@ pub struct Arcs {
     /// Road km (great circle x detour).
     pub(crate) km: Vec<f64>,
     /// Tonnes of the sink's material served per tonne sent.
-    pub(crate) ratio: Vec<f64>,
+    pub(crate) ratio: Ratios,
+}
+
+/// Substitution ratios, one per arc or column. Nearly every pair moves one material (ratio
+/// 1), so they take no memory until one differs: at a million supplies and demands that is
+/// 8 bytes of each of 12.7 million arcs, in the network and again in the LP.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Ratios {
+    len: usize,
+    /// Every ratio, once one is not 1; `None` while all are.
+    listed: Option<Vec<f64>>,
+}
+
+impl Ratios {
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn get(&self, i: usize) -> f64 {
+        debug_assert!(i < self.len);
+        self.listed.as_ref().map_or(1.0, |listed| listed[i])
+    }
+
+    pub(crate) fn push(&mut self, ratio: f64) {
+        if ratio != 1.0 && self.listed.is_none() {
+            self.listed = Some(vec![1.0; self.len]);
+        }
+        if let Some(listed) = &mut self.listed {
+            listed.push(ratio);
+        }
+        self.len += 1;
+    }
+
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        if let Some(listed) = &mut self.listed {
+            listed.reserve(additional);
+        }
+    }
+
+    fn extend(&mut self, other: Ratios) {
+        match other.listed {
+            None if self.listed.is_none() => self.len += other.len,
+            None => (0..other.len).for_each(|_| self.push(1.0)),
+            Some(listed) => listed.into_iter().for_each(|r| self.push(r)),
+        }
+    }
+
+    fn since(&self, first: usize) -> Ratios {
+        Ratios {
+            len: self.len - first,
+            listed: self.listed.as_ref().map(|listed| listed[first..].to_vec()),
+        }
+    }
 }
 
 impl Arcs {
@@ -54,7 +106,7 @@ impl Arcs {
 
     /// Tonnes served per tonne sent on arc `a`.
     pub fn ratio(&self, a: ArcIdx) -> f64 {
-        self.ratio[a.get()]
+        self.ratio.get(a.get())
     }
 
     pub(crate) fn append(&mut self, other: Arcs) {
@@ -72,7 +124,7 @@ impl Arcs {
             source: self.source[first..].to_vec(),
             sink: self.sink[first..].to_vec(),
             km: self.km[first..].to_vec(),
-            ratio: self.ratio[first..].to_vec(),
+            ratio: self.ratio.since(first),
         }
     }
 
@@ -90,7 +142,7 @@ impl Arcs {
             source: Vec::with_capacity(total),
             sink: Vec::with_capacity(total),
             km: Vec::with_capacity(total),
-            ratio: Vec::with_capacity(total),
+            ratio: Ratios::default(),
         };
         for part in parts {
             arcs.append(part);
@@ -140,5 +192,39 @@ impl ArcSet {
     pub(crate) fn contains(&self, source: SourceIdx, sink: SinkIdx) -> bool {
         let s = source.get();
         self.sinks[self.start[s] as usize..self.start[s + 1] as usize].contains(&sink)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(ratios: &Ratios) -> Vec<f64> {
+        (0..ratios.len()).map(|i| ratios.get(i)).collect()
+    }
+
+    /// Ratios of 1 are counted, not stored, until one differs; from then on every ratio is
+    /// listed, and joining and splitting keep each in its place.
+    #[test]
+    fn ratios_are_stored_once_one_differs() {
+        let mut ones = Ratios::default();
+        (0..3).for_each(|_| ones.push(1.0));
+        assert_eq!((ones.listed.is_none(), all(&ones)), (true, vec![1.0; 3]));
+
+        let mut mixed = ones.clone();
+        mixed.push(0.5);
+        mixed.push(1.0);
+        assert_eq!(all(&mixed), [1.0, 1.0, 1.0, 0.5, 1.0]);
+        assert_eq!(all(&mixed.since(3)), [0.5, 1.0]);
+        assert_eq!(all(&mixed.since(5)), Vec::<f64>::new());
+
+        let mut joined = ones.clone();
+        joined.extend(mixed.since(2));
+        joined.extend(ones.clone());
+        assert_eq!(all(&joined), [1.0, 1.0, 1.0, 1.0, 0.5, 1.0, 1.0, 1.0, 1.0]);
+        let mut still_ones = ones.clone();
+        still_ones.extend(ones);
+        assert_eq!(still_ones.listed, None);
+        assert_eq!(still_ones.len(), 6);
     }
 }
