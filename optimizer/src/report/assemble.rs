@@ -1,7 +1,7 @@
 //! Assembles a [`SolveResult`] from a solution read through the LP's layout: cost parts,
 //! flows, imports, disposals, process use, KPIs, shadow prices and targets.
 
-use super::flows::{FLOW_EPSILON_T, FlowMargins, sort_flows};
+use super::flows::{FLOW_EPSILON_T, FlowMargins};
 use super::kpis::{BASELINE, Part, baseline, kpis};
 use super::plan::Plan;
 use super::schema::*;
@@ -142,10 +142,20 @@ impl Plan<'_> {
     fn flows(&self, margins: Option<&FlowMargins>) -> Vec<Flow> {
         let (ds, net) = (self.ds, self.net);
         use rayon::prelude::*;
-        let mut flows: Vec<Flow> = (0..self.lp.layout.arcs())
-            .into_par_iter()
+        // The carrying arcs first, in the report's order (most tonnes first, ties in arc
+        // order, as `sort_flows` leaves them), so the flows are built straight into one array
+        // of the known length. Sorting the built flows takes a buffer as large as they are,
+        // and a filtered parallel collect gathers them in chunks before copying them into
+        // the result: on the uniform 300k instance (heaptrack) 201 MB of chunks beside 141
+        // MB of flows at the results' peak.
+        let mut carrying: Vec<ArcIdx> = (0..self.lp.layout.arcs())
             .map(ArcIdx::new)
             .filter(|&a| self.flow(a) > FLOW_EPSILON_T)
+            .collect();
+        carrying
+            .par_sort_unstable_by(|&a, &b| self.flow(b).total_cmp(&self.flow(a)).then(a.cmp(&b)));
+        let flows: Vec<Flow> = carrying
+            .into_par_iter()
             .map(|a| {
                 let t = self.flow(a);
                 let source = net.source(net.arcs.source(a));
@@ -187,7 +197,6 @@ impl Plan<'_> {
                 }
             })
             .collect();
-        sort_flows(&mut flows);
         flows
     }
 
