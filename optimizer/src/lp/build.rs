@@ -15,11 +15,9 @@ impl LinearProgram {
     pub fn build(ds: &Dataset, net: &Network) -> Self {
         let layout = Layout::new(ds);
         let ncols = layout.columns() + net.arcs.len();
-        let mut columns = Columns::default();
-        columns.flows.reserve(net.arcs.len());
         let mut lp = LinearProgram {
             col_cost: Vec::with_capacity(ncols),
-            columns,
+            columns: Columns::default(),
             row_lower: Vec::with_capacity(layout.rows()),
             row_upper: Vec::with_capacity(layout.rows()),
             layout,

@@ -11,6 +11,7 @@
 
 use super::layout::Row;
 use crate::network::arcs::Ratios;
+use either::Either;
 
 /// The columns before the flows, in column-compressed form.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -119,23 +120,6 @@ pub(crate) struct Columns {
     pub(crate) flows: FlowColumns,
 }
 
-/// A column's entries, whichever form it is stored in.
-pub(crate) enum Entries<L, F> {
-    Listed(L),
-    Flow(F),
-}
-
-impl<L: Iterator<Item = (Row, f64)>, F: Iterator<Item = (Row, f64)>> Iterator for Entries<L, F> {
-    type Item = (Row, f64);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        match self {
-            Entries::Listed(entries) => entries.next(),
-            Entries::Flow(entries) => entries.next(),
-        }
-    }
-}
-
 impl Columns {
     /// Bounds of column `j`.
     pub(crate) fn bounds(&self, j: usize) -> (f64, f64) {
@@ -148,8 +132,8 @@ impl Columns {
     /// Entries `(row, value)` of column `j`.
     pub(crate) fn entries(&self, j: usize) -> impl Iterator<Item = (Row, f64)> + '_ {
         match j.checked_sub(self.listed.len()) {
-            None => Entries::Listed(self.listed.entries(j)),
-            Some(k) => Entries::Flow(self.flows.entries(k)),
+            None => Either::Left(self.listed.entries(j)),
+            Some(k) => Either::Right(self.flows.entries(k)),
         }
     }
 }
