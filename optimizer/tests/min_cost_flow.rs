@@ -232,15 +232,16 @@ fn a_passed_deadline_still_gives_a_feasible_plan() {
     assert!(plan_cost(&p, &plan.flow) <= 600 * 3 * 20);
 }
 
-/// A random one- or two-material region without processes (a pure transportation problem),
-/// optionally with a ratio-1 substitution.
+/// A random one- or two-material region without processes, optionally with a substitution
+/// of m0 for m1: at ratio 1 a pure transportation problem, at another ratio one once m1's
+/// streams are counted in units of that ratio (`flow::NodeScale`).
 fn region() -> impl Strategy<Value = Dataset> {
     (
         prop::collection::vec((24.0..25.0f64, 60.0..60.6f64), 2..10),
         prop::collection::vec((0..10usize, 0..2usize, 0.0..500.0f64), 1..12),
         prop::collection::vec((0..10usize, 0..2usize, 0.0..500.0f64), 1..12),
         (1.0..80.0f64, 0.0..80.0f64, 0.05..3.0f64),
-        any::<bool>(),
+        prop_oneof![Just(None), Just(Some(1.0)), (0.3..1.5f64).prop_map(Some)],
     )
         .prop_map(
             |(sites, supplies, demands, (import, disposal, tkm), substitute)| {
@@ -259,8 +260,8 @@ fn region() -> impl Strategy<Value = Dataset> {
                 for &(s, m, q) in &demands {
                     b = b.demand(&format!("s{}", s % n), &format!("m{m}"), q);
                 }
-                if substitute {
-                    b = b.substitution("m0", "m1", 1.0);
+                if let Some(ratio) = substitute {
+                    b = b.substitution("m0", "m1", ratio);
                 }
                 let mut ds = b.build();
                 ds.transport.cost_per_tkm = tkm;
@@ -312,4 +313,95 @@ proptest! {
         prop_assert!((f - h).abs() <= bound, "min-cost flow {} vs HiGHS {} (bound {})", f, h, bound);
         assert_mass_balance(&ds, &flow);
     }
+}
+
+/// Two materials that each serve the other at half a tonne per tonne: the way round from
+/// m0 through m1 and back gains 0.25, so no units make it a transportation problem. It
+/// stays off the min-cost-flow path and has HiGHS's optimum, a plan found by hand:
+/// the m0 supply serves the m0 demand beside it, and the m1 supply, with no m1 demand,
+/// sends 80 t to serve the rest of the m0 demand (40 t at 0.5) one degree away rather than
+/// paying its disposal.
+#[test]
+fn ratios_with_a_gain_round_a_cycle_stay_off_the_min_cost_flow_path() {
+    let ds = Builder::new()
+        .material("m0", 100.0, 10.0)
+        .material("m1", 100.0, 10.0)
+        .site("a", 0.0)
+        .site("b", 1.0)
+        .supply("a", "m0", 60.0)
+        .demand("a", "m0", 100.0)
+        .supply("b", "m1", 80.0)
+        .demand("b", "m1", 0.0)
+        .substitution("m0", "m1", 0.5)
+        .substitution("m1", "m0", 0.5)
+        .build();
+    let candidates = CandidateOptions::default();
+    let auto = solve_with(&ds, Algorithm::Auto, candidates);
+    let highs = solve_with(&ds, Algorithm::Highs, candidates);
+    assert_eq!(auto.stats.min_cost_flow_parts, 0);
+    assert_eq!(auto.status, SolveStatus::Optimal);
+    let haul = 0.1 * KM_PER_DEGREE;
+    assert_close(auto.objective.unwrap(), 80.0 * haul, "objective");
+    assert_close(highs.objective.unwrap(), 80.0 * haul, "HiGHS objective");
+    assert_mass_balance(&ds, &auto);
+}
+
+/// Ash slag serving aggregate at 0.9 beside aggregate's own supply: the part goes to the
+/// min-cost-flow path counted in units (aggregate in 0.9 t) and its plan is the one worked
+/// out by hand. Sites a, b, c one degree apart on the equator; a haul costs
+/// `h = 0.1 x 111.195 = 11.12` per tonne and degree.
+/// - ash at a (100 t, disposal 70) serves the ash demand at a (30 t, import 40) on site,
+///   and aggregate at b (90 t, import 25) with what is left: 70 t serve 63 t, at `h` each
+///   against 70 + 0.9 x 25 = 92.5 saved;
+/// - aggregate supply at c (40 t, disposal 20) serves the other 27 t at b for `h` each
+///   against 20 + 25 saved, and disposes of 13 t.
+#[test]
+fn a_substitution_below_one_is_solved_as_a_transportation_problem() {
+    let ds = Builder::new()
+        .material("ash", 40.0, 70.0)
+        .material("aggregate", 25.0, 20.0)
+        .site("a", 0.0)
+        .site("b", 1.0)
+        .site("c", 2.0)
+        .supply("a", "ash", 100.0)
+        .demand("a", "ash", 30.0)
+        .demand("b", "aggregate", 90.0)
+        .supply("c", "aggregate", 40.0)
+        .substitution("ash", "aggregate", 0.9)
+        .build();
+    let candidates = CandidateOptions::default();
+    let auto = solve_with(&ds, Algorithm::Auto, candidates);
+    let highs = solve_with(&ds, Algorithm::Highs, candidates);
+    assert_eq!(auto.status, SolveStatus::Optimal);
+    assert_eq!(auto.stats.min_cost_flow_parts, 1);
+    let h = 0.1 * KM_PER_DEGREE;
+    let expected = 70.0 * h + 27.0 * h + 13.0 * 20.0;
+    assert_close(auto.objective.unwrap(), expected, "objective");
+    assert_close(highs.objective.unwrap(), expected, "HiGHS objective");
+    assert_mass_balance(&ds, &auto);
+    let prices = auto
+        .shadow_prices
+        .as_ref()
+        .expect("duals of an optimal plan");
+    // The aggregate demand's dual is what one more tonne of it costs: hauled from c for h,
+    // less the disposal c then saves. The ash supply's follows from its flow to b, which
+    // costs nothing at the margin: h - y_ash - 0.9 x y_aggregate = 0.
+    let aggregate = prices
+        .demands
+        .iter()
+        .find(|d| d.material.as_str() == "aggregate");
+    assert_close(
+        aggregate.unwrap().marginal_cost,
+        h - 20.0,
+        "aggregate demand dual",
+    );
+    let ash = prices
+        .supplies
+        .iter()
+        .find(|s| s.material.as_str() == "ash");
+    assert_close(
+        ash.unwrap().marginal_cost,
+        h - 0.9 * (h - 20.0),
+        "ash supply dual",
+    );
 }

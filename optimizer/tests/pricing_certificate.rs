@@ -54,11 +54,15 @@ fn pricing_recovers_the_exact_optimum_that_k_nearest_misses() {
 
 /// Over several rounds (each adding only a few pairs per source, under duals that move from
 /// round to round) pricing still ends at the exact optimum, on plain matching (the network
-/// simplex) and with recyclers in between (HiGHS, started from the transport tree).
+/// simplex) and with recyclers in between (the generalised engine, started from the
+/// transport tree). The recycler instances lose their direct scrap-to-feed substitution:
+/// the transport start already prices that to its optimum, and feed served only through
+/// the recyclers leaves the rounds to the whole part.
 #[test]
 fn pricing_over_many_rounds_reaches_the_exact_optimum() {
     for (seed, recycler) in [(11, false), (12, false), (13, true), (14, true)] {
-        let ds = optimizer::generate::uniform::generate(400, seed, recycler);
+        let mut ds = optimizer::generate::uniform::generate(400, seed, recycler);
+        ds.substitutions.clear();
         let exact = optimizer::solve(&ds, &with(1, true, false)).unwrap();
         let priced = optimizer::solve(&ds, &with(1, false, true)).unwrap();
         assert!(

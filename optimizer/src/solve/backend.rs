@@ -5,7 +5,7 @@
 //! is given, takes the columns pricing appends, and returns an [`LpSolution`]; the run loop
 //! and pricing see only this file.
 
-use super::flow::FlowSession;
+use super::flow::{FlowSession, NodeScale};
 use super::generalised::GeneralisedSession;
 use super::highs::LpSession;
 use super::model::Model;
@@ -57,8 +57,10 @@ impl Session {
     ) -> Result<Self, Error> {
         let lp = &model.lp;
         if options.algorithm != Algorithm::Highs {
-            if let Some(flow) =
-                FlowSession::new(lp, options.clone(), || model.network.spatial_order(ds))
+            if let Some(units) = NodeScale::of(ds)
+                && let Some(flow) = FlowSession::new(lp, units, options.clone(), || {
+                    model.network.spatial_order(ds)
+                })
             {
                 return Ok(Session::Flow(Box::new(flow)));
             }
@@ -167,6 +169,7 @@ impl Session {
         tree.resize(l.supplies + l.demands + l.arcs(), false);
         let session = FlowSession::with_tree(
             &model.lp,
+            NodeScale::of(ds)?,
             options,
             || model.network.spatial_order(ds),
             &tree,

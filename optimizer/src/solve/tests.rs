@@ -83,8 +83,9 @@ fn a_stop_during_the_start_keeps_the_start_plan() {
 }
 
 /// The transport tree is a basis of the LP with its processes: one basic column or row
-/// slack per row, every basic flow a supply-to-demand pair of the model, every process
-/// column out of it.
+/// slack per row, every basic flow a supply-to-demand pair of the model at the ratio the
+/// dataset gives its two materials (substitutions below 1 included: they split into units),
+/// every process column out of it.
 #[test]
 fn the_transport_tree_is_a_basis_of_the_whole_lp() {
     for ds in regions() {
@@ -103,7 +104,10 @@ fn the_transport_tree_is_a_basis_of_the_whole_lp() {
             if basis.basic_column[column.get()] {
                 assert!(net.arcs.source(a).get() < ds.supplies.len());
                 assert!(net.arcs.sink(a).get() < ds.demands.len());
-                assert_eq!(net.arcs.ratio(a), 1.0);
+                let sent = ds.supplies[net.arcs.source(a).get()].material;
+                let served = ds.demands[net.arcs.sink(a).get()].material;
+                let ratio = ds.substitutes_of(sent).into_iter().find(|s| s.0 == served);
+                assert_eq!(Some(net.arcs.ratio(a)), ratio.map(|s| s.1));
             }
         }
         for column in lp.cols() {

@@ -1,5 +1,5 @@
 //! The specialised path for LPs that are pure transportation problems (no processes, every
-//! arc ratio 1): the LP becomes a min-cost flow over supplies, demands and one "world" node
+//! arc ratio 1, or ratios that [`scaling`] measures away): the LP becomes a min-cost flow over supplies, demands and one "world" node
 //! (disposal arcs into it, import arcs out of it) and is solved exactly by the network
 //! simplex ([`simplex`]), whose basis carries over from one pricing round to the next, or on
 //! request by successive shortest paths ([`ssp`]).
@@ -26,8 +26,11 @@
 //! reduced cost is at least `-cost step / 2`, far inside pricing's tolerance
 //! ([`crate::solve::scale`]).
 
+mod scaling;
 pub mod simplex;
 pub mod ssp;
+
+pub(crate) use scaling::NodeScale;
 
 use super::options::{Algorithm, SolverOptions};
 use super::scale;
@@ -54,19 +57,21 @@ pub(crate) struct Resolution {
 }
 
 impl Resolution {
-    /// The steps for `lp`, or `None` when its costs are not all finite.
-    fn of(lp: &LinearProgram) -> Option<Self> {
+    /// The steps for `lp` counted in `units`, or `None` when its costs are not all finite.
+    fn of(lp: &LinearProgram, units: &NodeScale) -> Option<Self> {
         let nodes = lp.num_rows() as f64 + 1.0;
         let room = (i64::MAX as f64 / ((nodes + 1.0) * 8.0)).min(FINEST);
         // Arcs pricing adds may cost more than any column has so far; one that costs more
         // than disposing of its supply and importing its demand together never carries
-        // flow, so twice the largest slack cost bounds every useful arc.
-        let largest = scale::largest_cost(lp).max(2.0 * largest_slack_cost(lp));
+        // flow, so twice the largest slack cost bounds every useful arc. A unit of `f`
+        // tonnes costs `f` times a tonne and holds `1 / f` of one.
+        let (most, least) = units.range();
+        let largest = most * scale::largest_cost(lp).max(2.0 * largest_slack_cost(lp));
         if !largest.is_finite() || room < 1.0 {
             return None;
         }
         Some(Resolution {
-            quantity_step: scale::stream_tonnes(lp) / FINEST,
+            quantity_step: scale::stream_tonnes(lp) / least / FINEST,
             cost_step: largest / room,
             cost_cap: room as i64,
         })
@@ -108,15 +113,30 @@ fn largest_slack_cost(lp: &LinearProgram) -> f64 {
         .fold(0.0_f64, |m, j| m.max(lp.cost(j).abs()))
 }
 
-/// Whether `lp` is a pure transportation problem this path solves exactly: no process
-/// rows or columns and every flow moving one tonne into one tonne.
-pub fn is_transportation(lp: &LinearProgram) -> bool {
+/// Whether `lp` is a pure transportation problem this path solves exactly once counted in
+/// `units`: no process rows or columns and every flow one unit out of its supply's row and
+/// one unit into its demand's, with no other entry.
+pub(crate) fn is_transportation(lp: &LinearProgram, units: &NodeScale) -> bool {
     let l = &lp.layout;
     if l.has_processes() {
         return false;
     }
     l.flows().all(|(_, j)| {
-        lp.col_bounds(j) == (0.0, f64::INFINITY) && lp.column_entries(j).all(|(_, v)| v == 1.0)
+        if lp.col_bounds(j) != (0.0, f64::INFINITY) || lp.column_entries(j).count() != 2 {
+            return false;
+        }
+        let (mut from, mut to, mut sent, mut ratio) = (None, None, 0.0, 0.0);
+        for (row, v) in lp.column_entries(j) {
+            match l.row(row) {
+                RowKind::SupplyBalance(s) => (from, sent) = (Some(s.get()), v),
+                RowKind::DemandBalance(t) => (to, ratio) = (Some(t.get()), v),
+                _ => return false,
+            }
+        }
+        match (from, to) {
+            (Some(s), Some(t)) => sent == 1.0 && units.is_unit_flow(s, t, ratio),
+            _ => false,
+        }
     }) && lp.cols().all(|j| lp.cost(j).is_finite())
 }
 
@@ -125,6 +145,8 @@ pub fn is_transportation(lp: &LinearProgram) -> bool {
 pub(crate) struct FlowSession {
     options: SolverOptions,
     started: Instant,
+    /// The tonnes per unit of each supply and demand.
+    units: NodeScale,
     resolution: Resolution,
     /// The network simplex and its basis, kept across pricing rounds.
     simplex: Option<NetworkSimplex>,
@@ -134,18 +156,20 @@ pub(crate) struct FlowSession {
 }
 
 impl FlowSession {
-    /// A session for `lp`, or `None` when it is not a transportation problem or its costs
-    /// are too large for 64-bit scaled integers (HiGHS then solves it). `node_order` gives
-    /// its supplies then demands with nearby ones together (see [`NetworkSimplex::new`]).
+    /// A session for `lp` counted in `units`, or `None` when it is not a transportation
+    /// problem in them or its costs are too large for 64-bit scaled integers (HiGHS then
+    /// solves it). `node_order` gives its supplies then demands with nearby ones together
+    /// (see [`NetworkSimplex::new`]).
     pub(crate) fn new(
         lp: &LinearProgram,
+        units: NodeScale,
         options: SolverOptions,
         node_order: impl FnOnce() -> Vec<u32>,
     ) -> Option<Self> {
-        if !is_transportation(lp) {
+        if !is_transportation(lp, &units) {
             return None;
         }
-        let resolution = Resolution::of(lp)?;
+        let resolution = Resolution::of(lp, &units)?;
         let mut node_order = node_order();
         if node_order.len() != lp.layout.supplies + lp.layout.demands {
             node_order.clear();
@@ -153,6 +177,7 @@ impl FlowSession {
         Some(FlowSession {
             options,
             started: Instant::now(),
+            units,
             resolution,
             simplex: None,
             node_order,
@@ -164,17 +189,18 @@ impl FlowSession {
     /// tree, when they span it; `None` as for [`FlowSession::new`].
     pub(crate) fn with_tree(
         lp: &LinearProgram,
+        units: NodeScale,
         options: SolverOptions,
         node_order: impl FnOnce() -> Vec<u32>,
         tree: &[bool],
     ) -> Option<Self> {
         let started = Instant::now();
-        let mut session = Self::new(lp, options, node_order)?;
-        let r = session.resolution;
-        let mut engine = start_simplex(lp, &session.node_order, &r);
+        let mut session = Self::new(lp, units, options, node_order)?;
+        let (r, units) = (session.resolution, &session.units);
+        let mut engine = start_simplex(lp, units, &session.node_order, &r);
         for (_, j) in lp.layout.flows() {
             let (from, to) = endpoints(lp, j);
-            engine.add_arc(from, to, r.price_units(lp.cost(j)));
+            engine.add_arc(from, to, flow_cost(lp, units, &r, j, from));
         }
         if engine.set_tree(tree) {
             let exchanges = engine.refit();
@@ -198,9 +224,10 @@ impl FlowSession {
     pub(crate) fn solve(&mut self, lp: &LinearProgram) -> LpSolution {
         let deadline = self.options.deadline(self.started);
         let (options, started, resolution) = (&self.options, self.started, self.resolution);
+        let units = &self.units;
         let (optimal, flow, supply_potential, demand_potential) =
             if self.options.algorithm == Algorithm::ShortestPaths {
-                let plan = ssp::solve(&transportation(lp, &resolution), deadline);
+                let plan = ssp::solve(&transportation(lp, units, &resolution), deadline);
                 tracing::debug!(
                     augmentations = plan.augmentations,
                     settled = plan.settled,
@@ -216,12 +243,12 @@ impl FlowSession {
                 let order = &self.node_order;
                 let engine = self
                     .simplex
-                    .get_or_insert_with(|| start_simplex(lp, order, &resolution));
+                    .get_or_insert_with(|| start_simplex(lp, units, order, &resolution));
                 // Arcs pricing added since the last solve join the basis out of the tree.
                 let l = &lp.layout;
                 for (_, j) in l.flows().skip(engine.flow_arcs()) {
                     let (from, to) = endpoints(lp, j);
-                    engine.add_arc(from, to, resolution.price_units(lp.cost(j)));
+                    engine.add_arc(from, to, flow_cost(lp, units, &resolution, j, from));
                 }
                 let pivots = engine.pivots;
                 let end = engine.run(&|| options.must_stop(started));
@@ -247,17 +274,20 @@ impl FlowSession {
         };
         let row_dual = optimal.then(|| {
             let mut dual = vec![0.0; lp.num_rows()];
+            // Per unit, and a unit of a row is its factor in tonnes.
             for (s, &p) in supply_potential.iter().enumerate() {
-                dual[l.supply_row(SupplyIdx::new(s)).get()] = -resolution.currency(p);
+                dual[l.supply_row(SupplyIdx::new(s)).get()] =
+                    -resolution.currency(p) / units.supply(s);
             }
             for (t, &p) in demand_potential.iter().enumerate() {
-                dual[l.demand_row(DemandIdx::new(t)).get()] = resolution.currency(p);
+                dual[l.demand_row(DemandIdx::new(t)).get()] =
+                    resolution.currency(p) / units.demand(t);
             }
             dual
         });
         LpSolution {
             status,
-            primal: Some(self::plan(lp, &flow, &resolution)),
+            primal: Some(self::plan(lp, units, &flow, &resolution)),
             row_dual,
         }
     }
@@ -273,7 +303,7 @@ impl FlowSession {
     pub(crate) fn revise(&mut self, lp: &LinearProgram, options: SolverOptions) -> bool {
         self.options = options;
         self.started = Instant::now();
-        let Some(r) = Resolution::of(lp) else {
+        let Some(r) = Resolution::of(lp, &self.units) else {
             return false;
         };
         self.resolution = r;
@@ -281,7 +311,8 @@ impl FlowSession {
             // Not solved yet: the next solve starts from the all-slack tree in the new steps.
             return true;
         };
-        let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp, &r);
+        let units = &self.units;
+        let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp, units, &r);
         for (s, (&q, &c)) in supply.iter().zip(&disposal_cost).enumerate() {
             engine.set_supply(s, q, c);
         }
@@ -290,7 +321,8 @@ impl FlowSession {
         }
         // Arcs added since the last solve join the engine at the next one, at their cost.
         for (a, j) in lp.layout.flows().take(engine.flow_arcs()) {
-            engine.set_flow_cost(a.get(), r.price_units(lp.cost(j)));
+            let (from, _) = endpoints(lp, j);
+            engine.set_flow_cost(a.get(), flow_cost(lp, units, &r, j, from));
         }
         let exchanges = engine.refit();
         tracing::debug!(exchanges, "network simplex basis refitted to the revision");
@@ -311,40 +343,54 @@ fn endpoints(lp: &LinearProgram, j: Col) -> (u32, u32) {
     (from as u32, to as u32)
 }
 
-/// The scaled supplies, demands and slack costs of `lp`:
+/// The cost in whole steps of one unit of flow column `j` out of supply `from`.
+fn flow_cost(lp: &LinearProgram, units: &NodeScale, r: &Resolution, j: Col, from: u32) -> i64 {
+    r.price_units(lp.cost(j) * units.supply(from as usize))
+}
+
+/// The supplies, demands and slack costs of `lp` in `units` and the steps of `r`:
 /// `(supply, disposal_cost, demand, import_cost)`.
-fn scaled_nodes(lp: &LinearProgram, r: &Resolution) -> (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>) {
+fn scaled_nodes(
+    lp: &LinearProgram,
+    units: &NodeScale,
+    r: &Resolution,
+) -> (Vec<i64>, Vec<i64>, Vec<i64>, Vec<i64>) {
     let l = &lp.layout;
     let supplies = (0..l.supplies).map(SupplyIdx::new);
     let demands = (0..l.demands).map(DemandIdx::new);
     (
         supplies
             .clone()
-            .map(|s| r.units(lp.row_bounds(l.supply_row(s)).1))
+            .map(|s| r.units(lp.row_bounds(l.supply_row(s)).1 / units.supply(s.get())))
             .collect(),
         supplies
-            .map(|s| r.price_units(lp.cost(l.disposal(s))))
+            .map(|s| r.price_units(lp.cost(l.disposal(s)) * units.supply(s.get())))
             .collect(),
         demands
             .clone()
-            .map(|t| r.units(lp.row_bounds(l.demand_row(t)).1))
+            .map(|t| r.units(lp.row_bounds(l.demand_row(t)).1 / units.demand(t.get())))
             .collect(),
         demands
-            .map(|t| r.price_units(lp.cost(l.import(t))))
+            .map(|t| r.price_units(lp.cost(l.import(t)) * units.demand(t.get())))
             .collect(),
     )
 }
 
 /// The network simplex on the all-slack basis of `lp`, its nodes numbered in `order` (its
 /// flow arcs are added by the caller, like those of later rounds).
-fn start_simplex(lp: &LinearProgram, order: &[u32], r: &Resolution) -> NetworkSimplex {
-    let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp, r);
+fn start_simplex(
+    lp: &LinearProgram,
+    units: &NodeScale,
+    order: &[u32],
+    r: &Resolution,
+) -> NetworkSimplex {
+    let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp, units, r);
     NetworkSimplex::new(&supply, &disposal_cost, &demand, &import_cost, order)
 }
 
 /// `lp` as a scaled transportation problem for the shortest-path solver.
-fn transportation(lp: &LinearProgram, r: &Resolution) -> Transportation {
-    let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp, r);
+fn transportation(lp: &LinearProgram, units: &NodeScale, r: &Resolution) -> Transportation {
+    let (supply, disposal_cost, demand, import_cost) = scaled_nodes(lp, units, r);
     let l = &lp.layout;
     let mut problem = Transportation {
         supply,
@@ -359,22 +405,28 @@ fn transportation(lp: &LinearProgram, r: &Resolution) -> Transportation {
         let (from, to) = endpoints(lp, j);
         problem.from.push(from);
         problem.to.push(to);
-        problem.cost.push(r.price_units(lp.cost(j)));
+        problem.cost.push(flow_cost(lp, units, r, j, from));
     }
     problem
 }
 
-/// Column values of the LP from the flow of each flow column: flows in tonnes, and import
-/// and disposal as what the flows leave of each stream, so balance rows hold exactly.
-fn plan(lp: &LinearProgram, flow: &[i64], r: &Resolution) -> Vec<f64> {
+/// Column values of the LP from the flow of each flow column: flows in tonnes sent, and
+/// import and disposal as what the flows leave of each stream, so balance rows hold
+/// exactly.
+fn plan(lp: &LinearProgram, units: &NodeScale, flow: &[i64], r: &Resolution) -> Vec<f64> {
     let l = &lp.layout;
     let mut x = vec![0.0; lp.num_cols()];
     let mut left_row: Vec<f64> = lp.rows().map(|i| lp.row_bounds(i).1).collect();
     for (a, j) in l.flows() {
-        let tonnes = r.tonnes(flow[a.get()]);
+        let per_unit = if units.is_identity() {
+            1.0
+        } else {
+            units.supply(endpoints(lp, j).0 as usize)
+        };
+        let tonnes = r.tonnes(flow[a.get()]) * per_unit;
         x[j.get()] = tonnes;
-        for (row, _) in lp.column_entries(j) {
-            left_row[row.get()] -= tonnes;
+        for (row, v) in lp.column_entries(j) {
+            left_row[row.get()] -= v * tonnes;
         }
     }
     for j in l.fixed_columns() {

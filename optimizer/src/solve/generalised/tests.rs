@@ -107,7 +107,7 @@ proptest! {
 /// HiGHS, and every pivot leaves a valid thread (`Forest::assert_threaded`).
 #[test]
 fn the_engine_equals_highs_when_a_cycle_opens() {
-    for seed in [14, 17, 18, 26] {
+    for seed in [10, 14, 33, 43] {
         let ds = crate::solve::tests::region(seed, 300, 6, 3);
         let before = CYCLE_REWALKS.with(|n| n.get());
         engine_equals_highs(&ds);
