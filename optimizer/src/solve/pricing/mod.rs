@@ -34,15 +34,36 @@ use crate::network::{SinkIdx, SourceIdx};
 use pass::PricingPass;
 use std::time::Instant;
 
-/// Left-out arcs added per source and pricing round (plus each sink's best offer).
-/// Measured on the 10k-site bench region with HiGHS: 1 or 2 need the least total solve
-/// time; 8 floods each round with arcs that later turn out useless.
+/// Left-out arcs added per source and pricing round (plus each sink's best offer), in the
+/// first [`ROUNDS_PER_DOUBLING`] rounds. Measured on the 10k-site bench region with HiGHS:
+/// 1 or 2 need the least total solve time; 8 floods each round with arcs that later turn out
+/// useless.
 pub const PRICING_PER_SOURCE: usize = 2;
+
+/// On the network simplex the count doubles after this many rounds, up to
+/// [`MOST_PER_SOURCE`]. A solve still pricing then is one whose optimum hauls far (a region's
+/// heavy-tailed streams, a substitution worth more than any haul in range), and two arcs per
+/// source reach those hauls only step by step, a full pass per step. The uniform instances
+/// certify in 8-9 rounds (a million listings in 9), so they keep 2 and their memory; measured on the generated regions
+/// with recyclers (docs/performance.md, "Regions with processes").
+pub const ROUNDS_PER_DOUBLING: usize = 10;
+const MOST_PER_SOURCE: usize = 8;
 
 /// The same for the generalised network simplex, whose re-solves cost little per column
 /// added: on the 10,000-site region with recyclers, 2 / 4 / 8 / 16 arcs per source took
 /// 59 / 32 / 19 / 12 rounds and 13.9 / 10.9 / 9.1 / 9.9 s.
 pub const GENERALISED_PRICING_PER_SOURCE: usize = 8;
+
+/// Left-out arcs to add per source in pricing round `round` (from 0).
+fn per_source(generalised: bool, round: usize) -> usize {
+    if generalised {
+        return GENERALISED_PRICING_PER_SOURCE;
+    }
+    let doublings = u32::try_from(round / ROUNDS_PER_DOUBLING).unwrap_or(u32::MAX);
+    PRICING_PER_SOURCE
+        .saturating_mul(1usize.checked_shl(doublings).unwrap_or(usize::MAX))
+        .min(MOST_PER_SOURCE)
+}
 
 /// What the pricing loop did.
 #[derive(Clone, Copy, Debug, Default)]
@@ -101,11 +122,7 @@ pub(crate) fn price_until_certified(
     // Relative to the plan's cost, so "certified" means the same in any unit; set each round
     // from the plan being priced.
     let mut tolerance = scale::pricing_tolerance(&model.lp, solution.objective(&model.lp));
-    let per_source = if session.is_generalised() {
-        GENERALISED_PRICING_PER_SOURCE
-    } else {
-        PRICING_PER_SOURCE
-    };
+    let generalised = session.is_generalised();
     while solution.status == SolveStatus::Optimal {
         if options.must_stop(started) {
             solution.status = SolveStatus::TimeLimit;
@@ -124,7 +141,7 @@ pub(crate) fn price_until_certified(
             &model.network,
             &source_dual,
             &sink_dual,
-            per_source,
+            per_source(generalised, outcome.rounds),
             tolerance.0 / per_objective,
             &|| options.must_stop(started),
         );
