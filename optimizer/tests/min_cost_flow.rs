@@ -335,15 +335,25 @@ fn ratios_with_a_gain_round_a_cycle_stay_off_the_min_cost_flow_path() {
         .substitution("m0", "m1", 0.5)
         .substitution("m1", "m0", 0.5)
         .build();
+    solved_as_by_hand(&ds, 80.0 * 0.1 * KM_PER_DEGREE, 0);
+}
+
+/// `ds` solved on the `auto` path and on HiGHS: both optimal at `expected`, with mass
+/// balance, and `min_cost_flow_parts` parts on the min-cost-flow path. The `auto` result.
+fn solved_as_by_hand(ds: &Dataset, expected: f64, min_cost_flow_parts: usize) -> SolveResult {
     let candidates = CandidateOptions::default();
-    let auto = solve_with(&ds, Algorithm::Auto, candidates);
-    let highs = solve_with(&ds, Algorithm::Highs, candidates);
-    assert_eq!(auto.stats.min_cost_flow_parts, 0);
+    let auto = solve_with(ds, Algorithm::Auto, candidates);
+    let highs = solve_with(ds, Algorithm::Highs, candidates);
     assert_eq!(auto.status, SolveStatus::Optimal);
-    let haul = 0.1 * KM_PER_DEGREE;
-    assert_close(auto.objective.unwrap(), 80.0 * haul, "objective");
-    assert_close(highs.objective.unwrap(), 80.0 * haul, "HiGHS objective");
-    assert_mass_balance(&ds, &auto);
+    assert_eq!(auto.stats.min_cost_flow_parts, min_cost_flow_parts);
+    assert_close(auto.objective.expect("a plan"), expected, "objective");
+    assert_close(
+        highs.objective.expect("a plan"),
+        expected,
+        "HiGHS objective",
+    );
+    assert_mass_balance(ds, &auto);
+    auto
 }
 
 /// Ash slag serving aggregate at 0.9 beside aggregate's own supply: the part goes to the
@@ -369,16 +379,8 @@ fn a_substitution_below_one_is_solved_as_a_transportation_problem() {
         .supply("c", "aggregate", 40.0)
         .substitution("ash", "aggregate", 0.9)
         .build();
-    let candidates = CandidateOptions::default();
-    let auto = solve_with(&ds, Algorithm::Auto, candidates);
-    let highs = solve_with(&ds, Algorithm::Highs, candidates);
-    assert_eq!(auto.status, SolveStatus::Optimal);
-    assert_eq!(auto.stats.min_cost_flow_parts, 1);
     let h = 0.1 * KM_PER_DEGREE;
-    let expected = 70.0 * h + 27.0 * h + 13.0 * 20.0;
-    assert_close(auto.objective.unwrap(), expected, "objective");
-    assert_close(highs.objective.unwrap(), expected, "HiGHS objective");
-    assert_mass_balance(&ds, &auto);
+    let auto = solved_as_by_hand(&ds, 70.0 * h + 27.0 * h + 13.0 * 20.0, 1);
     let prices = auto
         .shadow_prices
         .as_ref()
