@@ -1,5 +1,6 @@
 //! The specialised path for LPs that are pure transportation problems (no processes, every
-//! arc ratio 1, or ratios that [`scaling`] measures away): the LP becomes a min-cost flow over supplies, demands and one "world" node
+//! arc ratio 1, or ratios that [`scaling`] measures away): the LP becomes a min-cost flow
+//! over supplies, demands and one "world" node
 //! (disposal arcs into it, import arcs out of it) and is solved exactly by the network
 //! simplex ([`simplex`]), whose basis carries over from one pricing round to the next, or on
 //! request by successive shortest paths ([`ssp`]).
@@ -200,7 +201,7 @@ impl FlowSession {
         let mut engine = start_simplex(lp, units, &session.node_order, &r);
         for (_, j) in lp.layout.flows() {
             let (from, to) = endpoints(lp, j);
-            engine.add_arc(from, to, flow_cost(lp, units, &r, j, from));
+            engine.add_arc(from, to, flow_cost(lp, units, &r, j));
         }
         if engine.set_tree(tree) {
             let exchanges = engine.refit();
@@ -248,7 +249,7 @@ impl FlowSession {
                 let l = &lp.layout;
                 for (_, j) in l.flows().skip(engine.flow_arcs()) {
                     let (from, to) = endpoints(lp, j);
-                    engine.add_arc(from, to, flow_cost(lp, units, &resolution, j, from));
+                    engine.add_arc(from, to, flow_cost(lp, units, &resolution, j));
                 }
                 let pivots = engine.pivots;
                 let end = engine.run(&|| options.must_stop(started));
@@ -321,8 +322,7 @@ impl FlowSession {
         }
         // Arcs added since the last solve join the engine at the next one, at their cost.
         for (a, j) in lp.layout.flows().take(engine.flow_arcs()) {
-            let (from, _) = endpoints(lp, j);
-            engine.set_flow_cost(a.get(), flow_cost(lp, units, &r, j, from));
+            engine.set_flow_cost(a.get(), flow_cost(lp, units, &r, j));
         }
         let exchanges = engine.refit();
         tracing::debug!(exchanges, "network simplex basis refitted to the revision");
@@ -343,9 +343,19 @@ fn endpoints(lp: &LinearProgram, j: Col) -> (u32, u32) {
     (from as u32, to as u32)
 }
 
-/// The cost in whole steps of one unit of flow column `j` out of supply `from`.
-fn flow_cost(lp: &LinearProgram, units: &NodeScale, r: &Resolution, j: Col, from: u32) -> i64 {
-    r.price_units(lp.cost(j) * units.supply(from as usize))
+/// Tonnes sent per unit of flow column `j` (its supply's factor; 1 without factors, with no
+/// look-up of its supply).
+fn sent_per_unit(lp: &LinearProgram, units: &NodeScale, j: Col) -> f64 {
+    if units.is_identity() {
+        1.0
+    } else {
+        units.supply(endpoints(lp, j).0 as usize)
+    }
+}
+
+/// The cost in whole steps of one unit of flow column `j`.
+fn flow_cost(lp: &LinearProgram, units: &NodeScale, r: &Resolution, j: Col) -> i64 {
+    r.price_units(lp.cost(j) * sent_per_unit(lp, units, j))
 }
 
 /// The supplies, demands and slack costs of `lp` in `units` and the steps of `r`:
@@ -405,7 +415,7 @@ fn transportation(lp: &LinearProgram, units: &NodeScale, r: &Resolution) -> Tran
         let (from, to) = endpoints(lp, j);
         problem.from.push(from);
         problem.to.push(to);
-        problem.cost.push(flow_cost(lp, units, r, j, from));
+        problem.cost.push(flow_cost(lp, units, r, j));
     }
     problem
 }
@@ -418,12 +428,7 @@ fn plan(lp: &LinearProgram, units: &NodeScale, flow: &[i64], r: &Resolution) -> 
     let mut x = vec![0.0; lp.num_cols()];
     let mut left_row: Vec<f64> = lp.rows().map(|i| lp.row_bounds(i).1).collect();
     for (a, j) in l.flows() {
-        let per_unit = if units.is_identity() {
-            1.0
-        } else {
-            units.supply(endpoints(lp, j).0 as usize)
-        };
-        let tonnes = r.tonnes(flow[a.get()]) * per_unit;
+        let tonnes = r.tonnes(flow[a.get()]) * sent_per_unit(lp, units, j);
         x[j.get()] = tonnes;
         for (row, v) in lp.column_entries(j) {
             left_row[row.get()] -= v * tonnes;
